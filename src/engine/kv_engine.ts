@@ -1,0 +1,74 @@
+/**
+ * The local key-value engine seam. Column families are separate ordered keyspaces; callers
+ * never see how they are laid out on disk (see README.md). Two implementations pass one
+ * conformance suite: classic-level (durable) and in-memory.
+ */
+
+/** TiKV's column families plus `raft` for Raft state and logs. */
+export type CfName = 'default' | 'lock' | 'write' | 'raft';
+export const CF_NAMES: readonly CfName[] = ['default', 'lock', 'write', 'raft'];
+
+export interface KvEntry {
+  key: Uint8Array;
+  value: Uint8Array;
+}
+
+export interface IterOptions {
+  /** Inclusive lower bound (unbounded when absent). */
+  lowerBound?: Uint8Array;
+  /** Exclusive upper bound (unbounded when absent). */
+  upperBound?: Uint8Array;
+  /** Iterate from the upper bound down. */
+  reverse?: boolean;
+}
+
+/** A forward or reverse cursor over one column family of a snapshot. */
+export interface KvIterator {
+  /**
+   * Repositions the cursor (bounds still apply): a forward iterator moves to the first
+   * key >= `target`, a reverse iterator to the last key <= `target`.
+   */
+  seek(target: Uint8Array): void;
+  /** The next entry, or undefined when the range is exhausted. */
+  next(): Promise<KvEntry | undefined>;
+  /** Up to `limit` next entries; fewer (possibly zero) only when the range is exhausted. */
+  nextBatch(limit: number): Promise<KvEntry[]>;
+  close(): Promise<void>;
+}
+
+/** A consistent point-in-time view; writes made after it was taken are invisible to it. */
+export interface KvSnapshot {
+  get(cf: CfName, key: Uint8Array): Promise<Uint8Array | undefined>;
+  /** Synchronous point read (classic-level supports it); for hot paths that must not await. */
+  getSync(cf: CfName, key: Uint8Array): Uint8Array | undefined;
+  iterator(cf: CfName, options?: IterOptions): KvIterator;
+  /** Frees engine resources; the snapshot must not be used afterwards. */
+  release(): void;
+}
+
+/** Mutations applied atomically by `KvEngine.write`. */
+export interface WriteBatch {
+  put(cf: CfName, key: Uint8Array, value: Uint8Array): void;
+  delete(cf: CfName, key: Uint8Array): void;
+  /** Deletes every key in [start, end) of `cf` as part of this batch. */
+  deleteRange(cf: CfName, start: Uint8Array, end: Uint8Array): void;
+  readonly count: number;
+  readonly approximateBytes: number;
+}
+
+export interface WriteOptions {
+  /** fsync before resolving: an acknowledged write survives kill -9 and power loss. */
+  sync: boolean;
+}
+
+export interface KvEngine {
+  get(cf: CfName, key: Uint8Array): Promise<Uint8Array | undefined>;
+  getSync(cf: CfName, key: Uint8Array): Uint8Array | undefined;
+  iterator(cf: CfName, options?: IterOptions): KvIterator;
+  snapshot(): KvSnapshot;
+  newWriteBatch(): WriteBatch;
+  write(batch: WriteBatch, options: WriteOptions): Promise<void>;
+  /** Approximate bytes stored in [start, end) of `cf`. */
+  approximateSize(cf: CfName, start: Uint8Array, end: Uint8Array): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+import type { CfName, KvSnapshot } from '../engine/mod.ts';
+
+/**
+ * What MVCC needs from below, for one region: a consistent snapshot and an atomic write.
+ * A local single-peer implementation and the Raft one pass the same conformance suite.
+ * Region errors (not leader, epoch mismatch, key not in region...) are returned as values so
+ * that the service layer can put them in the response's `region_error` field.
+ */
+
+/** Identifies the region a request is addressed to (from `kvrpcpb.Context`). */
+export interface RegionContext {
+  regionId: bigint;
+  confVer: bigint;
+  version: bigint;
+  /** The peer the client believes it talks to; its store id is checked against ours. */
+  peerId: bigint;
+  storeId: bigint;
+}
+
+export type Modify =
+  | { type: 'put'; cf: CfName; key: Uint8Array; value: Uint8Array }
+  | { type: 'delete'; cf: CfName; key: Uint8Array }
+  | { type: 'deleteRange'; cf: CfName; start: Uint8Array; end: Uint8Array };
+
+/** A region error, shaped like `errorpb.Error` (only the variant that applies is set). */
+export interface RegionError {
+  message: string;
+  notLeader?: { regionId: bigint; leaderPeerId?: bigint; leaderStoreId?: bigint };
+  regionNotFound?: { regionId: bigint };
+  keyNotInRegion?: { key: Uint8Array; regionId: bigint; startKey: Uint8Array; endKey: Uint8Array };
+  /** `currentRegions` are filled by the raftstore with the regions as they are now. */
+  epochNotMatch?: { currentRegions: unknown[] };
+  storeNotMatch?: { requestStoreId: bigint; actualStoreId: bigint };
+  serverIsBusy?: { reason: string; backoffMs: number };
+  raftEntryTooLarge?: { regionId: bigint; entrySize: bigint };
+}
+
+export type RegionResult<T> = { ok: true; value: T } | { ok: false; regionError: RegionError };
+
+export interface RegionKv {
+  /** A snapshot of the region's data as of now, after checking the context. */
+  snapshot(ctx: RegionContext): Promise<RegionResult<KvSnapshot>>;
+  /**
+   * Proposes the modifications as one atomic, durable unit; resolves once they are
+   * persisted (synced) and applied.
+   */
+  write(ctx: RegionContext, modifies: Modify[]): Promise<RegionResult<void>>;
+}
