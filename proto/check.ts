@@ -8,7 +8,7 @@
 // missing module). PROTO_CHECK_VERBOSE=1 also lists what our files leave out of each type.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -28,32 +28,36 @@ type UpstreamSource =
   | { kind: 'etcd'; file: string }
   | { kind: 'grpc-health' };
 
-/** Which upstream file each of our files mirrors. A file missing here fails the check. */
+/** Which upstream file each file in proto/ mirrors (paths inside the module). Unlisted files fail the check. */
 const UPSTREAM_OF: Record<string, UpstreamSource> = {
-  'metapb.proto': { kind: 'kvproto', file: 'metapb.proto' },
-  'errorpb.proto': { kind: 'kvproto', file: 'errorpb.proto' },
-  'deadlock.proto': { kind: 'kvproto', file: 'deadlock.proto' },
-  'kvrpcpb.proto': { kind: 'kvproto', file: 'kvrpcpb.proto' },
-  'coprocessor.proto': { kind: 'kvproto', file: 'coprocessor.proto' },
-  'tikvpb.proto': { kind: 'kvproto', file: 'tikvpb.proto' },
-  'pdpb.proto': { kind: 'kvproto', file: 'pdpb.proto' },
+  'metapb.proto': { kind: 'kvproto', file: 'proto/metapb.proto' },
+  'errorpb.proto': { kind: 'kvproto', file: 'proto/errorpb.proto' },
+  'deadlock.proto': { kind: 'kvproto', file: 'proto/deadlock.proto' },
+  'kvrpcpb.proto': { kind: 'kvproto', file: 'proto/kvrpcpb.proto' },
+  'coprocessor.proto': { kind: 'kvproto', file: 'proto/coprocessor.proto' },
+  'tikvpb.proto': { kind: 'kvproto', file: 'proto/tikvpb.proto' },
+  'pdpb.proto': { kind: 'kvproto', file: 'proto/pdpb.proto' },
   'etcdserverpb.proto': { kind: 'etcd', file: 'etcdserverpb/rpc.proto' },
   'mvccpb.proto': { kind: 'etcd', file: 'mvccpb/kv.proto' },
   'health.proto': { kind: 'grpc-health' },
+  // Written by the Raft part; checked here too so every file in proto/ is covered.
+  'eraftpb.proto': { kind: 'kvproto', file: 'include/eraftpb.proto' },
 };
-
-/** Files in proto/ written by other parts (checked by their owners). */
-const NOT_OURS = new Set(['eraftpb.proto']);
 
 const problems: string[] = [];
 const omissions: string[] = [];
 
 function moduleDir(module: string): string {
-  const out = execFileSync('go', ['mod', 'download', '-json', module], {
-    cwd: tmpdir(),
-    encoding: 'utf8',
-    env: { ...process.env, GOFLAGS: '-mod=mod' },
-  });
+  let out: string;
+  try {
+    out = execFileSync('go', ['mod', 'download', '-json', module], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+    });
+  } catch (err) {
+    throw new Error(`proto check needs the Go toolchain to fetch ${module}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const info = JSON.parse(out) as { Dir?: string; Error?: string };
   if (info.Dir === undefined) throw new Error(`go mod download ${module}: ${info.Error ?? 'no Dir'}`);
   return info.Dir;
@@ -277,7 +281,7 @@ function compareFile(ours: protobuf.Root, runtime: protobuf.Root, file: string, 
 
 function main(): void {
   const ourFiles = readdirSync(protoDir)
-    .filter((f) => f.endsWith('.proto') && !NOT_OURS.has(f))
+    .filter((f) => f.endsWith('.proto'))
     .sort();
   for (const f of ourFiles) if (UPSTREAM_OF[f] === undefined) problems.push(`${f}: no upstream mapping in check.ts`);
 
@@ -294,6 +298,23 @@ function main(): void {
   ours.resolveAll();
 
   const stub = makeStubFile();
+  try {
+    compareAll(ourFiles, ours, runtimeRoot, stub);
+  } finally {
+    rmSync(dirname(stub), { recursive: true, force: true });
+  }
+
+  if (verbose) for (const line of omissions) console.log(`omitted: ${line}`);
+  for (const line of problems) console.error(`MISMATCH: ${line}`);
+  const checked = ourFiles.length;
+  if (problems.length > 0) {
+    console.error(`proto check FAILED: ${problems.length} mismatch(es) in ${checked} files`);
+    process.exit(1);
+  }
+  console.log(`proto check ok: ${checked} files match upstream (${omissions.length} types with omitted members; PROTO_CHECK_VERBOSE=1 lists them)`);
+}
+
+function compareAll(ourFiles: string[], ours: protobuf.Root, runtimeRoot: protobuf.Root, stub: string): void {
   const kvprotoDir = moduleDir(KVPROTO_MODULE);
   const etcdDir = moduleDir(ETCD_API_MODULE);
   const kvIncludes = [join(kvprotoDir, 'proto'), join(kvprotoDir, 'include')];
@@ -304,7 +325,7 @@ function main(): void {
     let upstream: protobuf.Root;
     let upstreamFile: string | null;
     if (source.kind === 'kvproto') {
-      upstreamFile = join(kvprotoDir, 'proto', source.file);
+      upstreamFile = join(kvprotoDir, source.file);
       upstream = loadUpstreamProto(upstreamFile, kvIncludes, stub, null);
     } else if (source.kind === 'etcd') {
       upstreamFile = join(etcdDir, source.file);
@@ -316,15 +337,6 @@ function main(): void {
     upstream.resolveAll();
     compareFile(ours, runtimeRoot, file, upstream, upstreamFile);
   }
-
-  if (verbose) for (const line of omissions) console.log(`omitted: ${line}`);
-  for (const line of problems) console.error(`MISMATCH: ${line}`);
-  const checked = ourFiles.length;
-  if (problems.length > 0) {
-    console.error(`proto check FAILED: ${problems.length} mismatch(es) in ${checked} files`);
-    process.exit(1);
-  }
-  console.log(`proto check ok: ${checked} files match upstream (${omissions.length} types with omitted members; PROTO_CHECK_VERBOSE=1 lists them)`);
 }
 
 main();
