@@ -1,12 +1,14 @@
 // Proves that every message, enum and service in proto/*.proto matches the pinned upstream protos
-// (same full names, field numbers, types, labels, packing, oneofs, enum values, RPC signatures).
+// (same full names, field numbers, types, labels, packing, oneofs, enum values, RPC signatures),
+// and checks it on bytes: a sample of every message encoded with our schema decodes with
+// upstream's to the same values and back, and upstream's fuller samples decode with ours.
 // Run: npx tsx proto/check.ts   (exits non-zero and prints each mismatch when they differ)
 //
 // Upstream sources come from the Go module cache (`go mod download -json`, which fetches a
 // missing module). PROTO_CHECK_VERBOSE=1 also lists what our files leave out of each type.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -26,32 +28,36 @@ type UpstreamSource =
   | { kind: 'etcd'; file: string }
   | { kind: 'grpc-health' };
 
-/** Which upstream file each of our files mirrors. A file missing here fails the check. */
+/** Which upstream file each file in proto/ mirrors (paths inside the module). Unlisted files fail the check. */
 const UPSTREAM_OF: Record<string, UpstreamSource> = {
-  'metapb.proto': { kind: 'kvproto', file: 'metapb.proto' },
-  'errorpb.proto': { kind: 'kvproto', file: 'errorpb.proto' },
-  'deadlock.proto': { kind: 'kvproto', file: 'deadlock.proto' },
-  'kvrpcpb.proto': { kind: 'kvproto', file: 'kvrpcpb.proto' },
-  'coprocessor.proto': { kind: 'kvproto', file: 'coprocessor.proto' },
-  'tikvpb.proto': { kind: 'kvproto', file: 'tikvpb.proto' },
-  'pdpb.proto': { kind: 'kvproto', file: 'pdpb.proto' },
+  'metapb.proto': { kind: 'kvproto', file: 'proto/metapb.proto' },
+  'errorpb.proto': { kind: 'kvproto', file: 'proto/errorpb.proto' },
+  'deadlock.proto': { kind: 'kvproto', file: 'proto/deadlock.proto' },
+  'kvrpcpb.proto': { kind: 'kvproto', file: 'proto/kvrpcpb.proto' },
+  'coprocessor.proto': { kind: 'kvproto', file: 'proto/coprocessor.proto' },
+  'tikvpb.proto': { kind: 'kvproto', file: 'proto/tikvpb.proto' },
+  'pdpb.proto': { kind: 'kvproto', file: 'proto/pdpb.proto' },
   'etcdserverpb.proto': { kind: 'etcd', file: 'etcdserverpb/rpc.proto' },
   'mvccpb.proto': { kind: 'etcd', file: 'mvccpb/kv.proto' },
   'health.proto': { kind: 'grpc-health' },
+  // Written by the Raft part; checked here too so every file in proto/ is covered.
+  'eraftpb.proto': { kind: 'kvproto', file: 'include/eraftpb.proto' },
 };
-
-/** Files in proto/ written by other parts (checked by their owners). */
-const NOT_OURS = new Set(['eraftpb.proto']);
 
 const problems: string[] = [];
 const omissions: string[] = [];
 
 function moduleDir(module: string): string {
-  const out = execFileSync('go', ['mod', 'download', '-json', module], {
-    cwd: tmpdir(),
-    encoding: 'utf8',
-    env: { ...process.env, GOFLAGS: '-mod=mod' },
-  });
+  let out: string;
+  try {
+    out = execFileSync('go', ['mod', 'download', '-json', module], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+    });
+  } catch (err) {
+    throw new Error(`proto check needs the Go toolchain to fetch ${module}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const info = JSON.parse(out) as { Dir?: string; Error?: string };
   if (info.Dir === undefined) throw new Error(`go mod download ${module}: ${info.Error ?? 'no Dir'}`);
   return info.Dir;
@@ -165,6 +171,76 @@ function compareService(ours: protobuf.Service, theirs: protobuf.Service): void 
   if (left.length > 0) omissions.push(`${ours.fullName}: omits RPCs ${left.join(', ')}`);
 }
 
+/** Message nesting depth for samples; deeper message fields are left unset. */
+const SAMPLE_DEPTH_MAX = 4;
+const TO_OBJECT = { longs: String, enums: Number, bytes: String, defaults: false, arrays: false, objects: false } as const;
+
+/** A value for every field of `type` (one member per oneof), distinct and non-default. */
+function sample(type: protobuf.Type, depth: number, counter: { n: number }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const oneofsSet = new Set<string>();
+  for (const field of type.fieldsArray) {
+    field.resolve();
+    if (field.partOf !== null) {
+      if (oneofsSet.has(field.partOf.name)) continue;
+    }
+    if (field.resolvedType instanceof protobuf.Type && depth >= SAMPLE_DEPTH_MAX) continue;
+    const one = (): unknown => scalarOrNested(field, depth, counter);
+    if (field instanceof protobuf.MapField) {
+      const key = field.keyType === 'string' ? `k${counter.n}` : String(counter.n);
+      out[field.name] = { [key]: one() };
+    } else if (field.repeated) {
+      out[field.name] = [one(), one()];
+    } else {
+      out[field.name] = one();
+    }
+    if (field.partOf !== null) oneofsSet.add(field.partOf.name);
+  }
+  return out;
+}
+
+function scalarOrNested(field: protobuf.Field, depth: number, counter: { n: number }): unknown {
+  const n = ++counter.n;
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Type) return sample(resolved, depth + 1, counter);
+  if (resolved instanceof protobuf.Enum) {
+    const values = Object.values(resolved.values);
+    return values[n % values.length] === 0 && values.length > 1 ? values[(n + 1) % values.length] : values[n % values.length];
+  }
+  switch (field.type) {
+    case 'double': case 'float': return n + 0.5;
+    case 'int32': case 'sint32': case 'sfixed32': return -n;
+    case 'uint32': case 'fixed32': return n;
+    case 'int64': case 'sint64': case 'sfixed64': return String(-n * 1_000_003);
+    case 'uint64': case 'fixed64': return '18446744073709551' + String(n % 1000).padStart(3, '0');
+    case 'bool': return true;
+    case 'string': return `s${n}`;
+    case 'bytes': return Uint8Array.of(n & 0xff, 0, 0xff);
+    default: throw new Error(`${field.fullName}: unexpected type ${field.type}`);
+  }
+}
+
+/**
+ * Byte-level checks for one message: ours -> bytes -> upstream -> bytes -> ours must give back
+ * the same values (so upstream knows every field we send, with the same meaning), and a full
+ * upstream sample must decode with our schema (so what we leave out is skipped safely).
+ */
+function roundTrip(ours: protobuf.Type, theirs: protobuf.Type): void {
+  const at = ours.fullName;
+  try {
+    const original = ours.fromObject(sample(ours, 0, { n: 0 }));
+    const viaUpstream = theirs.decode(ours.encode(original).finish());
+    const back = ours.decode(theirs.encode(viaUpstream).finish());
+    const want = JSON.stringify(ours.toObject(original, TO_OBJECT));
+    const got = JSON.stringify(ours.toObject(back, TO_OBJECT));
+    if (want !== got) problems.push(`${at}: round trip through upstream changed the message\n  sent ${want}\n  got  ${got}`);
+    const full = theirs.fromObject(sample(theirs, 0, { n: 0 }));
+    ours.decode(theirs.encode(full).finish());
+  } catch (err) {
+    problems.push(`${at}: round trip failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** Every message, enum and service declared in `file`, nested ones included. */
 function declaredIn(root: protobuf.Root, file: string): protobuf.ReflectionObject[] {
   const found: protobuf.ReflectionObject[] = [];
@@ -180,7 +256,7 @@ function declaredIn(root: protobuf.Root, file: string): protobuf.ReflectionObjec
   return found;
 }
 
-function compareFile(ours: protobuf.Root, file: string, upstream: protobuf.Root, upstreamFile: string | null): void {
+function compareFile(ours: protobuf.Root, runtime: protobuf.Root, file: string, upstream: protobuf.Root, upstreamFile: string | null): void {
   const objects = declaredIn(ours, file);
   if (objects.length === 0) problems.push(`${file}: declares nothing`);
   for (const obj of objects) {
@@ -192,7 +268,11 @@ function compareFile(ours: protobuf.Root, file: string, upstream: protobuf.Root,
     if (upstreamFile !== null && up.filename !== null && basename(up.filename) !== basename(upstreamFile)) {
       problems.push(`${obj.fullName}: declared in ${file}, upstream in ${basename(up.filename)}`);
     }
-    if (obj instanceof protobuf.Type && up instanceof protobuf.Type) compareType(obj, up);
+    if (obj instanceof protobuf.Type && up instanceof protobuf.Type) {
+      compareType(obj, up);
+      const runtimeType = runtime.lookupType(obj.fullName);
+      roundTrip(runtimeType, up);
+    }
     else if (obj instanceof protobuf.Enum && up instanceof protobuf.Enum) compareEnum(obj, up);
     else if (obj instanceof protobuf.Service && up instanceof protobuf.Service) compareService(obj, up);
     else problems.push(`${obj.fullName}: kind differs from upstream`);
@@ -201,7 +281,7 @@ function compareFile(ours: protobuf.Root, file: string, upstream: protobuf.Root,
 
 function main(): void {
   const ourFiles = readdirSync(protoDir)
-    .filter((f) => f.endsWith('.proto') && !NOT_OURS.has(f))
+    .filter((f) => f.endsWith('.proto'))
     .sort();
   for (const f of ourFiles) if (UPSTREAM_OF[f] === undefined) problems.push(`${f}: no upstream mapping in check.ts`);
 
@@ -218,27 +298,10 @@ function main(): void {
   ours.resolveAll();
 
   const stub = makeStubFile();
-  const kvprotoDir = moduleDir(KVPROTO_MODULE);
-  const etcdDir = moduleDir(ETCD_API_MODULE);
-  const kvIncludes = [join(kvprotoDir, 'proto'), join(kvprotoDir, 'include')];
-
-  for (const file of ourFiles) {
-    const source = UPSTREAM_OF[file];
-    if (source === undefined) continue;
-    let upstream: protobuf.Root;
-    let upstreamFile: string | null;
-    if (source.kind === 'kvproto') {
-      upstreamFile = join(kvprotoDir, 'proto', source.file);
-      upstream = loadUpstreamProto(upstreamFile, kvIncludes, stub, null);
-    } else if (source.kind === 'etcd') {
-      upstreamFile = join(etcdDir, source.file);
-      upstream = loadUpstreamProto(upstreamFile, [etcdDir], stub, etcdDir);
-    } else {
-      upstreamFile = null;
-      upstream = loadUpstreamHealth(moduleDir(GRPC_MODULE));
-    }
-    upstream.resolveAll();
-    compareFile(ours, file, upstream, upstreamFile);
+  try {
+    compareAll(ourFiles, ours, runtimeRoot, stub);
+  } finally {
+    rmSync(dirname(stub), { recursive: true, force: true });
   }
 
   if (verbose) for (const line of omissions) console.log(`omitted: ${line}`);
@@ -249,6 +312,31 @@ function main(): void {
     process.exit(1);
   }
   console.log(`proto check ok: ${checked} files match upstream (${omissions.length} types with omitted members; PROTO_CHECK_VERBOSE=1 lists them)`);
+}
+
+function compareAll(ourFiles: string[], ours: protobuf.Root, runtimeRoot: protobuf.Root, stub: string): void {
+  const kvprotoDir = moduleDir(KVPROTO_MODULE);
+  const etcdDir = moduleDir(ETCD_API_MODULE);
+  const kvIncludes = [join(kvprotoDir, 'proto'), join(kvprotoDir, 'include')];
+
+  for (const file of ourFiles) {
+    const source = UPSTREAM_OF[file];
+    if (source === undefined) continue;
+    let upstream: protobuf.Root;
+    let upstreamFile: string | null;
+    if (source.kind === 'kvproto') {
+      upstreamFile = join(kvprotoDir, source.file);
+      upstream = loadUpstreamProto(upstreamFile, kvIncludes, stub, null);
+    } else if (source.kind === 'etcd') {
+      upstreamFile = join(etcdDir, source.file);
+      upstream = loadUpstreamProto(upstreamFile, [etcdDir], stub, etcdDir);
+    } else {
+      upstreamFile = null;
+      upstream = loadUpstreamHealth(moduleDir(GRPC_MODULE));
+    }
+    upstream.resolveAll();
+    compareFile(ours, runtimeRoot, file, upstream, upstreamFile);
+  }
 }
 
 main();

@@ -815,6 +815,166 @@ export namespace deadlock {
     waitTime: bigint;
   }
 }
+export namespace etcdserverpb {
+  export interface ResponseHeader {
+    clusterId: bigint;
+    memberId: bigint;
+    revision: bigint;
+    raftTerm: bigint;
+  }
+  export interface RangeRequest {
+    key: Uint8Array;
+    rangeEnd: Uint8Array;
+    limit: bigint;
+    revision: bigint;
+    sortOrder: etcdserverpb.RangeRequest.SortOrder;
+    sortTarget: etcdserverpb.RangeRequest.SortTarget;
+    serializable: boolean;
+    keysOnly: boolean;
+    countOnly: boolean;
+    minModRevision: bigint;
+    maxModRevision: bigint;
+    minCreateRevision: bigint;
+    maxCreateRevision: bigint;
+  }
+  export namespace RangeRequest {
+    export enum SortOrder {
+      NONE = 0,
+      ASCEND = 1,
+      DESCEND = 2,
+    }
+    export enum SortTarget {
+      KEY = 0,
+      VERSION = 1,
+      CREATE = 2,
+      MOD = 3,
+      VALUE = 4,
+    }
+  }
+  export interface RangeResponse {
+    header?: etcdserverpb.ResponseHeader | null;
+    kvs: mvccpb.KeyValue[];
+    more: boolean;
+    count: bigint;
+  }
+  export interface PutRequest {
+    key: Uint8Array;
+    value: Uint8Array;
+    lease: bigint;
+    prevKv: boolean;
+    ignoreValue: boolean;
+    ignoreLease: boolean;
+  }
+  export interface PutResponse {
+    header?: etcdserverpb.ResponseHeader | null;
+    prevKv?: mvccpb.KeyValue | null;
+  }
+  export interface DeleteRangeRequest {
+    key: Uint8Array;
+    rangeEnd: Uint8Array;
+    prevKv: boolean;
+  }
+  export interface DeleteRangeResponse {
+    header?: etcdserverpb.ResponseHeader | null;
+    deleted: bigint;
+    prevKvs: mvccpb.KeyValue[];
+  }
+  export interface RequestOp {
+    requestRange?: etcdserverpb.RangeRequest | null;
+    requestPut?: etcdserverpb.PutRequest | null;
+    requestDeleteRange?: etcdserverpb.DeleteRangeRequest | null;
+    requestTxn?: etcdserverpb.TxnRequest | null;
+    request?: "requestRange" | "requestPut" | "requestDeleteRange" | "requestTxn";
+  }
+  export interface ResponseOp {
+    responseRange?: etcdserverpb.RangeResponse | null;
+    responsePut?: etcdserverpb.PutResponse | null;
+    responseDeleteRange?: etcdserverpb.DeleteRangeResponse | null;
+    responseTxn?: etcdserverpb.TxnResponse | null;
+    response?: "responseRange" | "responsePut" | "responseDeleteRange" | "responseTxn";
+  }
+  export interface Compare {
+    result: etcdserverpb.Compare.CompareResult;
+    target: etcdserverpb.Compare.CompareTarget;
+    key: Uint8Array;
+    version?: bigint | null;
+    createRevision?: bigint | null;
+    modRevision?: bigint | null;
+    value?: Uint8Array | null;
+    lease?: bigint | null;
+    rangeEnd: Uint8Array;
+    targetUnion?: "version" | "createRevision" | "modRevision" | "value" | "lease";
+  }
+  export namespace Compare {
+    export enum CompareResult {
+      EQUAL = 0,
+      GREATER = 1,
+      LESS = 2,
+      NOT_EQUAL = 3,
+    }
+    export enum CompareTarget {
+      VERSION = 0,
+      CREATE = 1,
+      MOD = 2,
+      VALUE = 3,
+      LEASE = 4,
+    }
+  }
+  export interface TxnRequest {
+    compare: etcdserverpb.Compare[];
+    success: etcdserverpb.RequestOp[];
+    failure: etcdserverpb.RequestOp[];
+  }
+  export interface TxnResponse {
+    header?: etcdserverpb.ResponseHeader | null;
+    succeeded: boolean;
+    responses: etcdserverpb.ResponseOp[];
+  }
+  export interface Member {
+    ID: bigint;
+    name: string;
+    peerURLs: string[];
+    clientURLs: string[];
+    isLearner: boolean;
+  }
+  export interface MemberListRequest {
+    linearizable: boolean;
+  }
+  export interface MemberListResponse {
+    header?: etcdserverpb.ResponseHeader | null;
+    members: etcdserverpb.Member[];
+  }
+}
+export namespace mvccpb {
+  export interface KeyValue {
+    key: Uint8Array;
+    createRevision: bigint;
+    modRevision: bigint;
+    version: bigint;
+    value: Uint8Array;
+    lease: bigint;
+  }
+}
+export namespace grpc {
+  export namespace health {
+    export namespace v1 {
+      export interface HealthCheckRequest {
+        service: string;
+      }
+      export interface HealthCheckResponse {
+        status: grpc.health.v1.HealthCheckResponse.ServingStatus;
+      }
+      export namespace HealthCheckResponse {
+        export enum ServingStatus {
+          UNKNOWN = 0,
+          SERVING = 1,
+          NOT_SERVING = 2,
+          SERVICE_UNKNOWN = 3,
+        }
+      }
+    }
+  }
+}
 export namespace pdpb {
   export interface RequestHeader {
     clusterId: bigint;
@@ -1345,6 +1505,24 @@ export interface MessageTypes {
   "kvrpcpb.Mutation": kvrpcpb.Mutation;
   "kvrpcpb.KeyRange": kvrpcpb.KeyRange;
   "deadlock.WaitForEntry": deadlock.WaitForEntry;
+  "etcdserverpb.ResponseHeader": etcdserverpb.ResponseHeader;
+  "etcdserverpb.RangeRequest": etcdserverpb.RangeRequest;
+  "etcdserverpb.RangeResponse": etcdserverpb.RangeResponse;
+  "etcdserverpb.PutRequest": etcdserverpb.PutRequest;
+  "etcdserverpb.PutResponse": etcdserverpb.PutResponse;
+  "etcdserverpb.DeleteRangeRequest": etcdserverpb.DeleteRangeRequest;
+  "etcdserverpb.DeleteRangeResponse": etcdserverpb.DeleteRangeResponse;
+  "etcdserverpb.RequestOp": etcdserverpb.RequestOp;
+  "etcdserverpb.ResponseOp": etcdserverpb.ResponseOp;
+  "etcdserverpb.Compare": etcdserverpb.Compare;
+  "etcdserverpb.TxnRequest": etcdserverpb.TxnRequest;
+  "etcdserverpb.TxnResponse": etcdserverpb.TxnResponse;
+  "etcdserverpb.Member": etcdserverpb.Member;
+  "etcdserverpb.MemberListRequest": etcdserverpb.MemberListRequest;
+  "etcdserverpb.MemberListResponse": etcdserverpb.MemberListResponse;
+  "mvccpb.KeyValue": mvccpb.KeyValue;
+  "grpc.health.v1.HealthCheckRequest": grpc.health.v1.HealthCheckRequest;
+  "grpc.health.v1.HealthCheckResponse": grpc.health.v1.HealthCheckResponse;
   "pdpb.RequestHeader": pdpb.RequestHeader;
   "pdpb.ResponseHeader": pdpb.ResponseHeader;
   "pdpb.Error": pdpb.Error;
@@ -1415,6 +1593,19 @@ export interface MessageTypes {
 
 /** Every service: method name -> request/response types and streaming flags. */
 export interface ServiceTypes {
+  "etcdserverpb.KV": {
+    Range: { request: etcdserverpb.RangeRequest; response: etcdserverpb.RangeResponse; requestStream: false; responseStream: false };
+    Put: { request: etcdserverpb.PutRequest; response: etcdserverpb.PutResponse; requestStream: false; responseStream: false };
+    DeleteRange: { request: etcdserverpb.DeleteRangeRequest; response: etcdserverpb.DeleteRangeResponse; requestStream: false; responseStream: false };
+    Txn: { request: etcdserverpb.TxnRequest; response: etcdserverpb.TxnResponse; requestStream: false; responseStream: false };
+  };
+  "etcdserverpb.Cluster": {
+    MemberList: { request: etcdserverpb.MemberListRequest; response: etcdserverpb.MemberListResponse; requestStream: false; responseStream: false };
+  };
+  "grpc.health.v1.Health": {
+    Check: { request: grpc.health.v1.HealthCheckRequest; response: grpc.health.v1.HealthCheckResponse; requestStream: false; responseStream: false };
+    Watch: { request: grpc.health.v1.HealthCheckRequest; response: grpc.health.v1.HealthCheckResponse; requestStream: false; responseStream: true };
+  };
   "pdpb.PD": {
     GetClusterInfo: { request: pdpb.GetClusterInfoRequest; response: pdpb.GetClusterInfoResponse; requestStream: false; responseStream: false };
     GetMembers: { request: pdpb.GetMembersRequest; response: pdpb.GetMembersResponse; requestStream: false; responseStream: false };
