@@ -13,7 +13,7 @@ import { IdAllocator } from './id_allocator.ts';
 import { ClusterState } from './cluster_state.ts';
 import { createPdService } from './pd_service.ts';
 import { createEtcdServices, EtcdKv } from './etcd_service.ts';
-import { createHealthService } from '../proto/health.ts';
+import { createHealthService } from '../proto/mod.ts';
 
 /** Configuration of one PD server (`pd-server` flags and TOML map onto this). */
 export interface PdServerConfig {

@@ -11,3 +11,4 @@ export {
   type ServiceClient,
 } from './grpc.ts';
 export * from './types.ts';
+export { createHealthService } from './health.ts';

@@ -815,6 +815,105 @@ export namespace deadlock {
     waitTime: bigint;
   }
 }
+export namespace eraftpb {
+  export enum EntryType {
+    EntryNormal = 0,
+    EntryConfChange = 1,
+    EntryConfChangeV2 = 2,
+  }
+  export interface Entry {
+    entryType: eraftpb.EntryType;
+    term: bigint;
+    index: bigint;
+    data: Uint8Array;
+    context: Uint8Array;
+    syncLog: boolean;
+  }
+  export interface SnapshotMetadata {
+    confState?: eraftpb.ConfState | null;
+    index: bigint;
+    term: bigint;
+  }
+  export interface Snapshot {
+    data: Uint8Array;
+    metadata?: eraftpb.SnapshotMetadata | null;
+  }
+  export enum MessageType {
+    MsgHup = 0,
+    MsgBeat = 1,
+    MsgPropose = 2,
+    MsgAppend = 3,
+    MsgAppendResponse = 4,
+    MsgRequestVote = 5,
+    MsgRequestVoteResponse = 6,
+    MsgSnapshot = 7,
+    MsgHeartbeat = 8,
+    MsgHeartbeatResponse = 9,
+    MsgUnreachable = 10,
+    MsgSnapStatus = 11,
+    MsgCheckQuorum = 12,
+    MsgTransferLeader = 13,
+    MsgTimeoutNow = 14,
+    MsgReadIndex = 15,
+    MsgReadIndexResp = 16,
+    MsgRequestPreVote = 17,
+    MsgRequestPreVoteResponse = 18,
+  }
+  export interface Message {
+    msgType: eraftpb.MessageType;
+    to: bigint;
+    from: bigint;
+    term: bigint;
+    logTerm: bigint;
+    index: bigint;
+    entries: eraftpb.Entry[];
+    commit: bigint;
+    snapshot?: eraftpb.Snapshot | null;
+    requestSnapshot: bigint;
+    reject: boolean;
+    rejectHint: bigint;
+    context: Uint8Array;
+    deprecatedPriority: bigint;
+    priority: bigint;
+  }
+  export interface HardState {
+    term: bigint;
+    vote: bigint;
+    commit: bigint;
+  }
+  export enum ConfChangeTransition {
+    Auto = 0,
+    Implicit = 1,
+    Explicit = 2,
+  }
+  export interface ConfState {
+    voters: bigint[];
+    learners: bigint[];
+    votersOutgoing: bigint[];
+    learnersNext: bigint[];
+    autoLeave: boolean;
+  }
+  export enum ConfChangeType {
+    AddNode = 0,
+    RemoveNode = 1,
+    AddLearnerNode = 2,
+  }
+  export interface ConfChange {
+    changeType: eraftpb.ConfChangeType;
+    nodeId: bigint;
+    context: Uint8Array;
+    id: bigint;
+  }
+  export interface ConfChangeSingle {
+    changeType: eraftpb.ConfChangeType;
+    nodeId: bigint;
+  }
+  export interface ConfChangeV2 {
+    transition: eraftpb.ConfChangeTransition;
+    changes: eraftpb.ConfChangeSingle[];
+    context: Uint8Array;
+  }
+}
 export namespace etcdserverpb {
   export interface ResponseHeader {
     clusterId: bigint;
@@ -1505,6 +1604,15 @@ export interface MessageTypes {
   "kvrpcpb.Mutation": kvrpcpb.Mutation;
   "kvrpcpb.KeyRange": kvrpcpb.KeyRange;
   "deadlock.WaitForEntry": deadlock.WaitForEntry;
+  "eraftpb.Entry": eraftpb.Entry;
+  "eraftpb.SnapshotMetadata": eraftpb.SnapshotMetadata;
+  "eraftpb.Snapshot": eraftpb.Snapshot;
+  "eraftpb.Message": eraftpb.Message;
+  "eraftpb.HardState": eraftpb.HardState;
+  "eraftpb.ConfState": eraftpb.ConfState;
+  "eraftpb.ConfChange": eraftpb.ConfChange;
+  "eraftpb.ConfChangeSingle": eraftpb.ConfChangeSingle;
+  "eraftpb.ConfChangeV2": eraftpb.ConfChangeV2;
   "etcdserverpb.ResponseHeader": etcdserverpb.ResponseHeader;
   "etcdserverpb.RangeRequest": etcdserverpb.RangeRequest;
   "etcdserverpb.RangeResponse": etcdserverpb.RangeResponse;

@@ -1,5 +1,5 @@
 import type { KvEngine, WriteBatch } from '../engine/mod.ts';
-import type { Modify, RegionContext, RegionError, RegionKv, RegionResult } from '../storage/region_kv.ts';
+import type { Modify, RegionContext, RegionError, RegionKv, RegionResult } from '../storage/mod.ts';
 import {
   bytesCompare,
   bytesEqual,

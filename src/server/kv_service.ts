@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { encodeKey } from '../codec/mod.ts';
 import { toServiceError, type coprocessor, type DeepPartial, type kvrpcpb, type ServiceHandlers } from '../proto/mod.ts';
 import type { Region } from '../raftstore/mod.ts';
-import type { RegionContext, RegionError, RegionResult } from '../storage/region_kv.ts';
+import type { RegionContext, RegionError, RegionResult } from '../storage/mod.ts';
 import { AssertionError, type Clock, CorruptionError, DomainError, type Logger } from '../util/mod.ts';
 import type { CoprocessorHandler } from './coprocessor_handler.ts';
 import { KV_COMMANDS, type KvCommand } from './kv_commands.ts';

@@ -1,5 +1,5 @@
 import type { DeepPartial, errorpb, metapb } from '../proto/mod.ts';
-import type { RegionError } from '../storage/region_kv.ts';
+import type { RegionError } from '../storage/mod.ts';
 
 /**
  * The one place a `RegionError` (raftstore / storage) becomes an `errorpb.Error` on the wire.

@@ -1,5 +1,5 @@
 import type { kvrpcpb } from '../proto/mod.ts';
-import type { RegionContext, RegionError } from '../storage/region_kv.ts';
+import type { RegionContext, RegionError } from '../storage/mod.ts';
 import { DomainError } from '../util/mod.ts';
 import type { KvCommand } from './kv_commands.ts';
 

@@ -1,5 +1,5 @@
 import type { DeepPartial, kvrpcpb } from '../proto/mod.ts';
-import type { RegionContext, RegionError } from '../storage/region_kv.ts';
+import type { RegionContext, RegionError } from '../storage/mod.ts';
 
 /** Request and response message of one Storage command. */
 interface Command<Req, Resp> {
