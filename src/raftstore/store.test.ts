@@ -66,6 +66,9 @@ describe('Store as RegionKv: context checks', () => {
     const staleEpoch = await store.snapshot({ ...ctx, version: 0n });
     expect(!staleEpoch.ok && staleEpoch.regionError.epochNotMatch?.currentRegions).toEqual([region]);
 
+    expect(store.regionRange(ctx)).toEqual({ startKey: region.startKey, endKey: region.endKey });
+    expect(store.regionRange({ ...ctx, version: 0n })).toBeUndefined();
+
     // conf_ver is not checked for normal requests (TiKV NORMAL_REQ_CHECK_CONF_VER = false).
     const otherConfVer = await store.snapshot({ ...ctx, confVer: 99n });
     expect(otherConfVer.ok).toBe(true);
