@@ -117,7 +117,8 @@ export class TikvServer {
       ...lazy,
       BatchCommands: (call) => {
         if (batch === undefined) {
-          call.destroy(Object.assign(new Error('store is starting'), { code: grpc.status.UNAVAILABLE }));
+          // grpc-js turns an 'error' event on a server stream into the call's status.
+          call.emit('error', Object.assign(new Error('store is starting'), { code: grpc.status.UNAVAILABLE }));
           return;
         }
         batch.handle(call);
