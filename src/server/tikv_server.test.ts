@@ -3,60 +3,13 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEngine } from '../engine/mod.ts';
 import { createClient, type kvrpcpb, type ServiceClient, type tikvpb } from '../proto/mod.ts';
-import { PdStubForTests, type Region, type Store } from '../raftstore/mod.ts';
-import type { RegionContext } from '../storage/mod.ts';
-import { bytesCompare, notImplemented } from '../util/mod.ts';
+import { PdStubForTests, type Region } from '../raftstore/mod.ts';
 import { HEALTH_SERVICE_DEFINITION, HealthStatus } from './health_service.ts';
-import { KV_COMMANDS } from './kv_commands.ts';
-import type { StorageApi } from './storage_api.ts';
 import { TikvServer } from './tikv_server.ts';
 
 const te = new TextEncoder();
 const k = (s: string): Uint8Array => te.encode(s);
 const str = (b: Uint8Array | undefined): string => Buffer.from(b ?? []).toString();
-
-/**
- * A RawKV-only stand-in for `src/storage`'s Storage (test double; the real facade is wired in
- * by `createStorage` once it lands): enough to drive the service edge, the region checks and
- * the store loop over real gRPC.
- */
-function rawOnlyStorageForTests(store: Store): StorageApi {
-  const impl: Partial<Record<keyof StorageApi, unknown>> = {
-    async rawGet(ctx: RegionContext, req: kvrpcpb.RawGetRequest) {
-      const snap = await store.snapshot(ctx);
-      if (!snap.ok) return { regionError: snap.regionError };
-      try {
-        const value = snap.value.getSync('default', req.key);
-        return value === undefined ? { notFound: true } : { value };
-      } finally {
-        snap.value.release();
-      }
-    },
-    async rawPut(ctx: RegionContext, req: kvrpcpb.RawPutRequest) {
-      const r = await store.write(ctx, [{ type: 'put', cf: 'default', key: req.key, value: req.value }]);
-      return r.ok ? {} : { regionError: r.regionError };
-    },
-    async rawScan(ctx: RegionContext, req: kvrpcpb.RawScanRequest) {
-      const snap = await store.snapshot(ctx);
-      if (!snap.ok) return { regionError: snap.regionError };
-      const region = snap.value.region;
-      const end = region.endKey.length === 0 || (req.endKey.length > 0 && bytesCompare(req.endKey, region.endKey) < 0) ? req.endKey : region.endKey;
-      const it = snap.value.iterator('default', { lowerBound: req.startKey, ...(end.length > 0 ? { upperBound: end } : {}) });
-      try {
-        return { kvs: await it.nextBatch(req.limit) };
-      } finally {
-        await it.close();
-        snap.value.release();
-      }
-    },
-  };
-  for (const c of KV_COMMANDS) {
-    impl[c.storage] ??= async () => {
-      throw notImplemented(`${c.storage} is not in the raw test double`);
-    };
-  }
-  return impl as StorageApi;
-}
 
 let pd: PdStubForTests;
 let server: TikvServer;
@@ -74,7 +27,7 @@ beforeAll(async () => {
   pd = new PdStubForTests();
   server = await TikvServer.start(
     { addr: '127.0.0.1:0', statusAddr: '127.0.0.1:0', dataDir: '/nonexistent-memory-engine' },
-    { pd, engine: new MemoryEngine(), createStorage: (store) => rawOnlyStorageForTests(store) },
+    { pd, engine: new MemoryEngine() },
   );
   client = createClient('tikvpb.Tikv', server.addr);
 });

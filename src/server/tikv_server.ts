@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ClassicEngine, type ClassicEngineOptions, type KvEngine } from '../engine/mod.ts';
 import { addService, type ServiceHandlers } from '../proto/mod.ts';
 import { Store, type PdClientForStore, type RaftstoreConfig } from '../raftstore/mod.ts';
+import { Storage } from '../storage/mod.ts';
 import { type Clock, createLogger, DomainError, type Logger, realClock } from '../util/mod.ts';
 import { BatchCommandsHandler } from './batch_commands.ts';
 import { type CoprocessorHandler, NotImplementedCoprocessor } from './coprocessor_handler.ts';
@@ -45,11 +46,11 @@ export interface TikvServerConfig {
   engine?: ClassicEngineOptions;
 }
 
-/** The parts a TikvServer is built from; only `pd` and `createStorage` are required. */
+/** The parts a TikvServer is built from; only `pd` is required. */
 export interface TikvServerDeps {
   pd: PdClientForStore;
-  /** Builds the Storage facade over the store's RegionKv (normally `new Storage(store, clock, ...)`). */
-  createStorage: (store: Store, clock: Clock) => StorageApi;
+  /** Builds the Storage facade over the store's RegionKv; default `new Storage(store, clock)`. */
+  createStorage?: (store: Store, clock: Clock) => StorageApi;
   /** Builds the coprocessor; defaults to one answering "not implemented yet". */
   createCoprocessor?: (storage: StorageApi, store: Store) => CoprocessorHandler;
   clock?: Clock;
@@ -178,7 +179,9 @@ export class TikvServer {
           onSplit: (regions) => metrics.splits.inc(regions.length - 1),
         },
       });
-      const storage = deps.createStorage(store, clock);
+      // The cast only bridges storage's `KvContext` index signature, which the generated
+      // `kvrpcpb.Context` interface lacks; field shapes are the same (camelCase, bigint).
+      const storage = deps.createStorage?.(store, clock) ?? (new Storage(store, clock) as unknown as StorageApi);
       const coprocessor = deps.createCoprocessor?.(storage, store) ?? new NotImplementedCoprocessor();
       const kv = new KvService({
         storage,
