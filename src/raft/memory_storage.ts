@@ -100,6 +100,11 @@ export class MemoryStorage implements RaftLogStorage {
     return this.snap;
   }
 
+  /** The stored snapshot as is (no refresh from `snapshotSource`). */
+  currentSnapshot(): Snapshot {
+    return this.snap;
+  }
+
   /** Replaces the whole state with `snap` (a follower installing a leader's snapshot). */
   applySnapshot(snap: Snapshot): 'snapshot-out-of-date' | null {
     const m = snapshotMetadata(snap);

@@ -299,8 +299,9 @@ export class ScenarioEnv {
         continue;
       }
       const cc = e.entryType === EntryType.EntryConfChange ? decodeConfChange(e.data) : decodeConfChangeV2(e.data);
+      // Not written to storage: the durable conf state travels with snapshots, and a restart
+      // replays conf changes after the snapshot.
       n.confState = n.rn.applyConfChange(cc);
-      n.storage.setConfState(n.confState);
       out.push(`  INFO ${id} applied conf change at ${e.index}: ${describeConfState(n.confState)}`);
     }
     n.rn.advance(rd);
