@@ -232,7 +232,9 @@ func TestBadInputInvalidRequests(t *testing.T) {
 
 	t.Run("wrong-store", func(t *testing.T) {
 		resp, err := f.kv.RawGet(rpcCtx(t), &kvrpcpb.RawGetRequest{Key: k,
-			Context: f.ctx(func(c *kvrpcpb.Context) { c.Peer = &metapb.Peer{Id: f.peer.GetId(), StoreId: f.peer.GetStoreId() + 1000} })})
+			Context: f.ctx(func(c *kvrpcpb.Context) {
+				c.Peer = &metapb.Peer{Id: f.peer.GetId(), StoreId: f.peer.GetStoreId() + 1000}
+			})})
 		t.Logf("RawGet addressed to another store -> %s", describe(resp.GetRegionError(), resp.GetError(), err))
 		if err != nil || resp.GetRegionError().GetStoreNotMatch() == nil {
 			t.Errorf("want region_error.store_not_match, got %s", describe(resp.GetRegionError(), resp.GetError(), err))

@@ -83,4 +83,3 @@ func TestTxnGC(t *testing.T) {
 		expectValue(t, c, safePoint, "gc/k", "v2")
 	})
 }
-
