@@ -1,0 +1,1 @@
+export type { RegionContext, Modify, RegionError, RegionResult, RegionKv } from './region_kv.ts';
