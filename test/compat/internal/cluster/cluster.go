@@ -59,8 +59,8 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// Process is one server child process started with `npx tsx <script> ...` in its own process
-// group, so that signals reach npx, tsx and the node process that actually serves.
+// Process is one server child process started with tsx (`npx tsx <script> ...`) in its own
+// process group, so that signals reach both tsx and the node process that actually serves.
 type Process struct {
 	Name    string
 	LogPath string
@@ -71,7 +71,7 @@ type Process struct {
 	stopped sync.Once
 }
 
-// startProcess launches `npx tsx script args...` from the repo root. Every stdout line is
+// startProcess launches `tsx script args...` from the repo root. Every stdout line is
 // passed to onLine (until it returns false) and everything is appended to the log file.
 func startProcess(name, script string, args []string, logPath string, onLine func(string) bool) (*Process, error) {
 	root, err := RepoRoot()
@@ -85,11 +85,20 @@ func startProcess(name, script string, args []string, logPath string, onLine fun
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command("npx", append([]string{"tsx", script}, args...)...)
+	// `npx tsx` resolves to node_modules/.bin/tsx; we exec that binary directly because npm
+	// neither forwards SIGTERM to its child (the server would be orphaned) nor exits with the
+	// child's status (a clean shutdown would look like "signal: terminated"). tsx itself relays
+	// signals and exits with the server's code. Fall back to npx when the bin is missing.
+	var cmd *exec.Cmd
+	if tsx := filepath.Join(root, "node_modules", ".bin", "tsx"); fileExists(tsx) {
+		cmd = exec.Command(tsx, append([]string{script}, args...)...)
+	} else {
+		cmd = exec.Command("npx", append([]string{"tsx", script}, args...)...)
+	}
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "FORCE_COLOR=0", "NO_COLOR=1")
-	// Own process group: Stop/Kill signal the whole npx -> tsx -> node tree. Pdeathsig makes
-	// npx die if the test binary itself is killed (e.g. by go test's -timeout).
+	// Own process group: Stop/Kill9 signal the whole tsx -> node tree. Pdeathsig makes tsx die
+	// if the test binary itself is killed (e.g. by go test's -timeout).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -127,7 +136,7 @@ func startProcess(name, script string, args []string, logPath string, onLine fun
 // Exited is closed when the process has exited.
 func (p *Process) Exited() <-chan struct{} { return p.done }
 
-// Pid is the process id of the npx process (also the process group id).
+// Pid is the process id of the tsx process (also the process group id).
 func (p *Process) Pid() int { return p.cmd.Process.Pid }
 
 // Stop sends SIGTERM to the process group, waits up to StopTimeout, then SIGKILLs it.
