@@ -100,10 +100,10 @@ func TestTxnLocksOfDeadClientAreResolved(t *testing.T) {
 	t.Run("async-commit-all-prewritten", func(t *testing.T) {
 		commitKV(t, c, "dead/ac/1", "old1", "dead/ac/2", "old2")
 		committer := prewriteAndDie(t, c, true, "dead/ac/1", "new1", "dead/ac/2", "new2")
-		t.Logf("async-commit prewrite returned min_commit_ts=%d (0 means the store declined async commit and the locks are plain 2PC locks)", committer.GetMinCommitTS())
+		t.Logf("async-commit prewrite: still async after the store's answer = %v, min_commit_ts=%d (the store may decline async commit by answering min_commit_ts 0; the locks are then plain 2PC locks)", committer.IsAsyncCommit(), committer.GetMinCommitTS())
 		ts := now(t, c)
 		want1, want2 := "new1", "new2"
-		if committer.GetMinCommitTS() == 0 {
+		if !committer.IsAsyncCommit() {
 			// Declined: the locks are ordinary and will be rolled back.
 			want1, want2 = "old1", "old2"
 		}
