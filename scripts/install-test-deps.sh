@@ -13,8 +13,13 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 if [ -f test/compat/go.mod ]; then
   cd test/compat
-  # The module needs go >= the go.mod `go` line; an older toolchain fetches a newer one itself
-  # (GOTOOLCHAIN=auto) through the same module proxy.
+  # The module's go.mod asks for go >= 1.22. Go >= 1.21 fetches a newer toolchain itself
+  # (GOTOOLCHAIN=auto, golang.org/toolchain from the same module proxy); older ones cannot.
+  minor=$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')
+  if [ "${minor:-0}" -lt 21 ] 2>/dev/null; then
+    echo "install-test-deps: $(go env GOVERSION) is too old for test/compat (need go >= 1.21; install from https://go.dev/dl)" >&2
+    exit 1
+  fi
   echo "install-test-deps: go mod download (test/compat)"
   go mod download
   go mod verify
