@@ -97,6 +97,19 @@ export class Storage {
     return { snapshot: r.value, range: this.range(ctx) };
   }
 
+  /** Runs `fn` on a fresh snapshot of the region and releases it afterwards. */
+  private async withSnapshot<T>(
+    ctx: RegionContext,
+    fn: (snapshot: KvSnapshot, range: RegionRange) => Promise<T>,
+  ): Promise<T> {
+    const { snapshot, range } = await this.takeSnapshot(ctx);
+    try {
+      return await fn(snapshot, range);
+    } finally {
+      snapshot.release();
+    }
+  }
+
   private checkKey(key: Uint8Array): void {
     if (key.length > this.limits.keyBytesMax) {
       throw txnError({ kind: 'KeyTooLarge', size: key.length, limit: this.limits.keyBytesMax });
@@ -275,14 +288,11 @@ export class Storage {
         const read = this.readOptions(req.context, req.version ?? 0n);
         const mem = this.readKeyMemoryLockCheck(read, key);
         if (mem !== undefined) return { error: { locked: mem }, value: EMPTY, notFound: false };
-        const { snapshot, range } = await this.takeSnapshot(ctx);
-        try {
+        return await this.withSnapshot(ctx, async (snapshot, range) => {
           this.checkTxnKeyInRegion(ctx, key, range);
           const value = await this.pointGet(new MvccReader(snapshot), key, read);
           return { value: value ?? EMPTY, notFound: value === undefined };
-        } finally {
-          snapshot.release();
-        }
+        });
       },
       (e) => ({ error: toKeyError(e), value: EMPTY, notFound: false }),
     );
@@ -302,8 +312,7 @@ export class Storage {
           const info = this.readKeyMemoryLockCheck(read, k);
           if (info !== undefined) memLocked.set(bytesToHex(k), info);
         }
-        const { snapshot, range } = await this.takeSnapshot(ctx);
-        try {
+        await this.withSnapshot(ctx, async (snapshot, range) => {
           const reader = new MvccReader(snapshot);
           for (const key of keys) {
             this.checkTxnKeyInRegion(ctx, key, range);
@@ -320,9 +329,7 @@ export class Storage {
               pairs.push({ key, value: EMPTY, error: toKeyError(e) });
             }
           }
-        } finally {
-          snapshot.release();
-        }
+        });
         return { pairs };
       },
       (e) => ({ pairs: [], error: toKeyError(e) }),
@@ -348,8 +355,7 @@ export class Storage {
         );
         if (mem !== undefined) return { pairs: [], error: { locked: mem } };
         if (limit === 0) return { pairs: [] };
-        const { snapshot, range } = await this.takeSnapshot(ctx);
-        try {
+        return await this.withSnapshot(ctx, async (snapshot, range) => {
           const lowerEnc = maxLower(encodeKey(lowRaw), range.startKey);
           const upperEnc = minUpper(highRaw.length === 0 ? EMPTY : encodeKey(highRaw), range.endKey);
           if (upperEnc.length > 0 && bytesCompare(lowerEnc, upperEnc) >= 0) return { pairs: [] };
@@ -362,9 +368,7 @@ export class Storage {
             read,
           });
           return { pairs };
-        } finally {
-          snapshot.release();
-        }
+        });
       },
       (e) => ({ pairs: [], error: toKeyError(e) }),
     );
@@ -456,7 +460,9 @@ export class Storage {
                 reader,
                 props,
                 { op: m.op ?? 0, key, value: m.value ?? EMPTY, assertion: m.assertion ?? 0 },
-                isPrimary && secondaries !== undefined ? secondaries : undefined,
+                // Every key of an async-commit transaction gets an async lock; only the
+                // primary's lists the secondaries.
+                secondaries === undefined ? undefined : isPrimary ? secondaries : [],
                 props.forUpdateTs !== 0n ? (actions[i] ?? 0) : 0,
               );
               if (commitKind.kind !== '2pc' && ts === 0n) fallbackTo2pc();
@@ -736,16 +742,13 @@ export class Storage {
         this.concurrencyManager.updateMaxTs(maxVersion);
         const requested = req.limit ?? 0;
         const limit = requested === 0 ? this.limits.scanLockRowsMax : Math.min(requested, this.limits.scanLockRowsMax);
-        const { snapshot, range } = await this.takeSnapshot(ctx);
-        try {
+        return await this.withSnapshot(ctx, async (snapshot, range) => {
           const lower = maxLower(encodeKey(start), range.startKey);
           const upper = minUpper(end.length === 0 ? EMPTY : encodeKey(end), range.endKey);
           if (upper.length > 0 && bytesCompare(lower, upper) >= 0) return { locks: [] };
           const found = await new MvccReader(snapshot).scanLocks(lower, upper, (l) => l.startTs <= maxVersion, limit);
           return { locks: found.map((f) => f.lock.toLockInfo(f.key)) };
-        } finally {
-          snapshot.release();
-        }
+        });
       },
       (e) => ({ error: toKeyError(e), locks: [] }),
     );
@@ -992,19 +995,16 @@ export class Storage {
         this.checkKey(start);
         this.checkKey(end);
         if (req.notifyOnly) return { error: '' };
-        const { snapshot, range } = await this.takeSnapshot(ctx);
-        try {
+        await this.withSnapshot(ctx, async (snapshot, range) => {
           const lower = maxLower(encodeKey(start), range.startKey);
           const upper = minUpper(end.length === 0 ? EMPTY : encodeKey(end), range.endKey);
-          if (upper.length > 0 && bytesCompare(lower, upper) >= 0) return { error: '' };
+          if (upper.length > 0 && bytesCompare(lower, upper) >= 0) return;
           const modifies: Modify[] = [];
           for (const cf of ['default', 'lock', 'write'] as const) {
             modifies.push(...(await deleteRangeModifies(snapshot, cf, lower, upper)));
           }
           if (modifies.length > 0) await this.apply(ctx, modifies);
-        } finally {
-          snapshot.release();
-        }
+        });
         this.wakeAllLockWaiters();
         return { error: '' };
       },
@@ -1093,14 +1093,11 @@ export class Storage {
   ): Promise<void> {
     const latch = latched ? await this.latches.acquire(keys) : undefined;
     try {
-      const { snapshot, range } = await this.takeSnapshot(ctx);
-      try {
+      await this.withSnapshot(ctx, async (snapshot, range) => {
         for (const k of keys) this.checkRawKeyInRegion(ctx, k, range);
         const m = await modifies(snapshot, range);
         if (m.length > 0) await this.apply(ctx, m);
-      } finally {
-        snapshot.release();
-      }
+      });
     } finally {
       latch?.release();
     }
@@ -1112,14 +1109,11 @@ export class Storage {
         const cf = this.rawCheck(req.context, req.cf);
         const key = req.key ?? EMPTY;
         this.checkRawKey(key);
-        const { snapshot, range } = await this.takeSnapshot(ctx);
-        try {
+        return await this.withSnapshot(ctx, async (snapshot, range) => {
           this.checkRawKeyInRegion(ctx, key, range);
           const v = await snapshot.get(cf, key);
           return { error: '', value: v ?? EMPTY, notFound: v === undefined };
-        } finally {
-          snapshot.release();
-        }
+        });
       },
       (e) => ({ error: toErrorString(e), value: EMPTY, notFound: false }),
     );
@@ -1132,8 +1126,7 @@ export class Storage {
         const keys = req.keys ?? [];
         this.checkKeyCount(keys.length);
         for (const k of keys) this.checkRawKey(k);
-        const { snapshot, range } = await this.takeSnapshot(ctx);
-        try {
+        return await this.withSnapshot(ctx, async (snapshot, range) => {
           const pairs: pb.KvPair[] = [];
           for (const key of keys) {
             this.checkRawKeyInRegion(ctx, key, range);
@@ -1141,9 +1134,7 @@ export class Storage {
             if (v !== undefined) pairs.push({ key, value: v });
           }
           return { pairs };
-        } finally {
-          snapshot.release();
-        }
+        });
       },
       (e) => ({ pairs: [{ key: EMPTY, value: EMPTY, error: { abort: toErrorString(e) } }] }),
     );
@@ -1226,8 +1217,7 @@ export class Storage {
         const limit = Math.min(req.limit ?? 0, this.limits.scanRowsMax);
         if (limit === 0) return { kvs: [] };
         const reverse = req.reverse ?? false;
-        const { snapshot, range } = await this.takeSnapshot(ctx);
-        try {
+        return await this.withSnapshot(ctx, async (snapshot, range) => {
           const lower = maxLower(reverse ? end : start, range.startKey);
           const upper = minUpper(reverse ? start : end, range.endKey);
           if (upper.length > 0 && bytesCompare(lower, upper) >= 0) return { kvs: [] };
@@ -1243,9 +1233,7 @@ export class Storage {
           } finally {
             await it.close();
           }
-        } finally {
-          snapshot.release();
-        }
+        });
       },
       (e) => ({ kvs: [{ key: EMPTY, value: EMPTY, error: { abort: toErrorString(e) } }] }),
     );
