@@ -1,13 +1,12 @@
 import { statfs } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import { ClassicEngine, type ClassicEngineOptions, type KvEngine } from '../engine/mod.ts';
-import { addService, type ServiceHandlers } from '../proto/mod.ts';
+import { addService, createHealthService, type ServiceHandlers } from '../proto/mod.ts';
 import { Store, type PdClientForStore, type RaftstoreConfig } from '../raftstore/mod.ts';
 import { Storage } from '../storage/mod.ts';
 import { type Clock, createLogger, DomainError, type Logger, realClock } from '../util/mod.ts';
 import { BatchCommandsHandler } from './batch_commands.ts';
 import { type CoprocessorHandler, NotImplementedCoprocessor } from './coprocessor_handler.ts';
-import { addHealthService, HealthStatus, type HealthStatusValue } from './health_service.ts';
 import { KvService, UNARY_METHOD_NAMES } from './kv_service.ts';
 import { ServerMetrics } from './server_metrics.ts';
 import {
@@ -73,7 +72,8 @@ const SHUTDOWN_GRACE_MS = 2_000;
  * are known), open the store (bootstrap + PutStore with those addresses), then serve.
  */
 export class TikvServer {
-  private health: HealthStatusValue = HealthStatus.NOT_SERVING;
+  /** Health answers SERVING only while true (after startup, before stop). */
+  private serving = false;
   private readonly timers: (() => void)[] = [];
   private stopped = false;
   private readonly startedMs: number;
@@ -125,7 +125,7 @@ export class TikvServer {
         batch.handle(call);
       },
     });
-    addHealthService(grpcServer, () => server?.health ?? HealthStatus.NOT_SERVING);
+    addService(grpcServer, 'grpc.health.v1.Health', createHealthService(() => server?.serving ?? false));
 
     const boundPort = await new Promise<number>((resolve, reject) =>
       grpcServer.bindAsync(config.addr, grpc.ServerCredentials.createInsecure(), (err, port) =>
@@ -151,7 +151,7 @@ export class TikvServer {
       engine = deps.engine ?? (await ClassicEngine.open(config.dataDir, config.engine));
       const onFatal = (err: unknown): void => {
         log.fatal({ err }, 'fatal error: store stops serving');
-        if (server) server.health = HealthStatus.NOT_SERVING;
+        if (server) server.serving = false;
         deps.onFatal?.(err);
       };
       store = await Store.open({
@@ -218,7 +218,7 @@ export class TikvServer {
       throw err;
     }
     server.startBackground();
-    server.health = HealthStatus.SERVING;
+    server.serving = true;
     log.info({ addr, statusAddr: server.statusAddr, storeId: store.storeId.toString() }, 'tikv-server ready');
     return server;
   }
@@ -275,7 +275,7 @@ export class TikvServer {
 
   private statusJson(): object {
     return {
-      state: this.health === HealthStatus.SERVING ? 'serving' : 'not serving',
+      state: this.serving ? 'serving' : 'not serving',
       version: TIKV_VERSION,
       storeId: this.store.storeId,
       clusterId: this.store.clusterId,
@@ -298,7 +298,7 @@ export class TikvServer {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.health = HealthStatus.NOT_SERVING;
+    this.serving = false;
     for (const cancel of this.timers) cancel();
     await new Promise<void>((resolve) => {
       const cancel = this.clock.setTimeout(() => {
