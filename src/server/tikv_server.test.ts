@@ -2,8 +2,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEngine } from '../engine/mod.ts';
-import { createClient, type kvrpcpb, type ServiceClient, type tikvpb } from '../proto/mod.ts';
-import { PdStubForTests, type Region } from '../raftstore/mod.ts';
+import { createClient, type ServiceClient, type tikvpb } from '../proto/mod.ts';
+import { PdStubForTests } from '../raftstore/mod.ts';
+import { contextOf } from './test_context.ts';
 import { TikvServer } from './tikv_server.ts';
 
 const te = new TextEncoder();
@@ -14,13 +15,6 @@ let pd: PdStubForTests;
 let server: TikvServer;
 let client: ServiceClient<'tikvpb.Tikv'>;
 
-function contextOf(region: Region): Partial<kvrpcpb.Context> {
-  return {
-    regionId: region.id,
-    regionEpoch: { confVer: region.regionEpoch.confVer, version: region.regionEpoch.version },
-    peer: { id: region.peers[0]!.id, storeId: region.peers[0]!.storeId, role: 0, isWitness: false },
-  };
-}
 
 beforeAll(async () => {
   pd = new PdStubForTests();
@@ -83,10 +77,12 @@ describe('TikvServer', () => {
     expect(str(ok.value)).toBe('world');
   });
 
-  it('answers Coprocessor with other_error until the coprocessor lands', async () => {
+  it('answers unsupported or malformed Coprocessor requests with other_error', async () => {
     const region = server.store.regions()[0]!;
-    const res = await client.Coprocessor({ context: contextOf(region), tp: 103n });
-    expect(res.otherError).toMatch(/not implemented yet/);
+    const analyze = await client.Coprocessor({ context: contextOf(region), tp: 104n });
+    expect(analyze.otherError).toMatch(/unsupported tp 104/);
+    const garbage = await client.Coprocessor({ context: contextOf(region), tp: 103n, data: new Uint8Array([0xff, 0xff, 0xff]) });
+    expect(garbage.otherError).toMatch(/malformed DAGRequest/);
   });
 
   it('answers malformed protobuf bytes with an error status and keeps serving', async () => {
@@ -159,13 +155,13 @@ describe('TikvServer', () => {
     // The new left region serves its keys; the right one answers KeyNotInRegion for them (writes).
     const left = res.regions.find((r) => r.endKey.length > 0)!;
     const right = res.regions.find((r) => r.endKey.length === 0)!;
-    const fresh = await client.RawGet({ context: contextOf(left as unknown as Region), key: k('hello') });
+    const fresh = await client.RawGet({ context: contextOf(left), key: k('hello') });
     expect(str(fresh.value)).toBe('world');
-    const misplaced = await client.RawPut({ context: contextOf(right as unknown as Region), key: k('a'), value: k('v') });
+    const misplaced = await client.RawPut({ context: contextOf(right), key: k('a'), value: k('v') });
     expect(misplaced.regionError?.keyNotInRegion?.regionId).toBe(right.id);
 
     // Txn split keys are memcomparable-encoded.
-    const txn = await client.SplitRegion({ context: contextOf(right as unknown as Region), splitKeys: [k('t')] });
+    const txn = await client.SplitRegion({ context: contextOf(right), splitKeys: [k('t')] });
     expect(Buffer.from(txn.regions[1]!.startKey).toString('hex')).toBe('7400000000000000f8');
   });
 

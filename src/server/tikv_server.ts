@@ -16,6 +16,7 @@ import {
   KEY_BYTES_MAX,
 } from './server_limits.ts';
 import { StatusServer } from './status_server.ts';
+import { StorageCoprocessor } from './storage_coprocessor.ts';
 import type { StorageApi } from './storage_api.ts';
 
 /** The version we tell PD and clients (TiDB checks a minimum TiKV version). */
@@ -50,7 +51,7 @@ export interface TikvServerDeps {
   pd: PdClientForStore;
   /** Builds the Storage facade over the store's RegionKv; default `new Storage(store, clock)`. */
   createStorage?: (store: Store, clock: Clock) => StorageApi;
-  /** Builds the coprocessor; defaults to one answering "not implemented yet". */
+  /** Builds the coprocessor; default: `StorageCoprocessor` over the default Storage (else "not implemented"). */
   createCoprocessor?: (storage: StorageApi, store: Store) => CoprocessorHandler;
   clock?: Clock;
   logger?: Logger;
@@ -179,10 +180,13 @@ export class TikvServer {
           onSplit: (regions) => metrics.splits.inc(regions.length - 1),
         },
       });
-      // The cast only bridges storage's `KvContext` index signature, which the generated
+      // The cast below only bridges storage's `KvContext` index signature, which the generated
       // `kvrpcpb.Context` interface lacks; field shapes are the same (camelCase, bigint).
-      const storage = deps.createStorage?.(store, clock) ?? (new Storage(store, clock) as unknown as StorageApi);
-      const coprocessor = deps.createCoprocessor?.(storage, store) ?? new NotImplementedCoprocessor();
+      const defaultStorage = deps.createStorage === undefined ? new Storage(store, clock) : undefined;
+      const storage = deps.createStorage?.(store, clock) ?? (defaultStorage as unknown as StorageApi);
+      const coprocessor =
+        deps.createCoprocessor?.(storage, store) ??
+        (defaultStorage !== undefined ? new StorageCoprocessor(defaultStorage) : new NotImplementedCoprocessor());
       const kv = new KvService({
         storage,
         splitter: store,

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeKey } from '../codec/mod.ts';
 import { MemoryEngine } from '../engine/mod.ts';
 import { createClient, type DeepPartial, type kvrpcpb, type ServiceClient, type tikvpb } from '../proto/mod.ts';
-import { PdStubForTests, type Region } from '../raftstore/mod.ts';
+import { PdStubForTests } from '../raftstore/mod.ts';
+import { contextOf } from './test_context.ts';
 import { TikvServer } from './tikv_server.ts';
 
 const te = new TextEncoder();
@@ -16,14 +17,7 @@ const OP_PESSIMISTIC_LOCK = 5;
 let server: TikvServer;
 let client: ServiceClient<'tikvpb.Tikv'>;
 
-function contextOf(region: Region | kvrpcpb.SplitRegionResponse['regions'][number]): Partial<kvrpcpb.Context> {
-  return {
-    regionId: region.id,
-    regionEpoch: { confVer: region.regionEpoch!.confVer, version: region.regionEpoch!.version },
-    peer: { id: region.peers[0]!.id, storeId: region.peers[0]!.storeId, role: 0, isWitness: false },
-  };
-}
-const ctx = (): Partial<kvrpcpb.Context> => contextOf(server.store.regions()[0]!);
+const ctx = (): DeepPartial<kvrpcpb.Context> => contextOf(server.store.regions()[0]!);
 
 beforeAll(async () => {
   server = await TikvServer.start(
