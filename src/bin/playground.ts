@@ -5,7 +5,7 @@
  * same directory resumes with the same data.
  */
 import { Command } from 'commander';
-import { startCluster } from '../server/cluster.ts';
+import { startCluster } from '../server/mod.ts';
 import { createLogger } from '../util/logger.ts';
 import { runUntilSignal } from './signals.ts';
 

@@ -3,7 +3,7 @@
  * `--data-dir`, `--config`); flags override the TOML file, whose keys are TiKV's.
  */
 import { Command } from 'commander';
-import { startStore } from '../server/cluster.ts';
+import { startStore } from '../server/mod.ts';
 import { createLogger } from '../util/logger.ts';
 import { loadTomlConfig, TIKV_CONFIG_SCHEMA } from './config.ts';
 import { runUntilSignal } from './signals.ts';
