@@ -15,3 +15,4 @@ export {
   BATCH_COMMANDS_RESPONSES_PER_MESSAGE_MAX,
   GRPC_CONCURRENT_STREAMS_MAX,
 } from './server_limits.ts';
+export { startCluster, startStore, type Cluster, type ClusterOptions } from './cluster.ts';

@@ -76,7 +76,7 @@ export interface KvContext {
   committedLocks?: bigint[];
   apiVersion?: number;
   isolationLevel?: number;
-  [other: string]: unknown;
+  isRetryRequest?: boolean;
 }
 
 export interface LockInfo {
@@ -108,7 +108,7 @@ export interface KeyError {
   abort?: string;
   conflict?: WriteConflict;
   alreadyExist?: { key: Uint8Array };
-  deadlock?: { lockTs: bigint; lockKey: Uint8Array; deadlockKeyHash: bigint; waitChain: unknown[] };
+  deadlock?: { lockTs: bigint; lockKey: Uint8Array; deadlockKeyHash: bigint; waitChain: Array<{ txn?: bigint; waitForTxn?: bigint; keyHash?: bigint; key?: Uint8Array }> };
   commitTsExpired?: { startTs: bigint; attemptedCommitTs: bigint; key: Uint8Array; minCommitTs: bigint };
   txnNotFound?: { startTs: bigint; primaryKey: Uint8Array };
   commitTsTooLarge?: { commitTs: bigint };
