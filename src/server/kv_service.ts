@@ -6,7 +6,6 @@ import type { RegionContext, RegionError, RegionResult } from '../storage/mod.ts
 import { AssertionError, type Clock, CorruptionError, DomainError, type Logger } from '../util/mod.ts';
 import type { CoprocessorHandler } from './coprocessor_handler.ts';
 import { KV_COMMANDS, type KvCommand } from './kv_commands.ts';
-import { installEmptyBytesDefaults } from './proto_bytes_defaults.ts';
 import { toErrorpb } from './region_error.ts';
 import { checkApiVersion, checkKeySizes, guardRequest, isRegionError, regionContextOf } from './request_guard.ts';
 import type { ServerMetrics } from './server_metrics.ts';
@@ -49,9 +48,7 @@ export const UNARY_METHOD_NAMES: readonly string[] = [
  * status. Used by the unary RPCs and by BatchCommands alike (`execute`).
  */
 export class KvService {
-  constructor(private readonly deps: KvServiceDeps) {
-    installEmptyBytesDefaults();
-  }
+  constructor(private readonly deps: KvServiceDeps) {}
 
   /** Serves one Storage-backed command; never rejects except for bugs and local corruption. */
   async execute(cmd: KvCommand, req: object): Promise<AnyResponse> {

@@ -50,8 +50,8 @@ export interface TikvServerConfig {
 export interface TikvServerDeps {
   pd: PdClientForStore;
   /** Builds the Storage facade over the store's RegionKv; default `new Storage(store, clock)`. */
-  createStorage?: (store: Store, clock: Clock) => StorageApi;
-  /** Builds the coprocessor; default: `StorageCoprocessor` over the default Storage (else "not implemented"). */
+  createStorage?: (store: Store, clock: Clock) => Storage | StorageApi;
+  /** Builds the coprocessor; default: `StorageCoprocessor` when the storage is a `Storage` (else "not implemented"). */
   createCoprocessor?: (storage: StorageApi, store: Store) => CoprocessorHandler;
   clock?: Clock;
   logger?: Logger;
@@ -180,13 +180,13 @@ export class TikvServer {
           onSplit: (regions) => metrics.splits.inc(regions.length - 1),
         },
       });
-      // The cast below only bridges storage's `KvContext` index signature, which the generated
-      // `kvrpcpb.Context` interface lacks; field shapes are the same (camelCase, bigint).
-      const defaultStorage = deps.createStorage === undefined ? new Storage(store, clock) : undefined;
-      const storage = deps.createStorage?.(store, clock) ?? (defaultStorage as unknown as StorageApi);
+      const built = deps.createStorage?.(store, clock) ?? new Storage(store, clock);
+      const storage: StorageApi = built;
+      // The coprocessor needs the real Storage (MVCC snapshots); a custom StorageApi gets the
+      // "not implemented" one unless the caller supplies its own.
       const coprocessor =
         deps.createCoprocessor?.(storage, store) ??
-        (defaultStorage !== undefined ? new StorageCoprocessor(defaultStorage) : new NotImplementedCoprocessor());
+        (built instanceof Storage ? new StorageCoprocessor(built) : new NotImplementedCoprocessor());
       const kv = new KvService({
         storage,
         splitter: store,
