@@ -137,6 +137,13 @@ describe('TikvServer transactional RPCs', () => {
     stream.end();
   });
 
+  it('runs KvGC up to a safe point', async () => {
+    const gc = await client.KvGC({ context: ctx(), safePoint: 25n });
+    expect(gc.regionError).toBeFalsy();
+    expect(gc.error).toBeFalsy();
+    expect(str((await client.KvGet({ context: ctx(), key: k('a'), version: 30n })).value)).toBe('1');
+  });
+
   it('deletes a range of transactional keys', async () => {
     const dr = await client.KvDeleteRange({ context: ctx(), startKey: k('x'), endKey: k('y') });
     expect(dr.error).toBe('');
