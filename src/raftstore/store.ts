@@ -99,6 +99,8 @@ export class Store implements RegionKv {
   private readonly checker: SplitChecker;
   private cancelSplitTick: (() => void) | undefined;
   private splitCheckRunning = false;
+  /** Region scans done by the split checker (a scan is skipped while the estimate is under the thresholds). */
+  splitCheckScans = 0;
   private closed = false;
   private lastHeartbeatMs: number;
 
@@ -416,7 +418,16 @@ export class Store implements RegionKv {
         if (this.closed) break;
         if (peer.writtenKeysSinceCheck === 0 || peer.splitInFlight) continue;
         peer.writtenKeysSinceCheck = 0;
+        // Only scan when the estimate says the region may be over a threshold (or is unknown).
+        if (
+          peer.sizeMeasured &&
+          peer.approximateKeys <= this.config.regionMaxKeys &&
+          peer.approximateSizeBytes <= this.config.regionMaxSizeBytes
+        ) {
+          continue;
+        }
         const region = peer.region;
+        this.splitCheckScans++;
         const snapshot = this.engine.snapshot();
         let found;
         try {
@@ -426,6 +437,7 @@ export class Store implements RegionKv {
         }
         peer.approximateKeys = found.approximateKeys;
         peer.approximateSizeBytes = found.approximateSizeBytes;
+        peer.sizeMeasured = true;
         if (found.splitKeys.length === 0 || peer.region !== region) continue;
         peer.splitInFlight = true;
         try {
@@ -528,7 +540,7 @@ export class Store implements RegionKv {
     const startedMs = this.clock.monotonicMs();
     const wb = this.engine.newWriteBatch();
     const appliedNext = new Map<Peer, bigint>();
-    const written = new Map<Peer, { keys: number; bytes: number }>();
+    const written = new Map<Peer, { keys: number; bytes: number; dataKeys: number; dataBytes: number }>();
     const acks: (() => void)[] = [];
     let split: { peer: Peer; regions: Region[] } | undefined;
     let modifies = 0;
@@ -542,9 +554,15 @@ export class Store implements RegionKv {
         }
         applyModifies(wb, p.modifies);
         appliedNext.set(checked, (appliedNext.get(checked) ?? checked.appliedIndex) + 1n);
-        const w = written.get(checked) ?? { keys: 0, bytes: 0 };
+        const w = written.get(checked) ?? { keys: 0, bytes: 0, dataKeys: 0, dataBytes: 0 };
         w.keys += p.modifies.length;
         w.bytes += p.payloadBytes;
+        for (const m of p.modifies) {
+          if (m.type === 'put' && (m.cf === 'write' || m.cf === 'default')) {
+            w.dataKeys++;
+            w.dataBytes += m.key.length + m.value.length;
+          }
+        }
         written.set(checked, w);
         modifies += p.modifies.length;
         bytes += p.payloadBytes;
@@ -568,6 +586,8 @@ export class Store implements RegionKv {
       peer.writtenKeysSinceCheck += w.keys;
       peer.writtenKeysSinceHeartbeat += w.keys;
       peer.writtenBytesSinceHeartbeat += w.bytes;
+      peer.approximateKeys += w.dataKeys;
+      peer.approximateSizeBytes += w.dataBytes;
     }
     if (split !== undefined) this.installSplit(split.peer, split.regions);
     for (const ack of acks) ack();
@@ -623,10 +643,10 @@ export class Store implements RegionKv {
       if (r.id === peer.regionId) {
         peer.region = r;
         peer.writtenKeysSinceCheck = Math.max(1, peer.writtenKeysSinceCheck);
+        peer.sizeMeasured = false;
       } else {
+        // A new Peer is unmeasured and due for a check: one check may not have cut every part.
         const created = new Peer(r, REGION_INIT_APPLIED_INDEX, this.storeId);
-        // Re-check the new parts soon: one check may have produced only part of the keys.
-        created.writtenKeysSinceCheck = 1;
         this.peers.set(r.id, created);
       }
     }
