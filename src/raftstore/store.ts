@@ -98,7 +98,8 @@ export class Store implements RegionKv {
   private readonly loop: StoreLoop<Proposal>;
   private readonly checker: SplitChecker;
   private cancelSplitTick: (() => void) | undefined;
-  private splitCheckRunning = false;
+  /** The split check in progress, if any (close waits for it before the engine goes away). */
+  private splitCheckRunning: Promise<number> | undefined;
   /** Region scans done by the split checker (a scan is skipped while the estimate is under the thresholds). */
   splitCheckScans = 0;
   private closed = false;
@@ -246,6 +247,7 @@ export class Store implements RegionKv {
     this.closed = true;
     this.cancelSplitTick?.();
     this.cancelSplitTick = undefined;
+    await this.splitCheckRunning?.catch(() => 0);
     await this.loop.close();
   }
 
@@ -410,8 +412,17 @@ export class Store implements RegionKv {
    * At most one check runs at a time (the tick is the rate limit). Returns the number of splits.
    */
   async runSplitCheck(): Promise<number> {
-    if (this.splitCheckRunning || this.closed) return 0;
-    this.splitCheckRunning = true;
+    if (this.splitCheckRunning !== undefined || this.closed) return 0;
+    const run = this.splitCheckOnce();
+    this.splitCheckRunning = run;
+    try {
+      return await run;
+    } finally {
+      this.splitCheckRunning = undefined;
+    }
+  }
+
+  private async splitCheckOnce(): Promise<number> {
     let splits = 0;
     try {
       for (const peer of this.sortedPeers()) {
@@ -453,8 +464,8 @@ export class Store implements RegionKv {
           peer.splitInFlight = false;
         }
       }
-    } finally {
-      this.splitCheckRunning = false;
+    } catch (err) {
+      if (!this.closed) throw err;
     }
     return splits;
   }
