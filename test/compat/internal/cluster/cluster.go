@@ -85,16 +85,11 @@ func startProcess(name, script string, args []string, logPath string, onLine fun
 	if err != nil {
 		return nil, err
 	}
-	// `npx tsx` resolves to node_modules/.bin/tsx; we exec that binary directly because npm
-	// neither forwards SIGTERM to its child (the server would be orphaned) nor exits with the
-	// child's status (a clean shutdown would look like "signal: terminated"). tsx itself relays
-	// signals and exits with the server's code. Fall back to npx when the bin is missing.
-	var cmd *exec.Cmd
-	if tsx := filepath.Join(root, "node_modules", ".bin", "tsx"); fileExists(tsx) {
-		cmd = exec.Command(tsx, append([]string{script}, args...)...)
-	} else {
-		cmd = exec.Command("npx", append([]string{"tsx", script}, args...)...)
-	}
+	// One node process with tsx's loader (`node --import tsx`): no wrapper process in between.
+	// The tsx CLI wrapper relays signals but SIGKILLs its child when the child does not
+	// acknowledge a signal within 30 ms, which a busy server often cannot; npx does not forward
+	// signals at all. A single process shuts down cleanly and dies for real on kill -9.
+	cmd := exec.Command("node", append([]string{"--import", "tsx", script}, args...)...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "FORCE_COLOR=0", "NO_COLOR=1")
 	// Own process group: Stop/Kill9 signal the whole tsx -> node tree. Pdeathsig makes tsx die
