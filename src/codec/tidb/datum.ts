@@ -22,6 +22,7 @@ import {
   writeUvarint,
   writeVarint,
 } from './primitive.ts';
+import { u32le } from './scratch.ts';
 import { coreTimeToPacked } from './time.ts';
 
 /**
@@ -221,7 +222,7 @@ export function jsonEnd(buf: Uint8Array, offset: number): number {
     case JsonTypeCode.Object:
     case JsonTypeCode.Array: {
       if (o + 8 > buf.length) throw new CorruptionError('json: truncated header');
-      const size = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(o + 4, true);
+      const size = u32le(buf, o + 4);
       end = o + size;
       break;
     }
@@ -258,7 +259,7 @@ export function jsonEnd(buf: Uint8Array, offset: number): number {
 
 function vectorEnd(buf: Uint8Array, offset: number): number {
   if (offset + 4 > buf.length) throw new CorruptionError('vector: truncated');
-  const n = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(offset, true);
+  const n = u32le(buf, offset);
   const end = offset + 4 + n * 4;
   if (end > buf.length) throw new CorruptionError('vector: truncated');
   return end;

@@ -6,6 +6,7 @@ export { ByteWriter } from './byte_writer.ts';
 export {
   VARINT_BYTES_MAX,
   writeIntComparable,
+  putIntComparable,
   writeIntComparableDesc,
   readIntComparable,
   readIntComparableDesc,
@@ -116,6 +117,8 @@ export {
   writeV2Int,
   writeV2Uint,
   decodeV2Int,
+  decodeV2IntAsNumber,
+  copyV2IntAs64LE,
   decodeV2Uint,
   decodeV2Float,
   decodeV2Decimal,

@@ -7,7 +7,8 @@ import { Decimal } from './decimal.ts';
 import { ColumnFlag, MysqlType } from './field_type.ts';
 import { decodeIndexHandle, decodeIndexValue, encodeIndexValue } from './index_value.ts';
 import { decodeRowV1, encodeRowV1 } from './row_v1.ts';
-import { decodeV2ValueAsDatum, encodeRowV2, isRowV2, RowV2Decoder, RowV2Lookup } from './row_v2.ts';
+import { ByteWriter } from './byte_writer.ts';
+import { copyV2IntAs64LE, decodeV2Int, decodeV2IntAsNumber, decodeV2Uint, decodeV2ValueAsDatum, encodeRowV2, isRowV2, RowV2Decoder, RowV2Lookup, writeV2Int, writeV2Uint } from './row_v2.ts';
 import { encodeIndexKey } from './table_key.ts';
 import { coreTimeFromFields } from './time.ts';
 import { propertySeed } from './test_support.ts';
@@ -92,6 +93,30 @@ describe('row v2', () => {
           expect(dec.locate(probe)).toBe(RowV2Lookup.Missing);
           expect(dec.find(probe)).toBeUndefined();
         }
+      }),
+      { seed, numRuns: RUNS },
+    );
+  });
+
+  it('int fast paths agree with the bigint decoders', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (i, u) => {
+        const w = new ByteWriter();
+        writeV2Int(w, i);
+        const b = w.finish();
+        expect(decodeV2Int(b, 0, b.length)).toBe(i);
+        const n = decodeV2IntAsNumber(b, 0, b.length);
+        if (i >= -(2n ** 53n) && i < 2n ** 53n) expect(n).toBe(Number(i));
+        else expect(n === null || BigInt(n) === i).toBe(true);
+        const out = new Uint8Array(9);
+        copyV2IntAs64LE(b, 0, b.length, false, out, 1);
+        expect(new DataView(out.buffer).getBigInt64(1, true)).toBe(i);
+        const wu = new ByteWriter();
+        writeV2Uint(wu, u);
+        const bu = wu.finish();
+        expect(decodeV2Uint(bu, 0, bu.length)).toBe(u);
+        copyV2IntAs64LE(bu, 0, bu.length, true, out, 0);
+        expect(new DataView(out.buffer).getBigUint64(0, true)).toBe(u);
       }),
       { seed, numRuns: RUNS },
     );
