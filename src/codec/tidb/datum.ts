@@ -182,6 +182,20 @@ export function writeDatumValue(w: ByteWriter, d: Datum): void {
   }
 }
 
+/**
+ * The "default" (datum) encoding of a coprocessor response column (coprocessor.md §4.3,
+ * TiKV's datum writer): ints as `03`+comparable i64 (not varint), uints `04`, bytes as
+ * compact bytes `02`, floats/decimals/durations/JSON as in keys, times as `04`+packed.
+ */
+export function writeDatumForResponse(w: ByteWriter, d: Datum): void {
+  if (d.kind === 'bytes') {
+    w.u8(DatumFlag.CompactBytes);
+    writeCompactBytes(w, d.value);
+    return;
+  }
+  writeDatumKey(w, d);
+}
+
 /** Memcomparable encoding of datums (index keys, common handles): order follows value order. */
 export function encodeDatumKey(datums: readonly Datum[]): Uint8Array {
   const w = new ByteWriter(datums.length * 10);

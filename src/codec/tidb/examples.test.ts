@@ -27,6 +27,10 @@ import {
   parseDuration,
   parseTime,
   tableRecordRange,
+  ByteWriter,
+  CollationId,
+  collationSortKey,
+  writeDatumForResponse,
 } from './mod.ts';
 
 const hex = (b: Uint8Array): string => bytesToHex(b);
@@ -152,5 +156,22 @@ describe('datum decoding', () => {
     expect(new TextDecoder().decode((out[1] as { value: Uint8Array }).value)).toBe('abc');
     expect(out[2]).toEqual({ kind: 'float', value: -2.5 });
     expect(out[3]).toEqual({ kind: 'duration', value: 5n });
+  });
+});
+
+describe('response datums and collations', () => {
+  it('default response encoding uses 03 for ints and 02 for bytes', () => {
+    const w = new ByteWriter();
+    writeDatumForResponse(w, Datums.int(3n));
+    writeDatumForResponse(w, Datums.string('ab'));
+    writeDatumForResponse(w, Datums.null());
+    expect(hex(w.finish())).toBe('038000000000000003' + '02046162' + '00');
+  });
+  it('PAD SPACE _bin collations trim trailing spaces; binary does not; ci is refused', () => {
+    const v = new TextEncoder().encode('ab  ');
+    expect(hex(collationSortKey(-CollationId.Utf8mb4Bin, v))).toBe('6162');
+    expect(hex(collationSortKey(CollationId.Binary, v))).toBe('61622020');
+    expect(hex(collationSortKey(CollationId.Utf8mb4_0900Bin, v))).toBe('61622020');
+    expect(() => collationSortKey(-CollationId.Utf8mb4GeneralCi, v)).toThrow(/not implemented/);
   });
 });

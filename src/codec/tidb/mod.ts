@@ -69,6 +69,7 @@ export {
   encodeDatumValue,
   writeDatumKey,
   writeDatumValue,
+  writeDatumForResponse,
   decodeDatum,
   decodeDatums,
   datumEnd,
@@ -134,3 +135,4 @@ export {
   encodeIndexValue,
   decodeIndexHandle,
 } from './index_value.ts';
+export { CollationId, collationSortKey, isPadSpaceBinCollation } from './collation.ts';
