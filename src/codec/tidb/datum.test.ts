@@ -129,9 +129,14 @@ describe('datum round trips', () => {
 
   it('truncated or garbage input raises CorruptionError, never something else', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 40 }), (buf) => {
+      fc.property(fc.uint8Array({ maxLength: 40 }).map((b) => (b.length > 0 && b[0]! % 3 === 0 ? new Uint8Array([6, ...b]) : b)), (buf) => {
         try {
           decodeDatums(buf);
+        } catch (e) {
+          expect((e as Error).name).toBe('CorruptionError');
+        }
+        try {
+          for (let o = 0; o < buf.length; ) o = datumEnd(buf, o);
         } catch (e) {
           expect((e as Error).name).toBe('CorruptionError');
         }

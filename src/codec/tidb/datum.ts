@@ -3,7 +3,7 @@ import { CorruptionError } from '../../util/errors.ts';
 import { bytesCompare } from '../../util/bytes.ts';
 import type { Decoded } from '../memcomparable.ts';
 import { ByteWriter } from './byte_writer.ts';
-import { Decimal } from './decimal.ts';
+import { DECIMAL_FRAC_MAX, Decimal } from './decimal.ts';
 import {
   memComparableBytesEnd,
   readCompactBytes,
@@ -373,7 +373,10 @@ export function datumEnd(buf: Uint8Array, offset: number): number {
     }
     case DatumFlag.Decimal: {
       need(buf, o, 2);
-      const end = o + 2 + Decimal.binSize(buf[o]!, buf[o + 1]!);
+      const prec = buf[o]!;
+      const frac = buf[o + 1]!;
+      if (prec < 1 || frac > prec || frac > DECIMAL_FRAC_MAX) throw new CorruptionError(`datum: bad decimal precision/frac ${prec},${frac}`);
+      const end = o + 2 + Decimal.binSize(prec, frac);
       need(buf, o, end - o);
       return end;
     }

@@ -169,10 +169,45 @@ describe('row v2', () => {
         buf[0] = 0x80;
         try {
           dec.reset(buf);
-          dec.find(id);
+          const v = dec.find(id);
+          if (v instanceof Uint8Array) expect(v.byteOffset + v.length).toBeLessThanOrEqual(buf.byteOffset + buf.length);
         } catch (e) {
           expect((e as Error).name).toBe('CorruptionError');
         }
+      }),
+      { seed, numRuns: RUNS },
+    );
+  });
+});
+
+describe('corrupted input', () => {
+  const onlyCorruption = (f: () => void): void => {
+    try {
+      f();
+    } catch (e) {
+      expect((e as Error).name).toBe('CorruptionError');
+    }
+  };
+  it('mutated v2 rows, v1 rows and index values fail only with CorruptionError', () => {
+    const dec = new RowV2Decoder();
+    fc.assert(
+      fc.property(arbRow, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat(), ([ids, types, datums], flips, cut) => {
+        const mutate = (b: Uint8Array): Uint8Array => {
+          const m = b.slice(0, b.length - (cut % 3 === 0 ? cut % Math.max(b.length, 1) : 0));
+          for (const [at, v] of flips) if (m.length > 0) m[at % m.length] = v;
+          return m;
+        };
+        const v2 = mutate(encodeRowV2(ids, datums as Datum[]));
+        onlyCorruption(() => {
+          dec.reset(v2);
+          ids.forEach((id, j) => {
+            if (dec.locate(id) !== RowV2Lookup.Value) return;
+            const col = COLS[types[j]!]!;
+            decodeV2ValueAsDatum(dec.row, dec.valueStart, dec.valueEnd, col.tp, col.flag, col.fsp);
+          });
+        });
+        onlyCorruption(() => decodeRowV1(mutate(encodeRowV1(ids, datums as Datum[]))));
+        onlyCorruption(() => decodeIndexValue(mutate(encodeIndexValue({ commonHandle: encodeDatumKey([{ kind: 'int', value: 1n }]), restoredData: encodeRowV2(ids, datums as Datum[]) }))));
       }),
       { seed, numRuns: RUNS },
     );

@@ -54,6 +54,7 @@ export class RowV2Decoder {
   private idsStart = 0;
   private offsetsStart = 0;
   private dataStart = 0;
+  private dataEnd = 0;
   /** Number of non-NULL columns stored. */
   notNullCount = 0;
   /** Number of NULL columns stored. */
@@ -83,10 +84,8 @@ export class RowV2Decoder {
     this.offsetsStart = this.idsStart + (this.notNullCount + this.nullCount) * idBytes;
     this.dataStart = this.offsetsStart + this.notNullCount * offBytes;
     if (this.dataStart > value.length) throw new CorruptionError('row v2: truncated header');
-    if (this.notNullCount > 0) {
-      const dataEnd = this.dataStart + this.offsetAt(this.notNullCount - 1);
-      if (dataEnd > value.length) throw new CorruptionError('row v2: truncated data');
-    }
+    this.dataEnd = this.dataStart + (this.notNullCount > 0 ? this.offsetAt(this.notNullCount - 1) : 0);
+    if (this.dataEnd > value.length) throw new CorruptionError('row v2: truncated data');
     return this;
   }
 
@@ -124,9 +123,9 @@ export class RowV2Decoder {
     if (i >= 0) {
       const start = i === 0 ? 0 : this.offsetAt(i - 1);
       const end = this.offsetAt(i);
-      if (end < start) throw new CorruptionError('row v2: offsets not increasing');
       this.valueStart = this.dataStart + start;
       this.valueEnd = this.dataStart + end;
+      if (end < start || this.valueEnd > this.dataEnd) throw new CorruptionError('row v2: bad value offsets');
       return RowV2Lookup.Value;
     }
     if (this.nullCount > 0 && this.search(this.notNullCount, this.notNullCount + this.nullCount, colId) >= 0) return RowV2Lookup.Null;
