@@ -96,6 +96,23 @@ describe('row v2', () => {
   });
 });
 
+describe('row v2 facts from TiDB rowcodec tests', () => {
+  it('TIMESTAMP 2011-11-10 11:11:11.999999 is stored as packed 1840446893366133311', () => {
+    const ct = parseTime('2011-11-10 11:11:11.999999', MysqlType.Timestamp, 6);
+    expect(coreTimeToPacked(ct)).toBe(1840446893366133311n);
+    const row = encodeRowV2([5], [Datums.time(ct)]);
+    expect(new RowV2Decoder(row).readTime(5, MysqlType.Timestamp, 6)).toBe(ct);
+  });
+  it('a checksum after the data is ignored', () => {
+    const row = encodeRowV2([1], [Datums.int(300n)]);
+    const withChecksum = new Uint8Array([...row, 0x01, 0xde, 0xad, 0xbe, 0xef]);
+    withChecksum[1] = withChecksum[1]! | 0x02;
+    const d = new RowV2Decoder(withChecksum);
+    expect(d.hasChecksum).toBe(true);
+    expect(d.readInt(1)).toBe(300n);
+  });
+});
+
 describe('row v1', () => {
   it('id1=5, id2="ab", id3=NULL', () => {
     const row = encodeRowV1([1, 2, 3], [Datums.int(5n), Datums.string('ab'), Datums.null()]);
