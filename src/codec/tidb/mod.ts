@@ -136,3 +136,14 @@ export {
   decodeIndexHandle,
 } from './index_value.ts';
 export { CollationId, collationSortKey, isPadSpaceBinCollation } from './collation.ts';
+export {
+  type JsonValue,
+  JSON_DEPTH_MAX,
+  encodeJson,
+  decodeJson,
+  jsonToText,
+  parseJsonText,
+  parseJsonValue,
+  formatJsonDouble,
+  quoteJsonBytes,
+} from './json.ts';

@@ -17,6 +17,7 @@ import (
 	"github.com/pingcap/tidb/sessionctx/stmtctx"
 	"github.com/pingcap/tidb/tablecodec"
 	"github.com/pingcap/tidb/types"
+	tidbjson "github.com/pingcap/tidb/types/json"
 	"github.com/pingcap/tidb/util/codec"
 )
 
@@ -385,6 +386,32 @@ func rowsV1(r *rand.Rand) []obj {
 	return out
 }
 
+func jsons(r *rand.Rand) []obj {
+	texts := []string{`null`, `true`, `false`, `0`, `-1`, `9223372036854775807`, `-9223372036854775808`, `"hello"`, `""`,
+		`"esc \" \\ \n \t \u0001 < > & é 中"`, `[]`, `{}`, `[1, "a", null, true, [2, [3]], {"k": false}]`,
+		`{"b": 1, "a": 2, "aa": [true, null], "": "empty", "z": {"y": {"x": "deep"}}}`, `1.5`, `-0.25`, `[1.5, 2e3]`}
+	for i := 0; i < 20; i++ {
+		var sb strings.Builder
+		sb.WriteString("{")
+		n := r.Intn(5)
+		for j := 0; j < n; j++ {
+			if j > 0 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, `"k%d%s": [%d, "s%d", %v, null]`, r.Intn(100), strings.Repeat("x", r.Intn(3)), r.Int63()-r.Int63(), r.Intn(1000), r.Intn(2) == 0)
+		}
+		sb.WriteString("}")
+		texts = append(texts, sb.String())
+	}
+	out := []obj{}
+	for _, t := range texts {
+		bj, err := tidbjson.ParseBinaryFromString(t)
+		must(err)
+		out = append(out, obj{"text": t, "bin": h(append([]byte{byte(bj.TypeCode)}, bj.Value...)), "str": bj.String()})
+	}
+	return out
+}
+
 func main() {
 	r := rand.New(rand.NewSource(seed))
 	doc := obj{
@@ -401,6 +428,7 @@ func main() {
 		"datums":     datums(r),
 		"keys":       keys(r),
 		"rowsV1":     rowsV1(r),
+		"jsons":      jsons(r),
 	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", " ")
