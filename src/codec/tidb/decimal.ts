@@ -20,6 +20,8 @@ export const DIV_FRAC_INCREMENT = 4;
 export const MY_DECIMAL_STRUCT_BYTES = 40;
 
 const DIGITS_PER_WORD = 9;
+/** Words in TiDB's `MyDecimal.wordBuf`. */
+const MY_DECIMAL_WORDS = 9;
 const WORD_BASE = 1_000_000_000;
 const WORD_BASE_N = 1_000_000_000n;
 /** Bytes needed by a partial word of n digits (MySQL `dig2bytes`). */
@@ -260,29 +262,65 @@ export class Decimal {
     return new Decimal(this.unscaled * pow10(other.frac - this.frac) - other.unscaled, other.frac);
   }
 
-  /** Product; frac = min(frac1 + frac2, DECIMAL_FRAC_MAX), excess digits truncated (as TiDB). */
+  /**
+   * Product; frac = min(frac1 + frac2, DECIMAL_FRAC_MAX). Beyond 30 fraction digits the
+   * exact product is rounded half-up to 30, which is what TiDB shows (its MyDecimal keeps
+   * the extra digits internally and rounds to `resultFrac` when printing or encoding).
+   */
   mul(other: Decimal): Decimal {
     const frac = this.frac + other.frac;
     const p = this.unscaled * other.unscaled;
     if (frac <= DECIMAL_FRAC_MAX) return new Decimal(p, frac);
-    return new Decimal(p / pow10(frac - DECIMAL_FRAC_MAX), DECIMAL_FRAC_MAX);
+    return new Decimal(divRoundHalfUp(p, pow10(frac - DECIMAL_FRAC_MAX)), DECIMAL_FRAC_MAX);
   }
 
   /**
-   * Quotient rounded half-up to frac = min(frac1 + fracIncrement, DECIMAL_FRAC_MAX)
-   * (MySQL `div_precision_increment`, default 4: `1/3` = `0.3333`, `2/3` = `0.6667`).
-   * Returns `null` for division by zero (SQL NULL plus a warning in MySQL).
+   * Fraction digits TiDB's `doDivMod` computes for a quotient (then truncates at): whole
+   * 9-digit words for both operands' fractions plus the increment not already covered by
+   * their word padding. Always >= min(frac1 + fracIncrement, 30).
    */
-  div(other: Decimal, fracIncrement = DIV_FRAC_INCREMENT): Decimal | null {
+  static divComputedFrac(frac1: number, frac2: number, fracIncrement = DIV_FRAC_INCREMENT): number {
+    const w1 = Math.ceil(frac1 / DIGITS_PER_WORD);
+    const w2 = Math.ceil(frac2 / DIGITS_PER_WORD);
+    const incr = Math.max(0, fracIncrement - (w1 * DIGITS_PER_WORD - frac1) - (w2 * DIGITS_PER_WORD - frac2));
+    return DIGITS_PER_WORD * (w1 + w2 + Math.ceil(incr / DIGITS_PER_WORD));
+  }
+
+  /**
+   * TiDB's internal quotient (`DecimalDiv` before display rounding): truncated toward zero
+   * at `divComputedFrac` digits, or fewer when the 9-word MyDecimal buffer is full.
+   * `null` for division by zero.
+   */
+  divTruncated(other: Decimal, fracIncrement = DIV_FRAC_INCREMENT): Decimal | null {
     if (other.unscaled === 0n) return null;
-    const frac = Math.min(this.frac + fracIncrement, DECIMAL_FRAC_MAX);
-    // this/other = (u1 / 10^f1) / (u2 / 10^f2); scaled by 10^frac.
+    let frac = Decimal.divComputedFrac(this.frac, other.frac, fracIncrement);
+    // this/other scaled by 10^frac = u1 * 10^(frac - f1 + f2) / u2.
     const shift = frac - this.frac + other.frac;
     let n = this.unscaled;
     let d = other.unscaled;
     if (shift >= 0) n *= pow10(shift);
     else d *= pow10(-shift);
-    return new Decimal(divRoundHalfUp(n, d), frac);
+    let q = n / d;
+    const intWords = Math.ceil(Math.max(0, digitCount(q) - frac) / DIGITS_PER_WORD);
+    const fracWordsMax = MY_DECIMAL_WORDS - intWords;
+    if (frac / DIGITS_PER_WORD > fracWordsMax) {
+      const keep = Math.max(0, fracWordsMax) * DIGITS_PER_WORD;
+      q /= pow10(frac - keep);
+      frac = keep;
+    }
+    return new Decimal(q, frac);
+  }
+
+  /**
+   * Quotient as TiDB shows and stores it: `divTruncated`, then rounded half-up to
+   * frac = min(frac1 + fracIncrement, DECIMAL_FRAC_MAX) (MySQL `div_precision_increment`,
+   * default 4: `1/3` = `0.3333`, `2/3` = `0.6667`, but `2.00000/3` = `0.666666666` because
+   * TiDB truncates at the 9-digit word first). `null` for division by zero (SQL NULL).
+   */
+  div(other: Decimal, fracIncrement = DIV_FRAC_INCREMENT): Decimal | null {
+    const t = this.divTruncated(other, fracIncrement);
+    if (t === null) return null;
+    return t.round(Math.min(this.frac + fracIncrement, DECIMAL_FRAC_MAX));
   }
 
   /** MySQL `%` / MOD: sign of the dividend, frac = max(frac1, frac2); null when dividing by zero. */

@@ -76,6 +76,11 @@ describe('decimal bin', () => {
     expect(Decimal.parse('1').div(Decimal.parse('3'))!.toString()).toBe('0.3333');
     expect(Decimal.parse('2').div(Decimal.parse('3'))!.toString()).toBe('0.6667');
     expect(Decimal.parse('-2').div(Decimal.parse('3'))!.toString()).toBe('-0.6667');
+    // Observed from TiDB's DecimalDiv: truncation at the 9-digit word, then rounding.
+    expect(Decimal.parse('2.00000').div(Decimal.parse('3'))!.toString()).toBe('0.666666666');
+    expect(Decimal.parse('1.1').div(Decimal.parse('9'))!.toString()).toBe('0.12222');
+    expect(Decimal.parse('0.5').div(Decimal.parse('3'))!.toString()).toBe('0.16667');
+    expect(Decimal.parse('10').div(Decimal.parse('7'))!.toString()).toBe('1.4286');
     expect(Decimal.parse('1.00').div(Decimal.parse('0'))).toBeNull();
     expect(Decimal.parse('2.5').round(0).toString()).toBe('3');
     expect(Decimal.parse('-2.5').round(0).toString()).toBe('-3');

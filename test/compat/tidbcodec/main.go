@@ -188,9 +188,17 @@ func decimals(r *rand.Rand) []obj {
 
 func decimalOps(r *rand.Rand) []obj {
 	out := []obj{}
-	for i := 0; i < 150; i++ {
+	fixed := [][2]string{{"2.00000", "3"}, {"1.00000", "7"}, {"5.12345", "-3"}, {"2", "3"}, {"1.1", "9"}, {"0.5", "3"}, {"10", "7"},
+		{"1.000000000000000000000000000", "3"}, {"7", "0.000000000000000000000000003"}}
+	for i := 0; i < 150+len(fixed); i++ {
 		as := randDecimalString(r, 18, 10)
 		bs := randDecimalString(r, 12, 10)
+		if i >= 150 {
+			as, bs = fixed[i-150][0], fixed[i-150][1]
+		} else if i%5 == 1 {
+			// frac1 = 5 (or 14) makes frac1+4 land on a 9-digit word boundary.
+			as = randDecimalString(r, 6, 0) + "." + randDigits(r, 5+9*(i%2))
+		}
 		if i%10 == 0 {
 			bs = "0"
 		}
@@ -208,14 +216,8 @@ func decimalOps(r *rand.Rand) []obj {
 		if err == types.ErrDivByZero {
 			res["div"] = nil
 		} else {
-			_, fa := a.PrecisionAndFrac()
-			fr := fa + 4
-			if fr > 30 {
-				fr = 30
-			}
-			var q types.MyDecimal
-			must(t.Round(&q, fr, types.ModeHalfEven))
-			res["div"] = q.String()
+			// String() rounds to resultFrac (frac1 + 4), as TiDB displays and stores it.
+			res["div"] = t.String()
 		}
 		err = types.DecimalMod(a, b, &t)
 		if err == types.ErrDivByZero {
