@@ -147,3 +147,13 @@ export {
   formatJsonDouble,
   quoteJsonBytes,
 } from './json.ts';
+export {
+  type TimeZone,
+  daysFromCivil,
+  civilFromDays,
+  fieldsToEpochSeconds,
+  coreTimeShiftSeconds,
+  zoneOffsetSeconds,
+  coreTimeUtcToZone,
+  coreTimeZoneToUtc,
+} from './time_zone.ts';
