@@ -209,9 +209,12 @@ describe(`golden vectors from ${V.source}`, () => {
       expect(bytesToHex(encodeDatumKey([d])), JSON.stringify(c.d)).toBe(c.key);
       expect(bytesToHex(encodeDatumValue([d])), JSON.stringify(c.d)).toBe(c.value);
       if (c.d.k !== 'minNotNull') {
+        // Both encodings decode to a datum whose key encoding is TiDB's key encoding
+        // (times come back as packed uints, which encode identically).
         for (const hex of [c.key, c.value]) {
-          const back = decodeDatum(hexToBytes(hex), 0).value;
-          expect(bytesToHex(encodeDatumKey([back]))).toBe(c.key.length > 0 && back.kind !== 'uint' ? bytesToHex(encodeDatumKey([back])) : c.key);
+          const back = decodeDatum(hexToBytes(hex), 0);
+          expect(back.next).toBe(hex.length / 2);
+          expect(bytesToHex(encodeDatumKey([back.value])), JSON.stringify(c.d)).toBe(c.key);
         }
       }
     }
