@@ -12,7 +12,7 @@ import { coreTimeFromFields, coreTimeFromPacked, coreTimeToPacked } from './time
 import { arbTimeFields, propertySeed } from './test_support.ts';
 
 const seed = propertySeed();
-const RUNS = 500;
+const RUNS = 250;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 

@@ -14,7 +14,7 @@ import { coreTimeFromFields } from './time.ts';
 import { propertySeed } from './test_support.ts';
 
 const seed = propertySeed();
-const RUNS = 300;
+const RUNS = 200;
 
 /** A column: its field type and a datum generator for it. */
 interface Col {

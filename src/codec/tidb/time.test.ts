@@ -18,7 +18,7 @@ import { arbTimeFields, propertySeed } from './test_support.ts';
 import { fieldsToEpochSeconds } from './time_zone.ts';
 
 const seed = propertySeed();
-const RUNS = 500;
+const RUNS = 250;
 
 const arbFields = arbTimeFields;
 
