@@ -86,7 +86,6 @@ export class MemoryEngine implements KvEngine {
   }
 
   getSync(cf: CfName, key: Uint8Array): Uint8Array | undefined {
-    this.#assertOpen();
     return this.readAt(cf, key, LATEST);
   }
 
@@ -160,6 +159,7 @@ export class MemoryEngine implements KvEngine {
 
   /** Point read at sequence `seq` (used by snapshots). */
   readAt(cf: CfName, key: Uint8Array, seq: number): Uint8Array | undefined {
+    this.#assertOpen();
     const table = this.#tables.get(cf)!;
     const i = lowerBound(table, key);
     if (i === table.length || bytesCompare(table[i]!.key, key) !== 0) return undefined;
@@ -181,6 +181,7 @@ export class MemoryEngine implements KvEngine {
     out: KvEntry[],
     limit: number,
   ): void {
+    this.#assertOpen();
     const table = this.#tables.get(cf)!;
     if (!reverse) {
       let i = from === undefined ? 0 : inclusive ? lowerBound(table, from) : upperBound(table, from);
