@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { ClassicEngine, CLASSIC_ENGINE_DEFAULTS, type CfName, type KvSnapshot } from '../../src/engine/mod.ts';
 import { SeededRandom } from '../../src/util/mod.ts';
-import { nowUs, runConcurrent, runSyncFor, type BenchRow, type Measurement } from './lib/mod.ts';
+import { interleave, nowUs, runConcurrent, runSyncFor, type BenchRow, type Measurement } from './lib/mod.ts';
 
 export const title = 'storage physical limit: classic-level direct vs ClassicEngine';
 
 /** How long each measured case runs (the whole module stays well under 60 s on 2 cores). */
 export const CASE_DURATION_MS = Number(process.env['BENCH_CASE_MS'] ?? 1500);
+/** Each case runs in this many alternating rounds (median reported); see `interleave`. */
+export const ROUNDS = 3;
 /** Keys preloaded for the read cases. */
 export const READ_KEYS = 100_000;
 export const VALUE_BYTES = 100;
@@ -243,25 +245,32 @@ function row(name: string, m: Measurement, extra: Partial<BenchRow> = {}): Bench
 export async function run(): Promise<BenchRow[]> {
   const root = mkdtempSync(join(tmpdir(), 'bench-engine-direct-'));
   const rows: BenchRow[] = [];
+  const roundMs = CASE_DURATION_MS / ROUNDS;
   try {
     // (a) synced puts, group commit
     {
       const db = await openDirect(join(root, 'a-direct'));
       const engine = await ClassicEngine.open(join(root, 'a-engine'));
-      const single = await measureGroupCommit(directPutSink(db, 'array'), 1);
-      rows.push(row('direct: synced put, 1 writer', single, { note: 'one fsync per put' }));
-      const direct = await measureGroupCommit(directPutSink(db, 'array'), GROUP_COMMIT_WRITERS);
+      const flushes = [0, 0, 0];
+      const grouped = (i: number, sink: PutSink, writers: number) => async (): Promise<Measurement> => {
+        const m = await measureGroupCommit(sink, writers, roundMs);
+        flushes[i]! += m.flushes;
+        return m;
+      };
+      const [single, direct, viaEngine] = await interleave(ROUNDS, [
+        grouped(0, directPutSink(db, 'chained'), 1),
+        grouped(1, directPutSink(db, 'chained'), GROUP_COMMIT_WRITERS),
+        grouped(2, enginePutSink(engine), GROUP_COMMIT_WRITERS),
+      ]);
+      const perFsync = (m: Measurement, i: number): string => `${(m.ops / flushes[i]!).toFixed(1)} puts/fsync`;
+      const singleName = 'direct: synced put, 1 writer';
+      const directName = `direct: group commit, ${GROUP_COMMIT_WRITERS} writers`;
+      rows.push(row(singleName, single!, { note: 'one fsync per put' }));
+      rows.push(row(directName, direct!, { baseline: singleName, note: perFsync(direct!, 1) }));
       rows.push(
-        row(`direct: group commit, ${GROUP_COMMIT_WRITERS} writers`, direct, {
-          baseline: 'direct: synced put, 1 writer',
-          note: `${(direct.ops / direct.flushes).toFixed(1)} puts/fsync`,
-        }),
-      );
-      const viaEngine = await measureGroupCommit(enginePutSink(engine), GROUP_COMMIT_WRITERS);
-      rows.push(
-        row(`engine: group commit, ${GROUP_COMMIT_WRITERS} writers`, viaEngine, {
-          baseline: `direct: group commit, ${GROUP_COMMIT_WRITERS} writers`,
-          note: `${(viaEngine.ops / viaEngine.flushes).toFixed(1)} puts/fsync`,
+        row(`engine: group commit, ${GROUP_COMMIT_WRITERS} writers`, viaEngine!, {
+          baseline: directName,
+          note: perFsync(viaEngine!, 2),
         }),
       );
       await db.close();
@@ -272,24 +281,18 @@ export async function run(): Promise<BenchRow[]> {
       const dbView = await openDirect(join(root, 'b-view'), 'view');
       const dbBuffer = await openDirect(join(root, 'b-buffer'), 'buffer');
       const engine = await ClassicEngine.open(join(root, 'b-engine'));
+      const [chainedView, chainedBuffer, arrayView, viaEngine] = await interleave(ROUNDS, [
+        () => measureBatchedPuts(directPutSink(dbView, 'chained'), PUT_BATCH_KEYS, roundMs),
+        () => measureBatchedPuts(directPutSink(dbBuffer, 'chained'), PUT_BATCH_KEYS, roundMs),
+        () => measureBatchedPuts(directPutSink(dbView, 'array'), PUT_BATCH_KEYS, roundMs),
+        () => measureBatchedPuts(enginePutSink(engine), PUT_BATCH_KEYS, roundMs),
+      ]);
       const base = `direct: batch(${PUT_BATCH_KEYS}) chained, view`;
       const note = `${PUT_BATCH_KEYS} keys x ${VALUE_BYTES} B per batch; latency per batch`;
-      rows.push(row(base, await measureBatchedPuts(directPutSink(dbView, 'chained')), { unit: 'keys', note }));
-      rows.push(
-        row(`direct: batch(${PUT_BATCH_KEYS}) chained, buffer`, await measureBatchedPuts(directPutSink(dbBuffer, 'chained')), {
-          unit: 'keys',
-          baseline: base,
-        }),
-      );
-      rows.push(
-        row(`direct: batch(${PUT_BATCH_KEYS}) array, view`, await measureBatchedPuts(directPutSink(dbView, 'array')), {
-          unit: 'keys',
-          baseline: base,
-        }),
-      );
-      rows.push(
-        row(`engine: write(${PUT_BATCH_KEYS})`, await measureBatchedPuts(enginePutSink(engine)), { unit: 'keys', baseline: base }),
-      );
+      rows.push(row(base, chainedView!, { unit: 'keys', note }));
+      rows.push(row(`direct: batch(${PUT_BATCH_KEYS}) chained, buffer`, chainedBuffer!, { unit: 'keys', baseline: base }));
+      rows.push(row(`direct: batch(${PUT_BATCH_KEYS}) array, view`, arrayView!, { unit: 'keys', baseline: base }));
+      rows.push(row(`engine: write(${PUT_BATCH_KEYS})`, viaEngine!, { unit: 'keys', baseline: base }));
       await dbView.close();
       await dbBuffer.close();
       await engine.close();
@@ -309,30 +312,34 @@ export async function run(): Promise<BenchRow[]> {
       await engine.compactRange('default', new Uint8Array(0), new Uint8Array(0));
       const loadNote = `${READ_KEYS} keys x ${VALUE_BYTES} B, compacted (load ${((nowUs() - t0) / 1e6).toFixed(1)} s)`;
       const direct = directReadSource(dbView);
-      rows.push(row(`direct: get, ${GET_CONCURRENCY} concurrent`, await measureRandomGets(direct), { note: loadNote }));
-      rows.push(
-        row(`engine: get, ${GET_CONCURRENCY} concurrent`, await measureRandomGets(engineReadSource(engine)), {
-          baseline: `direct: get, ${GET_CONCURRENCY} concurrent`,
-        }),
-      );
-      rows.push(row('direct: getSync, view', measureRandomGetSync(direct)));
-      rows.push(
-        row('direct: getSync, buffer', measureRandomGetSync(directReadSource(dbBuffer)), { baseline: 'direct: getSync, view' }),
-      );
-      rows.push(row('engine: getSync', measureRandomGetSync(engineReadSource(engine)), { baseline: 'direct: getSync, view' }));
+      const viaEngine = engineReadSource(engine);
       const snap = engine.snapshot();
-      rows.push(
-        row('engine: snapshot getSync', measureRandomGetSync(engineReadSource(snap)), { baseline: 'direct: getSync, view' }),
-      );
-      rows.push(
-        row(`direct: scan, nextv(${SCAN_BATCH_ENTRIES})`, await measureScan(direct), { unit: 'keys', note: 'latency per full scan' }),
-      );
-      rows.push(
-        row(`engine: scan, nextBatch(${SCAN_BATCH_ENTRIES})`, await measureScan(engineReadSource(snap)), {
-          unit: 'keys',
-          baseline: `direct: scan, nextv(${SCAN_BATCH_ENTRIES})`,
-        }),
-      );
+      const viaSnapshot = engineReadSource(snap);
+      const [getDirect, getEngine] = await interleave(ROUNDS, [
+        () => measureRandomGets(direct, GET_CONCURRENCY, READ_KEYS, roundMs),
+        () => measureRandomGets(viaEngine, GET_CONCURRENCY, READ_KEYS, roundMs),
+      ]);
+      const getName = `direct: get, ${GET_CONCURRENCY} concurrent`;
+      rows.push(row(getName, getDirect!, { note: loadNote }));
+      rows.push(row(`engine: get, ${GET_CONCURRENCY} concurrent`, getEngine!, { baseline: getName }));
+      const [syncView, syncBuffer, syncEngine, syncSnapshot] = await interleave(ROUNDS, [
+        () => measureRandomGetSync(direct, READ_KEYS, roundMs),
+        () => measureRandomGetSync(directReadSource(dbBuffer), READ_KEYS, roundMs),
+        () => measureRandomGetSync(viaEngine, READ_KEYS, roundMs),
+        () => measureRandomGetSync(viaSnapshot, READ_KEYS, roundMs),
+      ]);
+      const syncName = 'direct: getSync, view';
+      rows.push(row(syncName, syncView!));
+      rows.push(row('direct: getSync, buffer', syncBuffer!, { baseline: syncName }));
+      rows.push(row('engine: getSync', syncEngine!, { baseline: syncName }));
+      rows.push(row('engine: snapshot getSync', syncSnapshot!, { baseline: syncName }));
+      const [scanDirect, scanEngine] = await interleave(ROUNDS, [
+        () => measureScan(direct, SCAN_BATCH_ENTRIES, roundMs),
+        () => measureScan(viaSnapshot, SCAN_BATCH_ENTRIES, roundMs),
+      ]);
+      const scanName = `direct: scan, nextv(${SCAN_BATCH_ENTRIES})`;
+      rows.push(row(scanName, scanDirect!, { unit: 'keys', note: 'latency per full scan of 100k keys' }));
+      rows.push(row(`engine: scan, nextBatch(${SCAN_BATCH_ENTRIES})`, scanEngine!, { unit: 'keys', baseline: scanName }));
       snap.release();
       await dbView.close();
       await dbBuffer.close();

@@ -7,6 +7,7 @@ export {
   summarize,
   runConcurrent,
   runSyncFor,
+  interleave,
   type Measurement,
 } from './timing.ts';
 export { printTable, renderTable, ratioText } from './table.ts';

@@ -116,3 +116,31 @@ export function runSyncFor(durationMs: number, op: (i: number) => void): Measure
   }
   return summarize(i, nowUs() - start, latency);
 }
+
+/**
+ * Runs several cases in alternation, `rounds` times each, and returns one Measurement per
+ * case with the median round's throughput and latencies. Alternating spreads slow periods
+ * of a shared machine (other processes, fsync hiccups) over all cases instead of one.
+ */
+export async function interleave(
+  rounds: number,
+  cases: ReadonlyArray<() => Promise<Measurement> | Measurement>,
+): Promise<Measurement[]> {
+  const perCase: Measurement[][] = cases.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < cases.length; i++) perCase[i]!.push(await cases[i]!());
+  }
+  return perCase.map((ms) => {
+    const median = (pick: (m: Measurement) => number): number => {
+      const sorted = ms.map(pick).sort((a, b) => a - b);
+      return sorted[Math.floor(sorted.length / 2)]!;
+    };
+    let ops = 0;
+    let elapsedMs = 0;
+    for (const m of ms) {
+      ops += m.ops;
+      elapsedMs += m.elapsedMs;
+    }
+    return { ops, elapsedMs, opsPerSec: median((m) => m.opsPerSec), p50Us: median((m) => m.p50Us), p99Us: median((m) => m.p99Us) };
+  });
+}
