@@ -43,7 +43,9 @@ export interface ClassicEngineOptions {
   compression?: boolean;
   /**
    * Most keys one write batch may delete through `deleteRange` (they are enumerated and
-   * deleted one by one inside the atomic batch); more fails the write with ResourceExhausted.
+   * deleted one by one inside the atomic batch, costing about their key bytes of memory and
+   * a stall of other writes while they are read); more fails the write, applying nothing,
+   * with ResourceExhausted.
    */
   deleteRangeKeysMax?: number;
   /** How many bytes one native iterator read may buffer before handing entries to JS. */
@@ -62,7 +64,7 @@ export const CLASSIC_ENGINE_DEFAULTS: Required<ClassicEngineOptions> = {
   maxFileSizeBytes: 4 * 1024 * 1024,
   maxOpenFiles: 1000,
   compression: true,
-  deleteRangeKeysMax: 200_000,
+  deleteRangeKeysMax: 2_000_000,
   iteratorReadAheadBytes: 256 * 1024,
   levelEncoding: 'view',
   createIfMissing: true,
@@ -263,9 +265,9 @@ export class ClassicEngine implements KvEngine {
     this.#exclusive = new Promise((resolve) => (open = resolve));
     try {
       while (this.#sharedWrites > 0) await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
-      // No other write can land between this snapshot and our batch: the gate is closed.
-      const ops = await this.#resolveDeleteRanges(batch);
-      await this.#writeChained(ops, options.sync);
+      // No other write can land between the snapshot taken here and our batch: the gate
+      // is closed, so "every key in range" means exactly the keys the batch deletes.
+      await this.#writeResolvingDeleteRanges(batch.ops, options.sync);
     } catch (err) {
       throw mapLevelError(err, 'write');
     } finally {
@@ -295,27 +297,33 @@ export class ClassicEngine implements KvEngine {
   }
 
   /**
-   * Replaces each deleteRange by point deletes of the keys present at that point: those in
-   * the engine now plus those written by earlier ops of the batch (ops apply in order).
+   * Like #writeChained, but each deleteRange becomes point deletes of the keys present at
+   * that point: those in the engine (read from a snapshot) plus those written by earlier
+   * ops of the batch (ops apply in order). Deletes stream straight into the native batch,
+   * which holds only the key bytes, so memory stays near the size of the deleted keys.
    */
-  async #resolveDeleteRanges(batch: RecordingWriteBatch): Promise<BatchOp[]> {
-    const ops: BatchOp[] = [];
-    let rangeKeys = 0;
+  async #writeResolvingDeleteRanges(ops: readonly BatchOp[], sync: boolean): Promise<void> {
+    const chained = this.#db.batch();
     const snap = this.#db.snapshot();
+    let rangeKeys = 0;
     try {
-      for (let i = 0; i < batch.ops.length; i++) {
-        const op = batch.ops[i]!;
-        if (op.type !== 'deleteRange') {
-          ops.push(op);
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
+        const prefix = CF_PREFIX[op.cf];
+        if (op.type === 'put') {
+          chained.put(prefixed(prefix, op.key), op.value);
+          continue;
+        }
+        if (op.type === 'delete') {
+          chained.del(prefixed(prefix, op.key));
           continue;
         }
         for (let j = 0; j < i; j++) {
-          const earlier = batch.ops[j]!;
+          const earlier = ops[j]!;
           if (earlier.type !== 'deleteRange' && earlier.cf === op.cf && inDeleteRange(earlier.key, op.start, op.end)) {
-            ops.push({ type: 'delete', cf: op.cf, key: earlier.key });
+            chained.del(prefixed(prefix, earlier.key));
           }
         }
-        const prefix = CF_PREFIX[op.cf];
         const it = this.#db.keys({
           gte: prefixed(prefix, op.start),
           lt: op.end.length === 0 ? prefixEnd(prefix) : prefixed(prefix, op.end),
@@ -332,16 +340,19 @@ export class ClassicEngine implements KvEngine {
                 `deleteRange: more than deleteRangeKeysMax=${this.#options.deleteRangeKeysMax} keys in one batch`,
               );
             }
-            for (const key of keys) ops.push({ type: 'delete', cf: op.cf, key: key.subarray(1) });
+            for (const key of keys) chained.del(key); // already prefixed
           }
         } finally {
           await it.close();
         }
       }
-    } finally {
+    } catch (err) {
+      await chained.close();
       await snap.close();
+      throw err;
     }
-    return ops;
+    await snap.close();
+    await chained.write({ sync });
   }
 
   /**

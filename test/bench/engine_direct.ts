@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { ClassicEngine, CLASSIC_ENGINE_DEFAULTS, type CfName, type KvSnapshot } from '../../src/engine/mod.ts';
 import { SeededRandom } from '../../src/util/mod.ts';
-import { interleave, nowUs, runConcurrent, runSyncFor, type BenchRow, type Measurement } from './lib/mod.ts';
+import {
+  interleave,
+  LatencySamples,
+  nowUs,
+  runConcurrent,
+  runSyncFor,
+  summarize,
+  type BenchRow,
+  type Measurement,
+} from './lib/mod.ts';
 
 export const title = 'storage physical limit: classic-level direct vs ClassicEngine';
 
@@ -341,6 +350,21 @@ export async function run(): Promise<BenchRow[]> {
       rows.push(row(scanName, scanDirect!, { unit: 'keys', note: 'latency per full scan of 100k keys' }));
       rows.push(row(`engine: scan, nextBatch(${SCAN_BATCH_ENTRIES})`, scanEngine!, { unit: 'keys', baseline: scanName }));
       snap.release();
+      // Last, since it empties the engine: one atomic deleteRange over every preloaded key.
+      const t1 = nowUs();
+      const wipe = engine.newWriteBatch();
+      wipe.deleteRange('default', new Uint8Array(0), new Uint8Array(0));
+      await engine.write(wipe, { sync: true });
+      const wipeUs = nowUs() - t1;
+      const wipeLatency = new LatencySamples();
+      wipeLatency.record(wipeUs);
+      rows.push(
+        row('engine: deleteRange of all keys', summarize(READ_KEYS, wipeUs, wipeLatency), {
+          unit: 'keys',
+          baseline: scanName,
+          note: 'one atomic synced batch; other writes wait meanwhile',
+        }),
+      );
       await dbView.close();
       await dbBuffer.close();
       await engine.close();
