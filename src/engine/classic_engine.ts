@@ -24,6 +24,8 @@ export const CF_PREFIX: Readonly<Record<CfName, number>> = {
   raft: 0x04,
 };
 const META_PREFIX = 0x00;
+/** LevelDB's number of levels (`config::kNumLevels`). */
+const LEVELDB_LEVELS = 7;
 /** `0x00 "engine-format"` holds the on-disk layout version, written when the DB is created. */
 const FORMAT_KEY = Buffer.concat([Buffer.from([META_PREFIX]), Buffer.from('engine-format')]);
 const FORMAT_VERSION = Buffer.from('tikv-ts-engine/1');
@@ -381,6 +383,27 @@ export class ClassicEngine implements KvEngine {
       await this.#db.compactRange(prefixed(prefix, start), end.length === 0 ? prefixEnd(prefix) : prefixed(prefix, end));
     } catch (err) {
       throw mapLevelError(err, 'compactRange');
+    }
+  }
+
+  /**
+   * LevelDB's own statistics, for the status server's metrics: table files per level,
+   * memory held by memtables and the block cache, and LevelDB's compaction table as text.
+   */
+  levelStats(): { tableFilesPerLevel: number[]; approximateMemoryBytes: number; compactionText: string } {
+    this.#assertOpen();
+    try {
+      const tableFilesPerLevel: number[] = [];
+      for (let level = 0; level < LEVELDB_LEVELS; level++) {
+        tableFilesPerLevel.push(Number(this.#db.getProperty(`leveldb.num-files-at-level${level}`)));
+      }
+      return {
+        tableFilesPerLevel,
+        approximateMemoryBytes: Number(this.#db.getProperty('leveldb.approximate-memory-usage')),
+        compactionText: this.#db.getProperty('leveldb.stats'),
+      };
+    } catch (err) {
+      throw mapLevelError(err, 'levelStats');
     }
   }
 

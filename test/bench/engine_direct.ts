@@ -241,6 +241,32 @@ export function measureRandomGetSync(source: ReadSource, keyCount = READ_KEYS, d
   return m;
 }
 
+/**
+ * What an MVCC point read does: open a bounded iterator on a snapshot at the key, read one
+ * entry, close it; from `concurrency` loops.
+ */
+export async function measureIteratorPointReads(
+  snapshot: KvSnapshot,
+  concurrency = GET_CONCURRENCY,
+  keyCount = READ_KEYS,
+  durationMs = CASE_DURATION_MS,
+): Promise<Measurement> {
+  const random = new SeededRandom(17);
+  const keys = Array.from({ length: 4096 }, () => benchKey(random.int(keyCount)));
+  const upper = benchKey(keyCount);
+  let misses = 0;
+  const m = await runConcurrent(concurrency, durationMs, async (i) => {
+    const it = snapshot.iterator('default', { lowerBound: keys[i & 4095]!, upperBound: upper });
+    try {
+      if ((await it.next()) === undefined) misses++;
+    } finally {
+      await it.close();
+    }
+  });
+  if (misses > 0) throw new Error(`iterator point reads: ${misses} preloaded keys missing`);
+  return m;
+}
+
 /** Full scans of the preloaded keys; ops/s counts entries, latency is per scan. */
 export async function measureScan(source: ReadSource, batch = SCAN_BATCH_ENTRIES, durationMs = CASE_DURATION_MS): Promise<Measurement> {
   return runConcurrent(1, durationMs, () => source.scanAll(batch));
@@ -337,6 +363,15 @@ export async function run(): Promise<BenchRow[]> {
         () => measureRandomGetSync(viaEngine, READ_KEYS, roundMs),
         () => measureRandomGetSync(viaSnapshot, READ_KEYS, roundMs),
       ]);
+      const [pointIterator] = await interleave(ROUNDS, [
+        () => measureIteratorPointReads(snap, GET_CONCURRENCY, READ_KEYS, roundMs),
+      ]);
+      rows.push(
+        row(`engine: iterator seek-read-close, ${GET_CONCURRENCY} concurrent`, pointIterator!, {
+          baseline: `engine: get, ${GET_CONCURRENCY} concurrent`,
+          note: 'the MVCC point-read pattern: bounded iterator, one next(), close',
+        }),
+      );
       const syncName = 'direct: getSync, view';
       rows.push(row(syncName, syncView!));
       rows.push(row('direct: getSync, buffer', syncBuffer!, { baseline: syncName }));
