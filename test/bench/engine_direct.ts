@@ -212,6 +212,15 @@ export async function preload(sink: PutSink, count = READ_KEYS): Promise<void> {
   }
 }
 
+/** How many distinct random keys a read case cycles through. */
+const RANDOM_KEYS = 4096;
+
+/** `RANDOM_KEYS` keys drawn from the preloaded 0..keyCount-1, seeded per case. */
+function randomKeys(seed: number, keyCount: number): Uint8Array[] {
+  const random = new SeededRandom(seed);
+  return Array.from({ length: RANDOM_KEYS }, () => benchKey(random.int(keyCount)));
+}
+
 /** Random async gets over the preloaded keys from `concurrency` loops. */
 export async function measureRandomGets(
   source: ReadSource,
@@ -219,11 +228,10 @@ export async function measureRandomGets(
   keyCount = READ_KEYS,
   durationMs = CASE_DURATION_MS,
 ): Promise<Measurement> {
-  const random = new SeededRandom(11);
-  const keys = Array.from({ length: 4096 }, () => benchKey(random.int(keyCount)));
+  const keys = randomKeys(11, keyCount);
   let misses = 0;
   const m = await runConcurrent(concurrency, durationMs, async (i) => {
-    if ((await source.get(keys[i & 4095]!)) === undefined) misses++;
+    if ((await source.get(keys[i % RANDOM_KEYS]!)) === undefined) misses++;
   });
   if (misses > 0) throw new Error(`${source.label}: ${misses} preloaded keys missing`);
   return m;
@@ -231,11 +239,10 @@ export async function measureRandomGets(
 
 /** Random synchronous gets over the preloaded keys. */
 export function measureRandomGetSync(source: ReadSource, keyCount = READ_KEYS, durationMs = CASE_DURATION_MS): Measurement {
-  const random = new SeededRandom(13);
-  const keys = Array.from({ length: 4096 }, () => benchKey(random.int(keyCount)));
+  const keys = randomKeys(13, keyCount);
   let misses = 0;
   const m = runSyncFor(durationMs, (i) => {
-    if (source.getSync(keys[i & 4095]!) === undefined) misses++;
+    if (source.getSync(keys[i % RANDOM_KEYS]!) === undefined) misses++;
   });
   if (misses > 0) throw new Error(`${source.label}: ${misses} preloaded keys missing`);
   return m;
@@ -251,12 +258,11 @@ export async function measureIteratorPointReads(
   keyCount = READ_KEYS,
   durationMs = CASE_DURATION_MS,
 ): Promise<Measurement> {
-  const random = new SeededRandom(17);
-  const keys = Array.from({ length: 4096 }, () => benchKey(random.int(keyCount)));
+  const keys = randomKeys(17, keyCount);
   const upper = benchKey(keyCount);
   let misses = 0;
   const m = await runConcurrent(concurrency, durationMs, async (i) => {
-    const it = snapshot.iterator('default', { lowerBound: keys[i & 4095]!, upperBound: upper });
+    const it = snapshot.iterator('default', { lowerBound: keys[i % RANDOM_KEYS]!, upperBound: upper });
     try {
       if ((await it.next()) === undefined) misses++;
     } finally {
