@@ -70,14 +70,14 @@ export const SIM_DEFAULTS: Omit<SimOptions, 'seed'> = {
   nodeIdsMax: 7,
   durationMs: 3000,
   healMs: 1500,
-  clients: 4,
+  clients: 5,
   keys: 3,
   tickMs: 10,
   electionTick: 10,
   heartbeatTick: 2,
   faultEveryMs: 150,
   membershipChanges: true,
-  clientTimeoutMs: 600,
+  clientTimeoutMs: 150,
   compactLogEntriesMax: 40,
   stopOnViolation: true,
   traceEventsMax: 200,
@@ -441,7 +441,7 @@ export class Simulator {
 
   private pickNode(c: SimClient): SimNode | null {
     const pref = this.nodes.get(c.preferredNode);
-    if (pref?.alive() && this.random.chance(0.85)) return pref;
+    if (pref?.alive() && this.random.chance(0.9)) return pref;
     const alive = [...this.nodes.values()].filter((n) => n.alive());
     if (alive.length === 0) return null;
     return alive[this.random.int(alive.length)]!;
@@ -470,6 +470,7 @@ export class Simulator {
     if (input.op === 'get') {
       const ctx = `r${reqId}`;
       if (this.random.chance(0.5)) {
+        input.via = 'lease';
         // Lease read: served locally by a leader whose lease is valid, else refused.
         if (!rn.leaseValid()) {
           this.giveUp(c, op, false);
@@ -479,6 +480,7 @@ export class Simulator {
         this.serveReads(node);
         return;
       }
+      input.via = 'read-index';
       if (rn.readIndex(enc.encode(ctx)) !== null) {
         this.giveUp(c, op, false);
         return;
@@ -518,8 +520,10 @@ export class Simulator {
     c.busy = false;
     c.preferredNode = nodeId;
     c.nextAt = this.now + 1 + this.random.int(15);
+    // Clients keep talking to the node that last answered (possibly a deposed leader),
+    // learning about a new leader only now and then: that is what exposes stale reads.
     const ldr = this.leader();
-    if (ldr && this.random.chance(0.7)) c.preferredNode = ldr.id;
+    if (ldr && this.random.chance(0.2)) c.preferredNode = ldr.id;
   }
 
   /** The client stops waiting. A write that may have been proposed is recorded as unknown. */
@@ -532,7 +536,7 @@ export class Simulator {
     c.busy = false;
     c.nextAt = this.now + 5 + this.random.int(20);
     const ldr = this.leader();
-    c.preferredNode = ldr ? ldr.id : BigInt(1 + this.random.int(Number(this.nextNodeId) - 1));
+    c.preferredNode = ldr && this.random.chance(0.5) ? ldr.id : BigInt(1 + this.random.int(Number(this.nextNodeId) - 1));
   }
 
   private expireClientRequests(): void {
@@ -577,7 +581,7 @@ export class Simulator {
   private injectFault(): void {
     const members = this.liveMembers();
     const ids = members.map((n) => n.id);
-    const pick = this.random.int(15);
+    const pick = this.random.int(17);
     switch (pick) {
       case 0: {
         // Random symmetric split.
@@ -608,7 +612,10 @@ export class Simulator {
         this.countFault('partition-ring');
         break;
       }
-      case 3: {
+      case 3:
+      case 15:
+      case 16: {
+        // Isolating the leader is the fault that tests leases and ReadIndex hardest.
         const l = this.leader();
         if (l) {
           this.net.heal();
