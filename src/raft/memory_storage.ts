@@ -149,14 +149,4 @@ export class MemoryStorage implements RaftLogStorage {
     this.ents.length = Number(offset);
     for (const e of es) this.ents.push(e);
   }
-
-  /** A deep-enough copy for the simulator's "durable state survives a crash". */
-  clone(): MemoryStorage {
-    const c = new MemoryStorage();
-    c.hardState = { ...this.hardState };
-    c.snap = this.snap;
-    c.ents = this.ents.slice();
-    c.snapshotSource = this.snapshotSource;
-    return c;
-  }
 }
