@@ -75,8 +75,9 @@ export interface KvContext {
   resolvedLocks?: bigint[];
   committedLocks?: bigint[];
   apiVersion?: number;
+  /** SI = 0, RC = 1 (RC reads do not check locks), RCCheckTS = 2. */
   isolationLevel?: number;
-  [other: string]: unknown;
+  isRetryRequest?: boolean;
 }
 
 export interface LockInfo {
@@ -91,6 +92,16 @@ export interface LockInfo {
   minCommitTs: bigint;
   secondaries: Uint8Array[];
   durationToLastUpdateMs?: bigint;
+}
+
+/** `deadlock.WaitForEntry`: one edge of a wait-for chain. */
+export interface WaitForEntry {
+  txn: bigint;
+  waitForTxn: bigint;
+  keyHash: bigint;
+  key: Uint8Array;
+  resourceGroupTag: Uint8Array;
+  waitTime: bigint;
 }
 
 export interface WriteConflict {
@@ -108,7 +119,7 @@ export interface KeyError {
   abort?: string;
   conflict?: WriteConflict;
   alreadyExist?: { key: Uint8Array };
-  deadlock?: { lockTs: bigint; lockKey: Uint8Array; deadlockKeyHash: bigint; waitChain: unknown[] };
+  deadlock?: { lockTs: bigint; lockKey: Uint8Array; deadlockKeyHash: bigint; waitChain: WaitForEntry[] };
   commitTsExpired?: { startTs: bigint; attemptedCommitTs: bigint; key: Uint8Array; minCommitTs: bigint };
   txnNotFound?: { startTs: bigint; primaryKey: Uint8Array };
   commitTsTooLarge?: { commitTs: bigint };

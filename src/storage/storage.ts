@@ -53,7 +53,14 @@ export interface ReadSnapshot {
   read: ReadOptions;
 }
 
+/** A snapshot that carries its region (raftstore `RegionSnapshot`). */
+interface RegionCarrier {
+  region: RegionRange | null;
+}
+
 const EMPTY = new Uint8Array(0);
+/** `kvrpcpb.IsolationLevel.RC`: reads ignore locks. */
+const ISOLATION_RC = 1;
 const WHOLE_RANGE: RegionRange = { startKey: EMPTY, endKey: EMPTY };
 
 /**
@@ -87,14 +94,20 @@ export class Storage {
 
   // ---------------------------------------------------------------- plumbing
 
-  private range(ctx: RegionContext): RegionRange {
+  /**
+   * The region range for a snapshot: the `region` a raftstore `RegionSnapshot` carries (the
+   * region as of the snapshot), else `RegionKv.regionRange`, else the whole keyspace.
+   */
+  private range(ctx: RegionContext, snapshot: KvSnapshot): RegionRange {
+    const carried = (snapshot as Partial<RegionCarrier>).region;
+    if (carried !== undefined && carried !== null) return carried;
     return this.regionKv.regionRange?.(ctx) ?? WHOLE_RANGE;
   }
 
   private async takeSnapshot(ctx: RegionContext): Promise<{ snapshot: KvSnapshot; range: RegionRange }> {
     const r = await this.regionKv.snapshot(ctx);
     if (!r.ok) throw new RegionErrorSignal(r.regionError);
-    return { snapshot: r.value, range: this.range(ctx) };
+    return { snapshot: r.value, range: this.range(ctx, r.value) };
   }
 
   /** Runs `fn` on a fresh snapshot of the region and releases it afterwards. */
@@ -238,6 +251,7 @@ export class Storage {
   private readOptions(context: pb.KvContext | null | undefined, ts: bigint): ReadOptions {
     return {
       ts,
+      ignoreLocks: context?.isolationLevel === ISOLATION_RC,
       resolvedLocks: new Set(context?.resolvedLocks ?? []),
       committedLocks: new Set(context?.committedLocks ?? []),
     };
@@ -428,7 +442,7 @@ export class Storage {
           txnSize: req.txnSize ?? 0n,
           lockTtl: req.lockTtl ?? 0n,
           minCommitTs: req.minCommitTs ?? 0n,
-          isRetryRequest: req.context?.['isRetryRequest'] === true,
+          isRetryRequest: req.context?.isRetryRequest === true,
           assertionLevel: req.assertionLevel ?? 0,
         };
         const actions = req.pessimisticActions ?? [];

@@ -54,6 +54,8 @@ describe('prewrite / commit / get', () => {
     expect(r.error?.locked?.primaryLock).toEqual(b('a'));
     // resolved_locks lets the reader pass
     expect(s(ok(await storage.kvGet(CTX, { key: b('a'), version: 25n, context: { resolvedLocks: [20n] } })).value)).toBe('v1');
+    // RC isolation ignores locks
+    expect(s(ok(await storage.kvGet(CTX, { key: b('a'), version: 25n, context: { isolationLevel: 1 } })).value)).toBe('v1');
     // committed_locks reads the locked value
     expect(s(ok(await storage.kvGet(CTX, { key: b('a'), version: 25n, context: { committedLocks: [20n] } })).value)).toBe('v2');
   });
