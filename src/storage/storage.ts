@@ -1073,12 +1073,12 @@ export class Storage {
 
   // ---------------------------------------------------------------- raw KV
 
-  private rawCheck(context: pb.KvContext | null | undefined, cf: string | undefined, ttl?: bigint): CfName {
+  private rawCheck(context: pb.KvContext | null | undefined, cf: string | null | undefined, ttl?: bigint | null): CfName {
     const api = context?.apiVersion ?? 0;
     if (api === pb.ApiVersion.V2 || api === pb.ApiVersion.V1TTL) {
       throw new DomainError('InvalidArgument', `api version ${api} is not supported: this store runs API V1 only`);
     }
-    if (ttl !== undefined && ttl !== 0n) throw new DomainError('InvalidArgument', 'TTL is not enabled (API v1)');
+    if (ttl !== undefined && ttl !== null && ttl !== 0n) throw new DomainError('InvalidArgument', 'TTL is not enabled (API v1)');
     switch (cf ?? '') {
       case '':
       case 'default':
