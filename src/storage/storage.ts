@@ -129,6 +129,12 @@ export class Storage {
     }
   }
 
+  /** Transactional timestamps from the client must be non-zero (0 is "unset" on the wire). */
+  private requireTs(what: string, ts: bigint): bigint {
+    if (ts === 0n) throw txnError({ kind: 'InvalidRequest', message: `${what} must be set` });
+    return ts;
+  }
+
   private checkKeyCount(n: number): void {
     if (n > this.limits.requestKeysMax) {
       throw txnError({ kind: 'InvalidRequest', message: `too many keys: ${n} > ${this.limits.requestKeysMax}` });
@@ -426,6 +432,9 @@ export class Storage {
         this.checkKey(primary);
         const keys = mutations.map((m) => m.key ?? EMPTY);
         for (const k of keys) this.checkKey(k);
+        if (new Set(keys.map(bytesToHex)).size !== keys.length) {
+          throw txnError({ kind: 'InvalidRequest', message: 'prewrite: duplicate keys in mutations' });
+        }
         const maxCommitTs = req.maxCommitTs ?? 0n;
         let commitKind: CommitKind = req.tryOnePc
           ? { kind: '1pc', maxCommitTs }
@@ -553,7 +562,7 @@ export class Storage {
         const keys = req.keys ?? [];
         this.checkKeyCount(keys.length);
         for (const k of keys) this.checkKey(k);
-        const startTs = req.startVersion ?? 0n;
+        const startTs = this.requireTs('start_version', req.startVersion ?? 0n);
         const commitTs = req.commitVersion ?? 0n;
         if (commitTs <= startTs) throw txnError({ kind: 'InvalidTxnTso', startTs, commitTs });
         return this.runWrite(ctx, keys, startTs, async (txn, reader, range) => {
@@ -574,7 +583,7 @@ export class Storage {
         const keys = req.keys ?? [];
         this.checkKeyCount(keys.length);
         for (const k of keys) this.checkKey(k);
-        const startTs = req.startVersion ?? 0n;
+        const startTs = this.requireTs('start_version', req.startVersion ?? 0n);
         return this.runWrite(ctx, keys, startTs, async (txn, reader, range) => {
           for (const key of keys) {
             this.checkTxnKeyInRegion(ctx, key, range);
@@ -593,7 +602,7 @@ export class Storage {
       async () => {
         const key = req.key ?? EMPTY;
         this.checkKey(key);
-        const startTs = req.startVersion ?? 0n;
+        const startTs = this.requireTs('start_version', req.startVersion ?? 0n);
         try {
           return await this.runWrite(ctx, [key], startTs, async (txn, reader, range) => {
             this.checkTxnKeyInRegion(ctx, key, range);
@@ -614,7 +623,7 @@ export class Storage {
       async () => {
         const primary = req.primaryKey ?? EMPTY;
         this.checkKey(primary);
-        const lockTs = req.lockTs ?? 0n;
+        const lockTs = this.requireTs('lock_ts', req.lockTs ?? 0n);
         const callerStartTs = req.callerStartTs ?? 0n;
         const currentTs = req.currentTs ?? 0n;
         return this.runWrite(ctx, [primary], lockTs, async (txn, reader, range) => {
@@ -662,7 +671,7 @@ export class Storage {
         const keys = req.keys ?? [];
         this.checkKeyCount(keys.length);
         for (const k of keys) this.checkKey(k);
-        const startTs = req.startVersion ?? 0n;
+        const startTs = this.requireTs('start_version', req.startVersion ?? 0n);
         return this.runWrite(ctx, keys, startTs, async (txn, reader, range) => {
           const locks: pb.LockInfo[] = [];
           for (const key of keys) {
@@ -726,7 +735,7 @@ export class Storage {
       async () => {
         const primary = req.primaryLock ?? EMPTY;
         this.checkKey(primary);
-        const startTs = req.startVersion ?? 0n;
+        const startTs = this.requireTs('start_version', req.startVersion ?? 0n);
         const advise = req.adviseLockTtl ?? 0n;
         return this.runWrite(ctx, [primary], startTs, async (txn, reader, range) => {
           this.checkTxnKeyInRegion(ctx, primary, range);
@@ -778,6 +787,7 @@ export class Storage {
           txnStatus.set(req.startVersion ?? 0n, req.commitVersion ?? 0n);
         }
         for (const [startTs, commitTs] of txnStatus) {
+          this.requireTs('start_version', startTs);
           if (commitTs !== 0n && commitTs <= startTs) throw txnError({ kind: 'InvalidTxnTso', startTs, commitTs });
         }
         const keys = req.keys ?? [];
@@ -951,7 +961,7 @@ export class Storage {
   ): Promise<Answer<pb.PessimisticRollbackResponse>> {
     return this.guard<pb.PessimisticRollbackResponse>(
       async () => {
-        const startTs = req.startVersion ?? 0n;
+        const startTs = this.requireTs('start_version', req.startVersion ?? 0n);
         const forUpdateTs = req.forUpdateTs ?? 0n;
         let keys = req.keys ?? [];
         for (const k of keys) this.checkKey(k);
