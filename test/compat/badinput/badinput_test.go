@@ -167,8 +167,15 @@ func TestBadInputMalformedProtobuf(t *testing.T) {
 	f.stillServing(t, "a malformed BatchCommands frame")
 }
 
-// regionErrorOrStatus describes what the store answered; exactly one of the three is set when
-// the store rejected the request.
+// keyErrors renders KvPrewrite key errors ("" when there are none).
+func keyErrors(errs []*kvrpcpb.KeyError) string {
+	if len(errs) == 0 {
+		return ""
+	}
+	return fmt.Sprint(errs)
+}
+
+// describe renders what the store answered: a gRPC status, a region error, an error string, or success.
 func describe(regionErr *errorpb.Error, keyErr string, rpcErr error) string {
 	switch {
 	case rpcErr != nil:
@@ -196,7 +203,7 @@ func TestBadInputInvalidRequests(t *testing.T) {
 		}
 		presp, err := f.kv.KvPrewrite(rpcCtx(t), &kvrpcpb.PrewriteRequest{
 			Mutations: []*kvrpcpb.Mutation{{Op: kvrpcpb.Op_Put, Key: k, Value: []byte("v")}}, PrimaryLock: k, StartVersion: 10, LockTtl: 1000})
-		t.Logf("KvPrewrite without Context -> %s", describe(presp.GetRegionError(), fmt.Sprint(presp.GetErrors()), err))
+		t.Logf("KvPrewrite without Context -> %s", describe(presp.GetRegionError(), keyErrors(presp.GetErrors()), err))
 		if err == nil && presp.GetRegionError() == nil && len(presp.GetErrors()) == 0 {
 			t.Errorf("KvPrewrite without Context succeeded; want a region error or gRPC status")
 		}
@@ -251,7 +258,7 @@ func TestBadInputInvalidRequests(t *testing.T) {
 		ts := uint64(time.Now().UnixMilli()) << 18
 		presp, err := f.kv.KvPrewrite(rpcCtx(t), &kvrpcpb.PrewriteRequest{Context: f.ctx(nil),
 			Mutations: []*kvrpcpb.Mutation{{Op: kvrpcpb.Op_Put, Key: big, Value: []byte("v")}}, PrimaryLock: big, StartVersion: ts, LockTtl: 1000})
-		t.Logf("KvPrewrite with a %d-byte key -> %s", len(big), describe(presp.GetRegionError(), fmt.Sprint(presp.GetErrors()), err))
+		t.Logf("KvPrewrite with a %d-byte key -> %s", len(big), describe(presp.GetRegionError(), keyErrors(presp.GetErrors()), err))
 		if err == nil && presp.GetRegionError() == nil && len(presp.GetErrors()) == 0 {
 			t.Errorf("KvPrewrite with a %d-byte key succeeded; TiKV rejects keys over max-key-size (8 KiB)", len(big))
 			// Do not leave the lock behind.
