@@ -318,6 +318,16 @@ export class Store implements RegionKv {
     return { ok: true, value: cloneRegion(checked.region) };
   }
 
+  /**
+   * Storage's `RegionRangeSource`: the [startKey, endKey) of the region `ctx` addresses (engine
+   * key space), read right after `snapshot(ctx)`; undefined if the context no longer checks out.
+   */
+  regionRange(ctx: RegionContext): { startKey: Uint8Array; endKey: Uint8Array } | undefined {
+    const checked = this.checkContext(ctx);
+    if (!(checked instanceof Peer)) return undefined;
+    return { startKey: checked.region.startKey.slice(), endKey: checked.region.endKey.slice() };
+  }
+
   /** RegionKv: a consistent snapshot of the engine (a `RegionSnapshot` carrying the region). */
   async snapshot(ctx: RegionContext): Promise<RegionResult<RegionSnapshot>> {
     const checked = this.checkContext(ctx);

@@ -32,6 +32,14 @@ export interface KvServiceDeps {
 
 type AnyResponse = Record<string, unknown>;
 
+/** Every unary `tikvpb.Tikv` method this service answers. */
+export const UNARY_METHOD_NAMES: readonly string[] = [
+  ...KV_COMMANDS.map((c) => c.rpc),
+  'SplitRegion',
+  'Coprocessor',
+  'GetStoreSafeTS',
+];
+
 /**
  * The `tikvpb.Tikv` service: handlers decode (grpc-js + the proto runtime did that), validate
  * at the edge, call Storage, and encode. Region errors become `errorpb.Error` in

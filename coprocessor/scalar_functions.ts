@@ -1,0 +1,705 @@
+import { type Collator, utf8Decode, utf8Encode } from './collation.ts';
+import type { FieldType } from './dag_types.ts';
+import type { EvalArg } from './eval_arg.ts';
+import { type EvalContext, EvalError, MysqlErrorCode } from './eval_context.ts';
+import { EvalType, MysqlType, isUnsigned } from './field_type.ts';
+import { likeMatch } from './like.ts';
+import { Vector } from './vector.ts';
+
+/** Build-time facts about one call site, fixed before any row is evaluated. */
+export interface FnCall {
+  readonly name: string;
+  readonly fieldType: FieldType;
+  readonly collator: Collator;
+}
+
+/**
+ * A vectorized scalar function: evaluates `n` logical rows of its arguments into a dense
+ * result vector. `argTypes(count)` names the eval type of each argument (validated when the
+ * expression is built, so kernels trust the vector types).
+ */
+export interface ScalarFunctionDef {
+  readonly name: string;
+  readonly arity: readonly [number, number];
+  argTypes(count: number): readonly EvalType[];
+  readonly ret: EvalType;
+  eval(args: readonly EvalArg[], n: number, call: FnCall, ctx: EvalContext): Vector;
+}
+
+const I64_MIN = -(1n << 63n);
+const I64_MAX = (1n << 63n) - 1n;
+const U64_MAX = (1n << 64n) - 1n;
+
+/** Reads an Int operand exactly: unsigned columns reinterpret the stored bits. */
+function intAt(a: EvalArg, i: number): bigint {
+  const v = (a.vec.values.data as BigInt64Array)[a.idx[i]!]!;
+  return isUnsigned(a.fieldType) && v < 0n ? BigInt.asUintN(64, v) : v;
+}
+
+function isNullAt(a: EvalArg, i: number): boolean {
+  return a.vec.nulls[a.idx[i]!] === 1;
+}
+
+function realAt(a: EvalArg, i: number): number {
+  return (a.vec.values.data as Float64Array)[a.idx[i]!]!;
+}
+
+function bytesAt(a: EvalArg, i: number): Uint8Array {
+  return (a.vec.values.data as Uint8Array[])[a.idx[i]!]!;
+}
+
+/** The value of any operand at logical row i (null for NULL). */
+function scalarAt(a: EvalArg, i: number): bigint | number | Uint8Array | null {
+  const r = a.idx[i]!;
+  if (a.vec.nulls[r] === 1) return null;
+  if (a.vec.evalType === EvalType.Int) return intAt(a, i);
+  return a.vec.values.data[r]!;
+}
+
+/** Three-way compare of two non-NULL values of one eval type at logical row i. */
+function comparator(et: EvalType, collator: Collator): (a: EvalArg, b: EvalArg, i: number) => number {
+  switch (et) {
+    case EvalType.Int:
+      return (a, b, i) => {
+        const x = intAt(a, i);
+        const y = intAt(b, i);
+        return x < y ? -1 : x > y ? 1 : 0;
+      };
+    case EvalType.Real:
+      return (a, b, i) => {
+        const x = realAt(a, i);
+        const y = realAt(b, i);
+        return x < y ? -1 : x > y ? 1 : 0;
+      };
+    case EvalType.Bytes:
+      return (a, b, i) => collator.compare(bytesAt(a, i), bytesAt(b, i));
+    case EvalType.DateTime:
+    case EvalType.Duration:
+      return (a, b, i) => {
+        const x = a.vec.values.data[a.idx[i]!] as bigint;
+        const y = b.vec.values.data[b.idx[i]!] as bigint;
+        return x < y ? -1 : x > y ? 1 : 0;
+      };
+    default:
+      throw new EvalError(MysqlErrorCode.UnknownError, `no comparison for ${et}`);
+  }
+}
+
+type CmpOp = 'LT' | 'LE' | 'GT' | 'GE' | 'EQ' | 'NE' | 'NullEQ';
+
+function compareFn(op: CmpOp, et: EvalType): ScalarFunctionDef {
+  return {
+    name: `${op}${sigTypeName(et)}`,
+    arity: [2, 2],
+    argTypes: () => [et, et],
+    ret: EvalType.Int,
+    eval(args, n, call) {
+      const [a, b] = args as [EvalArg, EvalArg];
+      const out = Vector.allocate(EvalType.Int, n);
+      const data = out.values.data as BigInt64Array;
+      const cmp = comparator(et, call.collator);
+      for (let i = 0; i < n; i++) {
+        const an = isNullAt(a, i);
+        const bn = isNullAt(b, i);
+        if (an || bn) {
+          if (op === 'NullEQ') data[i] = an && bn ? 1n : 0n;
+          else out.nulls[i] = 1;
+          continue;
+        }
+        const c = cmp(a, b, i);
+        let r: boolean;
+        switch (op) {
+          case 'LT': r = c < 0; break;
+          case 'LE': r = c <= 0; break;
+          case 'GT': r = c > 0; break;
+          case 'GE': r = c >= 0; break;
+          case 'EQ': case 'NullEQ': r = c === 0; break;
+          case 'NE': r = c !== 0; break;
+        }
+        data[i] = r ? 1n : 0n;
+      }
+      return out;
+    },
+  };
+}
+
+function sigTypeName(et: EvalType): string {
+  return et === EvalType.Bytes ? 'String' : et === EvalType.DateTime ? 'Time' : et;
+}
+
+/** Builds a function whose result is computed value-by-value, NULL in -> NULL out. */
+function strictFn(
+  name: string,
+  argTypes: readonly EvalType[],
+  ret: EvalType,
+  compute: (vals: (bigint | number | Uint8Array)[], call: FnCall, ctx: EvalContext, args: readonly EvalArg[], i: number) => bigint | number | Uint8Array | null,
+): ScalarFunctionDef {
+  return {
+    name,
+    arity: [argTypes.length, argTypes.length],
+    argTypes: () => argTypes,
+    ret,
+    eval(args, n, call, ctx) {
+      const out = Vector.allocate(ret, n);
+      const vals: (bigint | number | Uint8Array)[] = new Array(args.length);
+      outer: for (let i = 0; i < n; i++) {
+        for (let k = 0; k < args.length; k++) {
+          const v = scalarAt(args[k]!, i);
+          if (v === null) {
+            out.nulls[i] = 1;
+            continue outer;
+          }
+          vals[k] = v;
+        }
+        out.set(i, compute(vals, call, ctx, args, i));
+      }
+      return out;
+    },
+  };
+}
+
+function resultUnsigned(call: FnCall, args: readonly EvalArg[]): boolean {
+  return isUnsigned(call.fieldType) || args.some((a) => isUnsigned(a.fieldType));
+}
+
+function checkIntRange(v: bigint, unsigned: boolean, ctx: EvalContext, what: string): bigint {
+  if (unsigned ? v < 0n || v > U64_MAX : v < I64_MIN || v > I64_MAX) ctx.overflow(unsigned ? 'BIGINT UNSIGNED' : 'BIGINT', what);
+  return v;
+}
+
+function intArith(name: string, op: '+' | '-' | '*' | 'div' | '%'): ScalarFunctionDef {
+  return strictFn(name, [EvalType.Int, EvalType.Int], EvalType.Int, (vals, call, ctx, args) => {
+    const x = vals[0] as bigint;
+    const y = vals[1] as bigint;
+    const text = `(${x} ${op === 'div' ? 'DIV' : op} ${y})`;
+    switch (op) {
+      case '+':
+        return checkIntRange(x + y, resultUnsigned(call, args), ctx, text);
+      case '-':
+        return checkIntRange(x - y, resultUnsigned(call, args), ctx, text);
+      case '*':
+        return checkIntRange(x * y, resultUnsigned(call, args), ctx, text);
+      case 'div':
+        if (y === 0n) {
+          ctx.divisionByZero();
+          return null;
+        }
+        return checkIntRange(x / y, resultUnsigned(call, args), ctx, text);
+      case '%':
+        if (y === 0n) {
+          ctx.divisionByZero();
+          return null;
+        }
+        return x % y;
+    }
+  });
+}
+
+function realArith(name: string, op: '+' | '-' | '*' | '/' | '%'): ScalarFunctionDef {
+  return strictFn(name, [EvalType.Real, EvalType.Real], EvalType.Real, (vals, _call, ctx) => {
+    const x = vals[0] as number;
+    const y = vals[1] as number;
+    let r: number;
+    switch (op) {
+      case '+': r = x + y; break;
+      case '-': r = x - y; break;
+      case '*': r = x * y; break;
+      case '/':
+      case '%':
+        if (y === 0) {
+          ctx.divisionByZero();
+          return null;
+        }
+        r = op === '/' ? x / y : x % y;
+        break;
+    }
+    if (!Number.isFinite(r)) ctx.overflow('DOUBLE', `(${x} ${op} ${y})`);
+    return r;
+  });
+}
+
+function truthy(a: EvalArg, i: number): boolean {
+  const v = a.vec.values.data[a.idx[i]!]!;
+  return typeof v === 'number' ? v !== 0 : v !== 0n;
+}
+
+function logicalFn(name: string, kind: 'and' | 'or' | 'xor'): ScalarFunctionDef {
+  return {
+    name,
+    arity: [2, 2],
+    argTypes: () => [EvalType.Int, EvalType.Int],
+    ret: EvalType.Int,
+    eval(args, n) {
+      const [a, b] = args as [EvalArg, EvalArg];
+      const out = Vector.allocate(EvalType.Int, n);
+      const data = out.values.data as BigInt64Array;
+      for (let i = 0; i < n; i++) {
+        const an = isNullAt(a, i);
+        const bn = isNullAt(b, i);
+        const at = !an && truthy(a, i);
+        const bt = !bn && truthy(b, i);
+        if (kind === 'and') {
+          if ((!an && !at) || (!bn && !bt)) data[i] = 0n;
+          else if (an || bn) out.nulls[i] = 1;
+          else data[i] = 1n;
+        } else if (kind === 'or') {
+          if (at || bt) data[i] = 1n;
+          else if (an || bn) out.nulls[i] = 1;
+          else data[i] = 0n;
+        } else if (an || bn) out.nulls[i] = 1;
+        else data[i] = at !== bt ? 1n : 0n;
+      }
+      return out;
+    },
+  };
+}
+
+function isNullFn(name: string, et: EvalType): ScalarFunctionDef {
+  return {
+    name,
+    arity: [1, 1],
+    argTypes: () => [et],
+    ret: EvalType.Int,
+    eval(args, n) {
+      const out = Vector.allocate(EvalType.Int, n);
+      const data = out.values.data as BigInt64Array;
+      for (let i = 0; i < n; i++) data[i] = isNullAt(args[0]!, i) ? 1n : 0n;
+      return out;
+    },
+  };
+}
+
+function isTrueFn(name: string, et: EvalType, wantTrue: boolean, keepNull: boolean): ScalarFunctionDef {
+  return {
+    name,
+    arity: [1, 1],
+    argTypes: () => [et],
+    ret: EvalType.Int,
+    eval(args, n) {
+      const out = Vector.allocate(EvalType.Int, n);
+      const data = out.values.data as BigInt64Array;
+      for (let i = 0; i < n; i++) {
+        if (isNullAt(args[0]!, i)) {
+          if (keepNull) out.nulls[i] = 1;
+          continue;
+        }
+        data[i] = truthy(args[0]!, i) === wantTrue ? 1n : 0n;
+      }
+      return out;
+    },
+  };
+}
+
+function inFn(name: string, et: EvalType): ScalarFunctionDef {
+  return {
+    name,
+    arity: [2, 65535],
+    argTypes: (count) => new Array<EvalType>(count).fill(et),
+    ret: EvalType.Int,
+    eval(args, n, call) {
+      const out = Vector.allocate(EvalType.Int, n);
+      const data = out.values.data as BigInt64Array;
+      const cmp = comparator(et, call.collator);
+      const probe = args[0]!;
+      for (let i = 0; i < n; i++) {
+        if (isNullAt(probe, i)) {
+          out.nulls[i] = 1;
+          continue;
+        }
+        let sawNull = false;
+        let found = false;
+        for (let k = 1; k < args.length && !found; k++) {
+          if (isNullAt(args[k]!, i)) sawNull = true;
+          else if (cmp(probe, args[k]!, i) === 0) found = true;
+        }
+        if (found) data[i] = 1n;
+        else if (sawNull) out.nulls[i] = 1;
+        else data[i] = 0n;
+      }
+      return out;
+    },
+  };
+}
+
+function copyAt(out: Vector, i: number, a: EvalArg): void {
+  out.set(i, a.vec.isNull(a.idx[i]!) ? null : (a.vec.values.data[a.idx[i]!] as bigint | number | Uint8Array));
+}
+
+function ifFn(name: string, et: EvalType): ScalarFunctionDef {
+  return {
+    name,
+    arity: [3, 3],
+    argTypes: () => [EvalType.Int, et, et],
+    ret: et,
+    eval(args, n) {
+      const out = Vector.allocate(et, n);
+      for (let i = 0; i < n; i++) copyAt(out, i, !isNullAt(args[0]!, i) && truthy(args[0]!, i) ? args[1]! : args[2]!);
+      return out;
+    },
+  };
+}
+
+function ifNullFn(name: string, et: EvalType): ScalarFunctionDef {
+  return {
+    name,
+    arity: [2, 2],
+    argTypes: () => [et, et],
+    ret: et,
+    eval(args, n) {
+      const out = Vector.allocate(et, n);
+      for (let i = 0; i < n; i++) copyAt(out, i, isNullAt(args[0]!, i) ? args[1]! : args[0]!);
+      return out;
+    },
+  };
+}
+
+function coalesceFn(name: string, et: EvalType): ScalarFunctionDef {
+  return {
+    name,
+    arity: [1, 65535],
+    argTypes: (count) => new Array<EvalType>(count).fill(et),
+    ret: et,
+    eval(args, n) {
+      const out = Vector.allocate(et, n);
+      for (let i = 0; i < n; i++) {
+        out.nulls[i] = 1;
+        for (const a of args) {
+          if (!isNullAt(a, i)) {
+            copyAt(out, i, a);
+            break;
+          }
+        }
+      }
+      return out;
+    },
+  };
+}
+
+function caseWhenFn(name: string, et: EvalType): ScalarFunctionDef {
+  return {
+    name,
+    arity: [1, 65535],
+    argTypes: (count) => Array.from({ length: count }, (_, k) => (k % 2 === 0 && k !== count - 1 ? EvalType.Int : et)),
+    ret: et,
+    eval(args, n) {
+      const out = Vector.allocate(et, n);
+      const pairs = Math.floor(args.length / 2);
+      const hasElse = args.length % 2 === 1;
+      for (let i = 0; i < n; i++) {
+        let done = false;
+        for (let k = 0; k < pairs; k++) {
+          const cond = args[2 * k]!;
+          if (!isNullAt(cond, i) && truthy(cond, i)) {
+            copyAt(out, i, args[2 * k + 1]!);
+            done = true;
+            break;
+          }
+        }
+        if (!done) {
+          if (hasElse) copyAt(out, i, args[args.length - 1]!);
+          else out.nulls[i] = 1;
+        }
+      }
+      return out;
+    },
+  };
+}
+
+const likeFn: ScalarFunctionDef = {
+  name: 'LikeSig',
+  arity: [3, 3],
+  argTypes: () => [EvalType.Bytes, EvalType.Bytes, EvalType.Int],
+  ret: EvalType.Int,
+  eval(args, n, call) {
+    const out = Vector.allocate(EvalType.Int, n);
+    const data = out.values.data as BigInt64Array;
+    for (let i = 0; i < n; i++) {
+      if (isNullAt(args[0]!, i) || isNullAt(args[1]!, i) || isNullAt(args[2]!, i)) {
+        out.nulls[i] = 1;
+        continue;
+      }
+      data[i] = likeMatch(bytesAt(args[0]!, i), bytesAt(args[1]!, i), Number(intAt(args[2]!, i)), call.collator) ? 1n : 0n;
+    }
+    return out;
+  },
+};
+
+function bitFn(name: string, op: '&' | '|' | '^' | '<<' | '>>'): ScalarFunctionDef {
+  return strictFn(name, [EvalType.Int, EvalType.Int], EvalType.Int, (vals) => {
+    const x = BigInt.asUintN(64, vals[0] as bigint);
+    const y = BigInt.asUintN(64, vals[1] as bigint);
+    switch (op) {
+      case '&': return x & y;
+      case '|': return x | y;
+      case '^': return x ^ y;
+      case '<<': return y >= 64n ? 0n : BigInt.asUintN(64, x << y);
+      case '>>': return y >= 64n ? 0n : x >> y;
+    }
+  });
+}
+
+/** MySQL string-to-number prefix parse: leading spaces, sign, digits[, fraction, exponent]. */
+function numericPrefix(s: string, allowFloat: boolean): { text: string; clean: boolean } {
+  const trimmed = s.replace(/^[ \t\n\r]+/, '');
+  const re = allowFloat ? /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/ : /^[+-]?\d+/;
+  const m = re.exec(trimmed);
+  const text = m ? m[0] : '';
+  return { text, clean: text.length > 0 && trimmed.slice(text.length).trim() === '' };
+}
+
+const castStringAsInt: ScalarFunctionDef = strictFn('CastStringAsInt', [EvalType.Bytes], EvalType.Int, (vals, call, ctx) => {
+  const s = utf8Decode(vals[0] as Uint8Array);
+  const { text, clean } = numericPrefix(s, true);
+  if (!clean) ctx.truncated(`Truncated incorrect INTEGER value: '${s}'`);
+  const intPart = /^[+-]?\d+/.exec(text)?.[0] ?? (text.startsWith('-') ? '-0' : '0');
+  // MySQL rounds the fractional part when casting a decimal-looking string.
+  let v = BigInt(intPart === '' || intPart === '+' || intPart === '-' ? '0' : intPart);
+  const frac = /\.(\d)/.exec(text);
+  if (frac !== null && !/[eE]/.test(text) && Number(frac[1]) >= 5) v += text.startsWith('-') ? -1n : 1n;
+  const unsigned = isUnsigned(call.fieldType);
+  if (unsigned) {
+    if (v < 0n) {
+      if (v < I64_MIN) {
+        ctx.truncated(`Truncated incorrect INTEGER value: '${s}'`);
+        return I64_MIN;
+      }
+      return v;
+    }
+    if (v > U64_MAX) {
+      ctx.truncated(`Truncated incorrect INTEGER value: '${s}'`);
+      return U64_MAX;
+    }
+    return v;
+  }
+  if (v > I64_MAX || v < I64_MIN) {
+    ctx.truncated(`Truncated incorrect INTEGER value: '${s}'`);
+    return v > 0n ? I64_MAX : I64_MIN;
+  }
+  return v;
+});
+
+const castStringAsReal: ScalarFunctionDef = strictFn('CastStringAsReal', [EvalType.Bytes], EvalType.Real, (vals, call, ctx) => {
+  const s = utf8Decode(vals[0] as Uint8Array);
+  const { text, clean } = numericPrefix(s, true);
+  if (!clean) ctx.truncated(`Truncated incorrect DOUBLE value: '${s}'`);
+  const v = text === '' ? 0 : Number(text);
+  if (!Number.isFinite(v)) {
+    ctx.truncated(`Truncated incorrect DOUBLE value: '${s}'`);
+    return v > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
+  }
+  return call.fieldType.tp === MysqlType.Float ? Math.fround(v) : v;
+});
+
+const castRealAsInt: ScalarFunctionDef = strictFn('CastRealAsInt', [EvalType.Real], EvalType.Int, (vals, call, ctx) => {
+  const x = vals[0] as number;
+  const r = x < 0 ? -Math.round(-x) : Math.round(x);
+  if (isUnsigned(call.fieldType)) {
+    if (r < 0) {
+      ctx.truncated(`Truncated incorrect INTEGER value: '${x}'`);
+      return 0n;
+    }
+    if (r >= 2 ** 64) {
+      ctx.truncated(`Truncated incorrect INTEGER value: '${x}'`);
+      return U64_MAX;
+    }
+    return BigInt(r);
+  }
+  if (r >= 2 ** 63 || r < -(2 ** 63)) {
+    ctx.truncated(`Truncated incorrect INTEGER value: '${x}'`);
+    return r > 0 ? I64_MAX : I64_MIN;
+  }
+  return BigInt(r);
+});
+
+/** Packed datetime (storage form) -> YYYYMMDDhhmmss, or YYYYMMDD for DATE. */
+function packedToNumber(packed: bigint, isDate: boolean): bigint {
+  let p = packed;
+  if (!isDate && (p & 0xffffffn) >= 500000n) p = addOneSecond(p);
+  const ymdhms = p >> 24n;
+  const ymd = ymdhms >> 17n;
+  const hms = ymdhms & 0x1ffffn;
+  const ym = ymd >> 5n;
+  const day = ymd & 31n;
+  const year = ym / 13n;
+  const month = ym % 13n;
+  const date = year * 10000n + month * 100n + day;
+  if (isDate) return date;
+  return date * 1000000n + (hms >> 12n) * 10000n + ((hms >> 6n) & 63n) * 100n + (hms & 63n);
+}
+
+/**
+ * Fits a string to the target type's length (TiDB `ProduceStrWithSpecifiedTp`): longer
+ * values are cut to `flen` characters (bytes for binary) with a data-too-long truncation,
+ * binary CHAR(n) values are zero-padded to n bytes.
+ */
+function castStringToLength(s: Uint8Array, ft: FieldType, ctx: EvalContext): Uint8Array {
+  const flen = ft.flen ?? -1;
+  if (flen < 0) return s;
+  const binary = ft.charset === 'binary' || (ft.collate ?? 0) === 63 || (ft.collate ?? 0) === -63;
+  if (binary) {
+    if (s.length > flen) {
+      ctx.truncated(`Data Too Long, field len ${flen}, data len ${s.length}`);
+      return s.subarray(0, flen);
+    }
+    if (ft.tp === MysqlType.String && s.length < flen) {
+      const padded = new Uint8Array(flen);
+      padded.set(s);
+      return padded;
+    }
+    return s;
+  }
+  const chars = [...utf8Decode(s)];
+  if (chars.length > flen) {
+    ctx.truncated(`Data Too Long, field len ${flen}, data len ${chars.length}`);
+    return utf8Encode(chars.slice(0, flen).join(''));
+  }
+  return s;
+}
+
+/** Packed datetime + 1 second (fraction dropped), for rounding half-up to whole seconds. */
+function addOneSecond(p: bigint): bigint {
+  const ymdhms = p >> 24n;
+  const ymd = ymdhms >> 17n;
+  const hms = ymdhms & 0x1ffffn;
+  const ym = Number(ymd >> 5n);
+  const day = Number(ymd & 31n);
+  const year = Math.floor(ym / 13);
+  const month = ym % 13;
+  if (month === 0 || day === 0) return p & ~0xffffffn;
+  const ms = Date.UTC(year, month - 1, day, Number(hms >> 12n), Number((hms >> 6n) & 63n), Number(hms & 63n)) + 1000;
+  const d = new Date(ms);
+  const nYear = d.getUTCFullYear();
+  if (year < 100 || nYear > 9999) return p & ~0xffffffn;
+  const nYm = BigInt(nYear * 13 + d.getUTCMonth() + 1);
+  const nYmd = (nYm << 5n) | BigInt(d.getUTCDate());
+  const nHms = (BigInt(d.getUTCHours()) << 12n) | (BigInt(d.getUTCMinutes()) << 6n) | BigInt(d.getUTCSeconds());
+  return ((nYmd << 17n) | nHms) << 24n;
+}
+
+const REGISTRY = new Map<number, ScalarFunctionDef>();
+
+function reg(sig: number, def: ScalarFunctionDef): void {
+  REGISTRY.set(sig, def);
+}
+
+const CMP_TYPES = [EvalType.Int, EvalType.Real, undefined, EvalType.Bytes, EvalType.DateTime, EvalType.Duration] as const;
+const CMP_BASES: [number, CmpOp][] = [
+  [100, 'LT'], [110, 'LE'], [120, 'GT'], [130, 'GE'], [140, 'EQ'], [150, 'NE'], [160, 'NullEQ'],
+];
+for (const [base, op] of CMP_BASES) {
+  CMP_TYPES.forEach((et, k) => {
+    if (et !== undefined) reg(base + k, compareFn(op, et));
+  });
+}
+/** Per-type sig numbers for the families ordered Int, Real, Decimal, String, Time, Duration. */
+const FAMILY_TYPES = [EvalType.Int, EvalType.Real, undefined, EvalType.Bytes, EvalType.DateTime, EvalType.Duration] as const;
+FAMILY_TYPES.forEach((et, k) => {
+  if (et === undefined) return;
+  reg(4001 + k, inFn(`In${sigTypeName(et)}`, et));
+  reg(4101 + k, ifNullFn(`IfNull${sigTypeName(et)}`, et));
+  reg(4107 + k, ifFn(`If${sigTypeName(et)}`, et));
+  reg(4201 + k, coalesceFn(`Coalesce${sigTypeName(et)}`, et));
+  reg(4208 + k, caseWhenFn(`CaseWhen${sigTypeName(et)}`, et));
+});
+reg(3116, isNullFn('IntIsNull', EvalType.Int));
+reg(3113, isNullFn('RealIsNull', EvalType.Real));
+reg(3114, isNullFn('StringIsNull', EvalType.Bytes));
+reg(3115, isNullFn('TimeIsNull', EvalType.DateTime));
+reg(3112, isNullFn('DurationIsNull', EvalType.Duration));
+reg(3122, isTrueFn('IntIsTrue', EvalType.Int, true, false));
+reg(3123, isTrueFn('RealIsTrue', EvalType.Real, true, false));
+reg(3125, isTrueFn('IntIsFalse', EvalType.Int, false, false));
+reg(3126, isTrueFn('RealIsFalse', EvalType.Real, false, false));
+reg(3142, isTrueFn('IntIsTrueWithNull', EvalType.Int, true, true));
+reg(3143, isTrueFn('RealIsTrueWithNull', EvalType.Real, true, true));
+reg(3145, isTrueFn('IntIsFalseWithNull', EvalType.Int, false, true));
+reg(3146, isTrueFn('RealIsFalseWithNull', EvalType.Real, false, true));
+reg(3104, strictFn('UnaryNotInt', [EvalType.Int], EvalType.Int, (v) => ((v[0] as bigint) === 0n ? 1n : 0n)));
+reg(3106, strictFn('UnaryNotReal', [EvalType.Real], EvalType.Int, (v) => ((v[0] as number) === 0 ? 1n : 0n)));
+reg(3108, strictFn('UnaryMinusInt', [EvalType.Int], EvalType.Int, (v, _c, ctx) => {
+  const x = v[0] as bigint;
+  return checkIntRange(-x, false, ctx, `-${x}`);
+}));
+reg(3109, strictFn('UnaryMinusReal', [EvalType.Real], EvalType.Real, (v) => -(v[0] as number)));
+reg(3101, logicalFn('LogicalAnd', 'and'));
+reg(3102, logicalFn('LogicalOr', 'or'));
+reg(3103, logicalFn('LogicalXor', 'xor'));
+reg(203, intArith('PlusInt', '+'));
+reg(207, intArith('MinusInt', '-'));
+reg(210, intArith('MultiplyInt', '*'));
+reg(218, intArith('MultiplyIntUnsigned', '*'));
+reg(213, intArith('IntDivideInt', 'div'));
+reg(217, intArith('ModInt', '%'));
+reg(200, realArith('PlusReal', '+'));
+reg(204, realArith('MinusReal', '-'));
+reg(208, realArith('MultiplyReal', '*'));
+reg(211, realArith('DivideReal', '/'));
+reg(215, realArith('ModReal', '%'));
+reg(2101, strictFn('AbsInt', [EvalType.Int], EvalType.Int, (v, _c, ctx) => {
+  const x = v[0] as bigint;
+  return checkIntRange(x < 0n ? -x : x, false, ctx, `abs(${x})`);
+}));
+reg(2102, strictFn('AbsUInt', [EvalType.Int], EvalType.Int, (v) => v[0] as bigint));
+reg(2103, strictFn('AbsReal', [EvalType.Real], EvalType.Real, (v) => Math.abs(v[0] as number)));
+reg(3118, bitFn('BitAndSig', '&'));
+reg(3119, bitFn('BitOrSig', '|'));
+reg(3120, bitFn('BitXorSig', '^'));
+reg(3129, bitFn('LeftShift', '<<'));
+reg(3130, bitFn('RightShift', '>>'));
+reg(3121, strictFn('BitNegSig', [EvalType.Int], EvalType.Int, (v) => BigInt.asUintN(64, ~(v[0] as bigint))));
+reg(4310, likeFn);
+reg(7029, strictFn('Length', [EvalType.Bytes], EvalType.Int, (v) => BigInt((v[0] as Uint8Array).length)));
+reg(7005, strictFn('CharLengthUTF8', [EvalType.Bytes], EvalType.Int, (v) => BigInt([...utf8Decode(v[0] as Uint8Array)].length)));
+reg(7034, strictFn('Lower', [EvalType.Bytes], EvalType.Bytes, (v) => v[0] as Uint8Array));
+reg(7064, strictFn('Upper', [EvalType.Bytes], EvalType.Bytes, (v) => v[0] as Uint8Array));
+reg(7066, strictFn('LowerUTF8', [EvalType.Bytes], EvalType.Bytes, (v) => utf8Encode(utf8Decode(v[0] as Uint8Array).toLowerCase())));
+reg(7063, strictFn('UpperUTF8', [EvalType.Bytes], EvalType.Bytes, (v) => utf8Encode(utf8Decode(v[0] as Uint8Array).toUpperCase())));
+reg(7006, {
+  name: 'Concat',
+  arity: [1, 65535],
+  argTypes: (count) => new Array<EvalType>(count).fill(EvalType.Bytes),
+  ret: EvalType.Bytes,
+  eval(args, n) {
+    const out = Vector.allocate(EvalType.Bytes, n);
+    outer: for (let i = 0; i < n; i++) {
+      let len = 0;
+      for (const a of args) {
+        if (isNullAt(a, i)) {
+          out.nulls[i] = 1;
+          continue outer;
+        }
+        len += bytesAt(a, i).length;
+      }
+      const buf = new Uint8Array(len);
+      let p = 0;
+      for (const a of args) {
+        buf.set(bytesAt(a, i), p);
+        p += bytesAt(a, i).length;
+      }
+      out.set(i, buf);
+    }
+    return out;
+  },
+});
+reg(1, strictFn('CastIntAsInt', [EvalType.Int], EvalType.Int, (v) => v[0] as bigint));
+reg(2, strictFn('CastIntAsReal', [EvalType.Int], EvalType.Real, (v, call) => {
+  const x = Number(v[0] as bigint);
+  return call.fieldType.tp === MysqlType.Float ? Math.fround(x) : x;
+}));
+reg(3, strictFn('CastIntAsString', [EvalType.Int], EvalType.Bytes, (v) => utf8Encode((v[0] as bigint).toString())));
+reg(10, castRealAsInt);
+reg(11, strictFn('CastRealAsReal', [EvalType.Real], EvalType.Real, (v, call) => (call.fieldType.tp === MysqlType.Float ? Math.fround(v[0] as number) : (v[0] as number))));
+reg(30, castStringAsInt);
+reg(31, castStringAsReal);
+reg(32, strictFn('CastStringAsString', [EvalType.Bytes], EvalType.Bytes, (v, call, ctx) => castStringToLength(v[0] as Uint8Array, call.fieldType, ctx)));
+reg(40, strictFn('CastTimeAsInt', [EvalType.DateTime], EvalType.Int, (v, _call, _ctx, args) => packedToNumber(v[0] as bigint, args[0]!.fieldType.tp === MysqlType.Date)));
+
+/** The implementation of a ScalarFuncSig, or undefined when this server does not have it. */
+export function scalarFunction(sig: number): ScalarFunctionDef | undefined {
+  return REGISTRY.get(sig);
+}
+
+/** Every implemented signature number (for tests and docs). */
+export function implementedSignatures(): number[] {
+  return [...REGISTRY.keys()].sort((a, b) => a - b);
+}
