@@ -846,6 +846,7 @@ export class Storage {
       const returnValues = req.returnValues ?? false;
       const checkExistence = req.checkExistence ?? false;
       const lockOnlyIfExists = req.lockOnlyIfExists ?? false;
+      const forceLock = (req.wakeUpMode ?? 0) === pb.PessimisticLockWakeUpMode.WakeUpModeForceLock;
       if (startTs === 0n || forUpdateTs === 0n) {
         throw txnError({ kind: 'InvalidRequest', message: 'pessimistic lock: start_version and for_update_ts must be set' });
       }
@@ -885,7 +886,9 @@ export class Storage {
               });
               if (returnValues) values.push(r.value ?? EMPTY);
               if (returnValues || checkExistence) notFounds.push(!r.exists);
-              results.push({
+              // Only the force-lock wake-up mode answers per-key results; in the normal mode
+              // client-go treats a non-empty `results` as a corrupted response.
+              if (forceLock) results.push({
                 type: pb.PessimisticLockKeyResultType.LockResultNormal,
                 value: r.value ?? EMPTY,
                 existence: r.exists,
