@@ -50,7 +50,7 @@ func TestTxnGC(t *testing.T) {
 	if sp, err := c.GetPDClient().UpdateGCSafePoint(ctx, safePoint-1000); err != nil || sp != safePoint {
 		t.Errorf("UpdateGCSafePoint(lower) = %d, %v; PD must keep %d", sp, err, safePoint)
 	}
-	// Give a store-side GC worker (if any polls PD's safe point) time to act on it.
+	// Give the store's GC worker (--gc-interval-ms 1000) time to act on the new safe point.
 	time.Sleep(3 * time.Second)
 
 	expectValue(t, c, safePoint, "gc/k", "v2")

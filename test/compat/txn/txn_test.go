@@ -23,9 +23,11 @@ const regionSplitKeys = 200
 // opTimeout bounds each client call sequence so a silent server fails the test instead of hanging it.
 const opTimeout = 60 * time.Second
 
-// The contract lists `--gc-interval-ms` for the playground, but the landed playground rejects
-// it (no store-side GC worker yet), so TestTxnGC only sleeps in case a worker polls PD.
-var shared = cluster.Shared{Opts: cluster.Options{RegionSplitKeys: regionSplitKeys}}
+var shared = cluster.Shared{Opts: cluster.Options{
+	RegionSplitKeys: regionSplitKeys,
+	// A short store GC interval so TestTxnGC sees the store act on PD's safe point quickly.
+	ExtraArgs: []string{"--gc-interval-ms", "1000"},
+}}
 
 func TestMain(m *testing.M) { os.Exit(shared.Finish(m.Run())) }
 
