@@ -1,6 +1,7 @@
 // Proves the DAG pipeline (scan, selection, projection, hash/stream agg, TopN, limit) returns TiDB's rows and layouts in Chunk and Default encodings, with paging, summaries and clear errors.
 import { describe, expect, it } from 'vitest';
 import { decodeI64Comparable } from '../src/codec/mod.ts';
+import { Decimal } from '../src/codec/tidb/mod.ts';
 import { AggExprType } from './aggr_functions.ts';
 import { DagRejected, runDag } from './dag_runner.ts';
 import { type DAGRequest, EncodeType, ExecType, type Executor, type FieldType } from './dag_types.ts';
@@ -19,6 +20,7 @@ const COLS = [
   columnInfo(3, FT.varchar),
   columnInfo(4, FT.double),
   columnInfo(5, FT.varcharCi),
+  columnInfo(6, FT.decimal),
 ];
 const SCHEMA: FieldType[] = [FT.bigint, FT.int, FT.varchar, FT.double, FT.varcharCi];
 
@@ -28,6 +30,7 @@ interface Row {
   b: string | null;
   c: number | null;
   g: string | null;
+  d: Decimal | null;
 }
 
 function makeRows(n: number): Row[] {
@@ -39,6 +42,7 @@ function makeRows(n: number): Row[] {
       b: i % 5 === 0 ? null : `s${i % 13}`,
       c: i % 11 === 0 ? null : i / 4,
       g: ['x', 'X', 'y', 'Y ', 'z'][i % 5]!,
+      d: i % 9 === 0 ? null : new Decimal(BigInt(i * 12345 - 500000), 4),
     });
   }
   return rows;
@@ -53,6 +57,7 @@ function source(rows: Row[]): MemoryScanSource {
         { id: 3, ft: FT.varchar, value: r.b === null ? null : enc.encode(r.b) },
         { id: 4, ft: FT.double, value: r.c },
         { id: 5, ft: FT.varcharCi, value: r.g === null ? null : enc.encode(r.g) },
+        { id: 6, ft: FT.decimal, value: r.d },
       ]),
     ]),
   );
@@ -221,6 +226,47 @@ describe('runDag', () => {
     },
   ];
 
+  cases.push(
+    {
+      name: 'decimal: SUM(a) as exact decimal, AVG(d), MIN(d)',
+      executors: [
+        scan,
+        {
+          tp: ExecType.Aggregation,
+          aggregation: {
+            aggFunc: [
+              E.agg(AggExprType.Sum, { tp: 246, flen: 65, decimal: 0 }, E.col(1, FT.int)),
+              E.agg(AggExprType.Avg, { tp: 246, flen: 24, decimal: 8 }, E.col(5, FT.decimal)),
+              E.agg(AggExprType.Min, FT.decimal, E.col(5, FT.decimal)),
+            ],
+          },
+        },
+      ],
+      offsets: [0, 1, 2, 3],
+      types: [{ tp: 246, flen: 65, decimal: 0 }, FT.ubigint, { tp: 246, flen: 24, decimal: 8 }, FT.decimal],
+      expected: (rs) => {
+        if (rs.length === 0) return [];
+        const as = rs.filter((r) => r.a !== null).map((r) => r.a!);
+        const ds = rs.filter((r) => r.d !== null).map((r) => r.d!);
+        const sumA = as.length === 0 ? null : Decimal.fromBigInt(as.reduce((x, y) => x + y, 0n));
+        const sumD = ds.length === 0 ? null : ds.reduce((x, y) => x.add(y));
+        const minD = ds.length === 0 ? null : ds.reduce((x, y) => (y.compare(x) < 0 ? y : x));
+        return [[sumA, BigInt(ds.length), sumD, minD]];
+      },
+    },
+    {
+      name: 'decimal: d > 1.5 and d * 2',
+      executors: [
+        scan,
+        { tp: ExecType.Selection, selection: { conditions: [E.fn(122, FT.bigint, E.col(5, FT.decimal), E.decimal(new Decimal(15n, 1)))] } },
+        { tp: ExecType.Projection, Projection: { exprs: [E.col(0, FT.bigint), E.fn(209, FT.decimal, E.col(5, FT.decimal), E.decimal(new Decimal(2n, 0)))] } },
+      ],
+      offsets: [0, 1],
+      types: [FT.bigint, FT.decimal],
+      expected: (rs) => rs.filter((r) => r.d !== null && r.d.compare(new Decimal(15n, 1)) > 0).map((r) => [r.id, r.d!.mul(new Decimal(2n, 0))]),
+    },
+  );
+
   for (const c of cases) {
     for (const n of [0, 1, 300]) {
       it(`${c.name} over ${n} rows`, async () => {
@@ -305,7 +351,7 @@ describe('runDag', () => {
     const pairs: [Uint8Array, Uint8Array][] = rows.slice(0, 5).map((r) => {
       const v = new Uint8Array(8);
       new DataView(v.buffer).setBigInt64(0, r.id);
-      return [indexKey(TABLE, 2n, [keyDatum(enc.encode(`u${r.id}`))]), v];
+      return [indexKey(TABLE, 2n, [keyDatum(enc.encode(`u${r.id}`), FT.varchar)]), v];
     });
     const d: DAGRequest = {
       executors: [{ tp: ExecType.IndexScan, idxScan: { tableId: TABLE, indexId: 2n, unique: true, columns: [columnInfo(3, FT.varchar), columnInfo(-1, FT.bigint)] } }],
@@ -331,7 +377,7 @@ describe('runDag bad input', () => {
   it('executor without payload', () => rejects(dag([scan, { tp: ExecType.Selection }], [0]), /Selection executor without selection/));
   it('column offset out of range', () =>
     rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(3116, FT.bigint, E.col(9, FT.int))] } }], [0]), /column offset 9 out of range/));
-  it('output offset out of range', () => rejects(dag([scan], [5]), /output offset 5 out of range/));
+  it('output offset out of range', () => rejects(dag([scan], [9]), /output offset 9 out of range/));
   it('unknown signature names the signature', () =>
     rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(6001, FT.bigint, E.col(1, FT.int))] } }], [0]), /unsupported scalar function signature 6001 \(a date\/time function\)/));
   it('argument type mismatch', () =>

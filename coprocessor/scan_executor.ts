@@ -1,12 +1,25 @@
-import { decodeI64Comparable } from '../src/codec/mod.ts';
+import {
+  RowV2Decoder,
+  RowV2Lookup,
+  coreTimeFromPacked,
+  decodeDatum,
+  decodeIndexHandle,
+  decodeIndexKey,
+  decodeRecordKey,
+  decodeRowV1,
+  decodeV2Decimal,
+  decodeV2Float,
+  decodeV2Int,
+  decodeV2Uint,
+  isRowV2,
+} from '../src/codec/tidb/mod.ts';
 import { CorruptionError, DomainError, concatBytes } from '../src/util/mod.ts';
 import { type Batch, type BatchExecutor, type BatchResult, newStats, identityRows } from './batch_executor.ts';
 import type { ColumnInfo, FieldType, KeyRange } from './dag_types.ts';
-import { decodeDatumAs } from './datum.ts';
-import { EvalType, FieldFlag, evalTypeOfTp } from './field_type.ts';
-import { RowReader, decodeV2Value } from './row_reader.ts';
+import { datumToScalar } from './datum_scalar.ts';
+import { EvalType, FieldFlag, MysqlType, evalTypeOfTp } from './field_type.ts';
 import type { ScanCursor, ScanSource } from './scan_source.ts';
-import { Vector } from './vector.ts';
+import { type Scalar, Vector } from './vector.ts';
 
 /** Column id TiDB uses for the hidden int row handle (`_tidb_rowid`). */
 export const EXTRA_HANDLE_COLUMN_ID = -1n;
@@ -31,8 +44,8 @@ export class ScanExecutor implements BatchExecutor {
   readonly stats = newStats();
   private readonly cursor: ScanCursor;
   private readonly evalTypes: EvalType[];
-  private readonly reader = new RowReader();
-  private readonly defaults: (bigint | number | Uint8Array | null)[];
+  private readonly reader = new RowV2Decoder();
+  private readonly defaults: Scalar[];
   private drained = false;
   private lastKey: Uint8Array | null = null;
   /** Rows scanned per request range, in request order. */
@@ -49,7 +62,7 @@ export class ScanExecutor implements BatchExecutor {
     this.schema = scan.columns.map(columnFieldType);
     this.evalTypes = scan.columns.map((c) => {
       const et = evalTypeOfTp(c.tp ?? 0);
-      if (et === undefined || et === EvalType.Decimal || et === EvalType.Json || et === EvalType.Enum) {
+      if (et === undefined || et === EvalType.Json || et === EvalType.Enum) {
         throw new DomainError('NotImplemented', `coprocessor: column ${c.columnId} of MySQL type ${c.tp} is not supported yet`);
       }
       return et;
@@ -57,7 +70,7 @@ export class ScanExecutor implements BatchExecutor {
     this.defaults = scan.columns.map((c, i) => {
       const dv = c.defaultVal;
       if (dv === undefined || dv === null || dv.length === 0) return null;
-      return decodeDatumAs(dv, 0, this.evalTypes[i]!).value;
+      return datumToScalar(decodeDatum(dv, 0).value, this.evalTypes[i]!, c.tp ?? 0, c.decimal ?? 0);
     });
   }
 
@@ -108,74 +121,98 @@ export class ScanExecutor implements BatchExecutor {
   }
 
   private decodeTableRow(columns: Vector[], row: number, key: Uint8Array, value: Uint8Array, infos: readonly ColumnInfo[]): void {
-    if (key.length !== 19 || key[0] !== 0x74 || key[9] !== 0x5f || key[10] !== 0x72) {
-      throw new CorruptionError('table scan: not an int-handle record key');
-    }
-    this.reader.reset(value);
+    const decoded = decodeRecordKey(key);
+    if (decoded.handle.kind !== 'int') throw new CorruptionError('table scan: common-handle record key in an int-handle table');
+    const handle = decoded.handle.value;
+    const v2 = isRowV2(value);
+    const v1 = v2 ? null : decodeRowV1(value);
+    if (v2) this.reader.reset(value);
     for (let c = 0; c < infos.length; c++) {
       const info = infos[c]!;
       const id = info.columnId ?? 0n;
+      const col = columns[c]!;
       if (info.pkHandle === true || id === EXTRA_HANDLE_COLUMN_ID) {
-        columns[c]!.set(row, decodeI64Comparable(key, 11));
+        col.set(row, handle);
         continue;
       }
       if (id === EXTRA_PHYSICAL_TABLE_ID_COLUMN_ID) {
-        columns[c]!.set(row, decodeI64Comparable(key, 1));
+        col.set(row, decoded.tableId);
         continue;
       }
-      const slot = this.reader.find(id);
-      if (slot.kind === 'value') {
-        const v = this.reader.isV1
-          ? decodeDatumAs(slot.bytes, 0, this.evalTypes[c]!).value
-          : decodeV2Value(slot.bytes, info.tp ?? 0, ((info.flag ?? 0) & FieldFlag.Unsigned) !== 0, this.evalTypes[c]!);
-        columns[c]!.set(row, v);
-      } else if (slot.kind === 'null') {
-        columns[c]!.set(row, null);
-      } else {
-        const d = this.defaults[c]!;
-        if (d === null && ((info.flag ?? 0) & FieldFlag.NotNull) !== 0 && (info.defaultVal?.length ?? 0) === 0) {
-          throw new CorruptionError(`table scan: column ${id} is NOT NULL but missing from the row and has no default`);
+      const et = this.evalTypes[c]!;
+      if (v1 !== null) {
+        const d = v1.get(Number(id));
+        if (d !== undefined) {
+          col.set(row, datumToScalar(d, et, info.tp ?? 0, info.decimal ?? 0));
+          continue;
         }
-        columns[c]!.set(row, d);
+      } else {
+        const found = id >= 0n && id <= 0xffff_ffffn ? this.reader.locate(Number(id)) : RowV2Lookup.Missing;
+        if (found === RowV2Lookup.Null) {
+          col.set(row, null);
+          continue;
+        }
+        if (found === RowV2Lookup.Value) {
+          col.set(row, this.readV2(et, info));
+          continue;
+        }
       }
+      const d = this.defaults[c]!;
+      if (d === null && ((info.flag ?? 0) & FieldFlag.NotNull) !== 0 && (info.defaultVal?.length ?? 0) === 0) {
+        throw new CorruptionError(`table scan: column ${id} is NOT NULL but missing from the row and has no default`);
+      }
+      col.set(row, d);
+    }
+  }
+
+  private readV2(et: EvalType, info: ColumnInfo): Scalar {
+    const r = this.reader;
+    const buf = r.row;
+    switch (et) {
+      case EvalType.Int:
+        return ((info.flag ?? 0) & FieldFlag.Unsigned) !== 0 || info.tp === MysqlType.Bit
+          ? decodeV2Uint(buf, r.valueStart, r.valueEnd)
+          : decodeV2Int(buf, r.valueStart, r.valueEnd);
+      case EvalType.Duration:
+        return decodeV2Int(buf, r.valueStart, r.valueEnd);
+      case EvalType.DateTime:
+        return coreTimeFromPacked(decodeV2Uint(buf, r.valueStart, r.valueEnd), info.tp ?? 0, info.decimal ?? 0);
+      case EvalType.Real: {
+        const f = decodeV2Float(buf, r.valueStart, r.valueEnd);
+        return info.tp === MysqlType.Float ? Math.fround(f) : f;
+      }
+      case EvalType.Decimal:
+        return decodeV2Decimal(buf, r.valueStart, r.valueEnd);
+      case EvalType.Bytes:
+        return buf.subarray(r.valueStart, r.valueEnd);
+      default:
+        throw new CorruptionError(`table scan: no row v2 reader for ${et}`);
     }
   }
 
   private decodeIndexRow(columns: Vector[], row: number, key: Uint8Array, value: Uint8Array, infos: readonly ColumnInfo[]): void {
-    if (key.length < 19 || key[0] !== 0x74 || key[9] !== 0x5f || key[10] !== 0x69) {
-      throw new CorruptionError('index scan: not an index key');
-    }
-    let p = 19;
+    const { tableId, encodedValues } = decodeIndexKey(key);
+    let p = 0;
     let c = 0;
     for (; c < infos.length; c++) {
       const info = infos[c]!;
       const id = info.columnId ?? 0n;
-      const isHandle = info.pkHandle === true || id === EXTRA_HANDLE_COLUMN_ID;
-      if (isHandle || p >= key.length) break;
-      const d = decodeDatumAs(key, p, this.evalTypes[c]!);
-      columns[c]!.set(row, d.value);
+      if (info.pkHandle === true || id === EXTRA_HANDLE_COLUMN_ID || id === EXTRA_PHYSICAL_TABLE_ID_COLUMN_ID) break;
+      if (p >= encodedValues.length) throw new CorruptionError('index scan: key has fewer columns than the index');
+      const d = decodeDatum(encodedValues, p);
+      columns[c]!.set(row, datumToScalar(d.value, this.evalTypes[c]!, info.tp ?? 0, info.decimal ?? 0));
       p = d.next;
     }
-    if (c >= infos.length) return;
-    // Remaining column is the int handle: in the key (non-unique, or unique with NULL) or the value.
-    let handle: bigint;
-    if (p < key.length) {
-      handle = decodeDatumAs(key, p, EvalType.Int).value as bigint;
-    } else if (value.length >= 8 && value.length <= 9) {
-      handle = new DataView(value.buffer, value.byteOffset, value.byteLength).getBigInt64(0);
-    } else if (value.length >= 10) {
-      const tailLen = value[0]!;
-      if (tailLen < 8 || tailLen > value.length - 1) throw new CorruptionError('index scan: handle missing from index value');
-      const at = value.length - tailLen;
-      handle = new DataView(value.buffer, value.byteOffset, value.byteLength).getBigInt64(at);
-    } else {
-      throw new CorruptionError('index scan: cannot find the handle in the index key or value');
-    }
-    columns[c]!.set(row, handle);
-    for (c++; c < infos.length; c++) {
+    const indexColumns = c;
+    for (; c < infos.length; c++) {
       const id = infos[c]!.columnId ?? 0n;
-      if (id === EXTRA_PHYSICAL_TABLE_ID_COLUMN_ID) columns[c]!.set(row, decodeI64Comparable(key, 1));
-      else throw new DomainError('NotImplemented', `index scan: column ${id} after the handle is not supported`);
+      if (id === EXTRA_PHYSICAL_TABLE_ID_COLUMN_ID) {
+        columns[c]!.set(row, tableId);
+        continue;
+      }
+      const handle = decodeIndexHandle(key, value, indexColumns, false);
+      if (handle.kind !== 'int') throw new CorruptionError('index scan: expected an int handle');
+      columns[c]!.set(row, handle.value);
     }
   }
 }
