@@ -662,7 +662,7 @@ reg(3104, strictFn('UnaryNotInt', [EvalType.Int], EvalType.Int, (v) => ((v[0] as
 reg(3106, strictFn('UnaryNotReal', [EvalType.Real], EvalType.Int, (v) => ((v[0] as number) === 0 ? 1n : 0n)));
 reg(3108, strictFn('UnaryMinusInt', [EvalType.Int], EvalType.Int, (v, _c, ctx) => {
   const x = v[0] as bigint;
-  return checkIntRange(-x, false, ctx, `-${x}`);
+  return checkIntRange(-x, false, ctx, `-(${x})`);
 }));
 reg(3109, strictFn('UnaryMinusReal', [EvalType.Real], EvalType.Real, (v) => -(v[0] as number)));
 reg(3101, logicalFn('LogicalAnd', 'and'));
@@ -816,4 +816,10 @@ export function scalarFunction(sig: number): ScalarFunctionDef | undefined {
 /** Every implemented signature number (for tests and docs). */
 export function implementedSignatures(): number[] {
   return [...REGISTRY.keys()].sort((a, b) => a - b);
+}
+
+/** The signature number of an implemented function by its tipb name (e.g. `PlusInt`). */
+export function signatureByName(name: string): number | undefined {
+  for (const [sig, def] of REGISTRY) if (def.name === name) return sig;
+  return undefined;
 }
