@@ -46,3 +46,22 @@ export interface RegionKv {
    */
   write(ctx: RegionContext, modifies: Modify[]): Promise<RegionResult<void>>;
 }
+
+/**
+ * A region's key range as stored in `metapb.Region`: in transactional use the boundaries are
+ * memcomparable-encoded user keys (compare them with `encodeKey(userKey)`); raw KV (API v1)
+ * compares raw keys with them verbatim. An empty `endKey` means +infinity.
+ */
+export interface RegionRange {
+  startKey: Uint8Array;
+  endKey: Uint8Array;
+}
+
+/**
+ * Optional extension of `RegionKv`: the range of the region addressed by `ctx`, read right
+ * after `snapshot(ctx)` (no await between them). Storage uses it to clip scans and to answer
+ * `KeyNotInRegion` for keys outside it. When absent, the region is taken to cover every key.
+ */
+export interface RegionRangeSource {
+  regionRange(ctx: RegionContext): RegionRange | undefined;
+}

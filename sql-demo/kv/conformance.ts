@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { WriteConflictError, type KvClient, type KvSnapshotReader } from './kv_client.ts';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
+
+async function collect(r: KvSnapshotReader, start: string, end: string, opts?: { limit?: number; reverse?: boolean }): Promise<Array<[string, string]>> {
+  const out: Array<[string, string]> = [];
+  for await (const kv of r.scan(enc(start), enc(end), opts)) out.push([dec(kv.key)!, dec(kv.value)!]);
+  return out;
+}
+
+/**
+ * Registers the KvClient conformance suite (snapshot isolation, read-your-writes, first
+ * committer wins, scans with limit/reverse, a seeded model check). Every KvClient
+ * implementation (MemoryKvClient, the gRPC TikvKvClient) must pass it. `makeClient`
+ * must return a client over an EMPTY key space each call (or use `prefix` isolation).
+ */
+export function kvClientConformance(name: string, makeClient: () => Promise<KvClient>, opts: { modelRuns?: number } = {}): void {
+  describe(`KvClient conformance: ${name}`, () => {
+    it('reads its own buffered writes and hides them from others until commit', async () => {
+      const c = await makeClient();
+      const t1 = await c.begin();
+      t1.set(enc('a'), enc('1'));
+      expect(dec(await t1.get(enc('a')))).toBe('1');
+      const t2 = await c.begin();
+      expect(await t2.get(enc('a'))).toBeUndefined();
+      await t1.commit();
+      expect(await t2.get(enc('a'))).toBeUndefined();
+      const t3 = await c.begin();
+      expect(dec(await t3.get(enc('a')))).toBe('1');
+      await t2.rollback();
+      await t3.rollback();
+      await c.close();
+    });
+
+    it('first committer wins on a write-write conflict; the loser is retryable', async () => {
+      const c = await makeClient();
+      const t1 = await c.begin();
+      const t2 = await c.begin();
+      t1.set(enc('k'), enc('t1'));
+      t2.set(enc('k'), enc('t2'));
+      await t1.commit();
+      await expect(t2.commit()).rejects.toBeInstanceOf(WriteConflictError);
+      const s = await c.snapshot();
+      expect(dec(await s.get(enc('k')))).toBe('t1');
+      await c.close();
+    });
+
+    it('non-overlapping writers both commit; commit_ts grows past start_ts', async () => {
+      const c = await makeClient();
+      const t1 = await c.begin();
+      const t2 = await c.begin();
+      t1.set(enc('x'), enc('1'));
+      t2.set(enc('y'), enc('2'));
+      const c1 = await t1.commit();
+      const c2 = await t2.commit();
+      expect(c1 > t1.startTs).toBe(true);
+      expect(c2 > t2.startTs).toBe(true);
+      await c.close();
+    });
+
+    it('snapshot at an old ts keeps seeing the old value; deletes hide keys', async () => {
+      const c = await makeClient();
+      const t1 = await c.begin();
+      t1.set(enc('d'), enc('old'));
+      await t1.commit();
+      const ts = await c.getTs();
+      const t2 = await c.begin();
+      t2.delete(enc('d'));
+      await t2.commit();
+      expect(dec(await (await c.snapshot(ts)).get(enc('d')))).toBe('old');
+      expect(await (await c.snapshot()).get(enc('d'))).toBeUndefined();
+      await c.close();
+    });
+
+    it('scans merge buffered writes, honour limit and reverse, and batchGet finds present keys', async () => {
+      const c = await makeClient();
+      const t1 = await c.begin();
+      for (const k of ['s1', 's2', 's3', 's4']) t1.set(enc(k), enc(k.toUpperCase()));
+      await t1.commit();
+      const t2 = await c.begin();
+      t2.delete(enc('s2'));
+      t2.set(enc('s25'), enc('NEW'));
+      t2.set(enc('s3'), enc('UPD'));
+      expect(await collect(t2, 's', 't')).toEqual([['s1', 'S1'], ['s25', 'NEW'], ['s3', 'UPD'], ['s4', 'S4']]);
+      expect(await collect(t2, 's', 't', { limit: 2 })).toEqual([['s1', 'S1'], ['s25', 'NEW']]);
+      expect(await collect(t2, 's', 't', { reverse: true, limit: 3 })).toEqual([['s4', 'S4'], ['s3', 'UPD'], ['s25', 'NEW']]);
+      expect(await collect(t2, 's2', 's4')).toEqual([['s25', 'NEW'], ['s3', 'UPD']]);
+      const got = await t2.batchGet([enc('s1'), enc('s2'), enc('zz')]);
+      expect([...got.keys()]).toEqual([Buffer.from('s1').toString('hex')]);
+      await t2.rollback();
+      const s = await c.snapshot();
+      expect(await collect(s, 's', 't')).toEqual([['s1', 'S1'], ['s2', 'S2'], ['s3', 'S3'], ['s4', 'S4']]);
+      await c.close();
+    });
+
+    it('matches a map model under random transaction interleavings (seeded)', async () => {
+      const keys = ['m0', 'm1', 'm2', 'm3'];
+      const op = fc.record({ txn: fc.integer({ min: 0, max: 2 }), key: fc.constantFrom(...keys), del: fc.boolean(), v: fc.integer({ min: 0, max: 99 }) });
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { maxLength: 12 }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 3, maxLength: 3 }), async (ops, order) => {
+          const c = await makeClient();
+          const model = new Map<string, string>();
+          const committedTs = new Map<string, number>();
+          let clock = 0;
+          const txns = await Promise.all([0, 1, 2].map(async () => ({ t: await c.begin(), start: ++clock, writes: new Map<string, string | undefined>() })));
+          for (const o of ops) {
+            const tx = txns[o.txn]!;
+            if (o.del) { tx.t.delete(enc(o.key)); tx.writes.set(o.key, undefined); } else { tx.t.set(enc(o.key), enc(String(o.v))); tx.writes.set(o.key, String(o.v)); }
+          }
+          const seen = new Set<number>();
+          for (const i of [...order, 0, 1, 2]) {
+            if (seen.has(i)) continue;
+            seen.add(i);
+            const tx = txns[i]!;
+            const conflict = [...tx.writes.keys()].some((k) => (committedTs.get(k) ?? 0) > tx.start);
+            if (conflict) {
+              await expect(tx.t.commit()).rejects.toBeInstanceOf(WriteConflictError);
+            } else {
+              await tx.t.commit();
+              const ts = ++clock;
+              for (const [k, v] of tx.writes) { committedTs.set(k, ts); if (v === undefined) model.delete(k); else model.set(k, v); }
+            }
+          }
+          const s = await c.snapshot();
+          expect(Object.fromEntries(await collect(s, 'm', 'n'))).toEqual(Object.fromEntries([...model].sort()));
+          await c.close();
+        }),
+        { numRuns: opts.modelRuns ?? 50, seed: Number(process.env.SEED ?? 4242) },
+      );
+    });
+  });
+}

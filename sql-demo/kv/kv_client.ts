@@ -1,0 +1,89 @@
+import { DomainError } from '../../src/util/mod.ts';
+
+/** One region as the SQL layer sees it (for SHOW TABLE REGIONS and task splitting). */
+export interface RegionInfo {
+  readonly id: bigint;
+  /** Raw user key, inclusive; empty = -inf. */
+  readonly startKey: Uint8Array;
+  /** Raw user key, exclusive; empty = +inf. */
+  readonly endKey: Uint8Array;
+  readonly leaderStoreId: bigint;
+}
+
+/** `[start, end)` over raw user keys. */
+export interface CopKeyRange {
+  readonly start: Uint8Array;
+  readonly end: Uint8Array;
+}
+
+/** A coprocessor request fanned out per region by the client (tp 103 = DAG). */
+export interface CopRequest {
+  readonly tp: number;
+  /** Encoded `tipb.DAGRequest` (or other payload for tp). */
+  readonly data: Uint8Array;
+  readonly ranges: readonly CopKeyRange[];
+  readonly startTs: bigint;
+  /** Per-region tasks run at most this many at a time. */
+  readonly concurrency?: number;
+}
+
+/** One region's response payload (an encoded `tipb.SelectResponse` for DAG). */
+export interface CopResult {
+  readonly data: Uint8Array;
+  readonly regionId: bigint;
+}
+
+/** Read-only MVCC view at one timestamp. */
+export interface KvSnapshotReader {
+  readonly ts: bigint;
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /** Found keys only, keyed by lowercase hex of the key. */
+  batchGet(keys: Uint8Array[]): Promise<Map<string, Uint8Array>>;
+  /** Ascending over `[start, end)` (descending when `reverse`); empty `end` = +inf. */
+  scan(start: Uint8Array, end: Uint8Array, opts?: { limit?: number; reverse?: boolean }): AsyncIterable<{ key: Uint8Array; value: Uint8Array }>;
+}
+
+/** An optimistic (Percolator) transaction: writes are buffered until commit. */
+export interface KvTxn extends KvSnapshotReader {
+  readonly startTs: bigint;
+  set(key: Uint8Array, value: Uint8Array): void;
+  delete(key: Uint8Array): void;
+  /** Atomically applies the buffer; throws `WriteConflictError` when another txn committed a key first. */
+  commit(): Promise<bigint>;
+  rollback(): Promise<void>;
+}
+
+/** The SQL layer's whole view of the cluster (contract fixed in CONTRACTS.md). */
+export interface KvClient {
+  begin(opts?: { pessimistic?: boolean }): Promise<KvTxn>;
+  snapshot(ts?: bigint): Promise<KvSnapshotReader>;
+  getTs(): Promise<bigint>;
+  splitRegions(keys: Uint8Array[]): Promise<void>;
+  regions(start: Uint8Array, end: Uint8Array): Promise<RegionInfo[]>;
+  coprocessor(req: CopRequest): AsyncIterable<CopResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Another transaction committed a write to `key` after our start_ts (first committer wins).
+ * Retryable: the whole transaction must be re-run from a fresh start_ts.
+ */
+export class WriteConflictError extends DomainError {
+  override name = 'WriteConflictError';
+  readonly retryable = true;
+  constructor(
+    readonly key: Uint8Array,
+    readonly startTs: bigint,
+    readonly conflictCommitTs: bigint,
+  ) {
+    super('Unavailable', `write conflict on key ${Buffer.from(key).toString('hex')} (start_ts ${startTs}, conflicting commit_ts ${conflictCommitTs})`);
+  }
+}
+
+/** Operation on a transaction that already committed or rolled back. */
+export class TxnClosedError extends DomainError {
+  override name = 'TxnClosedError';
+  constructor(startTs: bigint) {
+    super('Closed', `transaction ${startTs} is already finished`);
+  }
+}

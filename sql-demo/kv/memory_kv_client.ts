@@ -1,0 +1,240 @@
+import { bytesCompare, bytesToHex, hexToBytes, notImplemented } from '../../src/util/mod.ts';
+import { bufferedScan, type BufferedWrite } from './buffered_scan.ts';
+import {
+  TxnClosedError,
+  WriteConflictError,
+  type CopRequest,
+  type CopResult,
+  type KvClient,
+  type KvSnapshotReader,
+  type KvTxn,
+  type RegionInfo,
+} from './kv_client.ts';
+
+/** Rows returned by one scan when the caller gives no limit. */
+export const MEMORY_SCAN_ROWS_MAX = 10_000_000;
+
+interface Version {
+  readonly commitTs: bigint;
+  /** `undefined` = delete tombstone. */
+  readonly value: Uint8Array | undefined;
+}
+
+/**
+ * In-memory MVCC store: per key a newest-first version list, keys kept sorted by their
+ * lowercase hex (which orders like the bytes). Snapshot isolation at start_ts; commit is
+ * one synchronous critical section (no await between the conflict check and the apply),
+ * so the first committer of a key wins and later committers get `WriteConflictError`.
+ * This is the engine for `--memory` runs and SQL-engine tests; it has no coprocessor.
+ */
+export class MemoryKvClient implements KvClient {
+  private tsLast = 0n;
+  private readonly versions = new Map<string, Version[]>();
+  private sortedKeys: string[] = [];
+  private splitKeys: string[] = [];
+  private closed = false;
+
+  /** A monotonic timestamp (the local TSO). */
+  async getTs(): Promise<bigint> {
+    return this.nextTs();
+  }
+
+  nextTs(): bigint {
+    this.tsLast += 1n;
+    return this.tsLast;
+  }
+
+  async begin(_opts?: { pessimistic?: boolean }): Promise<KvTxn> {
+    this.checkOpen();
+    return new MemoryTxn(this, this.nextTs());
+  }
+
+  async snapshot(ts?: bigint): Promise<KvSnapshotReader> {
+    this.checkOpen();
+    return new MemorySnapshot(this, ts ?? this.nextTs());
+  }
+
+  async splitRegions(keys: Uint8Array[]): Promise<void> {
+    const set = new Set(this.splitKeys);
+    for (const k of keys) if (k.length > 0) set.add(bytesToHex(k));
+    this.splitKeys = [...set].sort();
+  }
+
+  async regions(start: Uint8Array, end: Uint8Array): Promise<RegionInfo[]> {
+    const bounds = ['', ...this.splitKeys, ''];
+    const out: RegionInfo[] = [];
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const s = bounds[i]!;
+      const e = bounds[i + 1]!;
+      const startKey = hexToBytes(s);
+      const endKey = hexToBytes(e);
+      if (end.length > 0 && bytesCompare(startKey, end) >= 0 && s !== '') continue;
+      if (e !== '' && bytesCompare(endKey, start) <= 0) continue;
+      out.push({ id: BigInt(i + 1), startKey, endKey, leaderStoreId: 1n });
+    }
+    return out;
+  }
+
+  // eslint-disable-next-line require-yield
+  async *coprocessor(_req: CopRequest): AsyncIterable<CopResult> {
+    throw notImplemented('MemoryKvClient has no coprocessor; the SQL layer executes all operators at the root');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new TxnClosedError(0n);
+  }
+
+  /** The newest version of `hex` with commit_ts <= ts. */
+  readAt(hex: string, ts: bigint): Uint8Array | undefined {
+    const vs = this.versions.get(hex);
+    if (vs === undefined) return undefined;
+    for (const v of vs) if (v.commitTs <= ts) return v.value;
+    return undefined;
+  }
+
+  /** Keys in `[start, end)` visible at ts, in order. Materialized: the snapshot cannot change under it. */
+  scanAt(start: Uint8Array, end: Uint8Array, ts: bigint, reverse: boolean, limit: number): Array<{ key: Uint8Array; value: Uint8Array }> {
+    const s = bytesToHex(start);
+    const e = end.length === 0 ? undefined : bytesToHex(end);
+    const out: Array<{ key: Uint8Array; value: Uint8Array }> = [];
+    const lo = lowerBound(this.sortedKeys, s);
+    const hi = e === undefined ? this.sortedKeys.length : lowerBound(this.sortedKeys, e);
+    if (!reverse) {
+      for (let i = lo; i < hi && out.length < limit; i++) {
+        const k = this.sortedKeys[i]!;
+        const v = this.readAt(k, ts);
+        if (v !== undefined) out.push({ key: hexToBytes(k), value: v });
+      }
+    } else {
+      for (let i = hi - 1; i >= lo && out.length < limit; i--) {
+        const k = this.sortedKeys[i]!;
+        const v = this.readAt(k, ts);
+        if (v !== undefined) out.push({ key: hexToBytes(k), value: v });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Conflict check and apply in one synchronous step; returns the commit_ts.
+   * Throws WriteConflictError if any key has a version committed after startTs.
+   */
+  commitWrites(startTs: bigint, writes: Map<string, Uint8Array | undefined>): bigint {
+    for (const hex of writes.keys()) {
+      const vs = this.versions.get(hex);
+      const newest = vs?.[0];
+      if (newest !== undefined && newest.commitTs > startTs) throw new WriteConflictError(hexToBytes(hex), startTs, newest.commitTs);
+    }
+    const commitTs = this.nextTs();
+    for (const [hex, value] of writes) {
+      let vs = this.versions.get(hex);
+      if (vs === undefined) {
+        vs = [];
+        this.versions.set(hex, vs);
+        this.sortedKeys.splice(lowerBound(this.sortedKeys, hex), 0, hex);
+      }
+      vs.unshift({ commitTs, value });
+    }
+    return commitTs;
+  }
+}
+
+function lowerBound(arr: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (arr[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+class MemorySnapshot implements KvSnapshotReader {
+  constructor(
+    protected readonly store: MemoryKvClient,
+    readonly ts: bigint,
+  ) {}
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.store.readAt(bytesToHex(key), this.ts);
+  }
+
+  async batchGet(keys: Uint8Array[]): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    for (const k of keys) {
+      const v = await this.get(k);
+      if (v !== undefined) out.set(bytesToHex(k), v);
+    }
+    return out;
+  }
+
+  async *scan(start: Uint8Array, end: Uint8Array, opts?: { limit?: number; reverse?: boolean }): AsyncIterable<{ key: Uint8Array; value: Uint8Array }> {
+    yield* this.store.scanAt(start, end, this.ts, opts?.reverse === true, opts?.limit ?? MEMORY_SCAN_ROWS_MAX);
+  }
+}
+
+class MemoryTxn extends MemorySnapshot implements KvTxn {
+  private readonly writes = new Map<string, Uint8Array | undefined>();
+  private finished = false;
+
+  constructor(store: MemoryKvClient, readonly startTs: bigint) {
+    super(store, startTs);
+  }
+
+  override async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.checkActive();
+    const hex = bytesToHex(key);
+    if (this.writes.has(hex)) return this.writes.get(hex);
+    return this.store.readAt(hex, this.ts);
+  }
+
+  override async *scan(start: Uint8Array, end: Uint8Array, opts?: { limit?: number; reverse?: boolean }): AsyncIterable<{ key: Uint8Array; value: Uint8Array }> {
+    this.checkActive();
+    const reverse = opts?.reverse === true;
+    const limit = opts?.limit ?? MEMORY_SCAN_ROWS_MAX;
+    const s = bytesToHex(start);
+    const e = end.length === 0 ? undefined : bytesToHex(end);
+    const buffered: BufferedWrite[] = [];
+    for (const [hex, value] of this.writes) {
+      if (hex >= s && (e === undefined || hex < e)) buffered.push({ key: hexToBytes(hex), value });
+    }
+    buffered.sort((a, b) => (reverse ? -bytesCompare(a.key, b.key) : bytesCompare(a.key, b.key)));
+    const base = this.store.scanAt(start, end, this.ts, reverse, limit + buffered.length);
+    yield* bufferedScan(toAsync(base), buffered, reverse, limit);
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    this.checkActive();
+    this.writes.set(bytesToHex(key), value);
+  }
+
+  delete(key: Uint8Array): void {
+    this.checkActive();
+    this.writes.set(bytesToHex(key), undefined);
+  }
+
+  async commit(): Promise<bigint> {
+    this.checkActive();
+    this.finished = true;
+    if (this.writes.size === 0) return this.startTs;
+    return this.store.commitWrites(this.startTs, this.writes);
+  }
+
+  async rollback(): Promise<void> {
+    this.finished = true;
+    this.writes.clear();
+  }
+
+  private checkActive(): void {
+    if (this.finished) throw new TxnClosedError(this.startTs);
+  }
+}
+
+async function* toAsync<T>(items: readonly T[]): AsyncIterable<T> {
+  yield* items;
+}

@@ -1,0 +1,14 @@
+/** The SQL layer's transactional KV seam: interfaces, the in-memory client, shared helpers. */
+export {
+  type KvClient,
+  type KvTxn,
+  type KvSnapshotReader,
+  type RegionInfo,
+  type CopRequest,
+  type CopResult,
+  type CopKeyRange,
+  WriteConflictError,
+  TxnClosedError,
+} from './kv_client.ts';
+export { MemoryKvClient, MEMORY_SCAN_ROWS_MAX } from './memory_kv_client.ts';
+export { bufferedScan, type BufferedWrite } from './buffered_scan.ts';
