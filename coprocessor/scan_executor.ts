@@ -62,7 +62,8 @@ export class ScanExecutor implements BatchExecutor {
     this.schema = scan.columns.map(columnFieldType);
     this.evalTypes = scan.columns.map((c) => {
       const et = evalTypeOfTp(c.tp ?? 0);
-      if (et === undefined || et === EvalType.Json || et === EvalType.Enum) {
+      // BIT travels as var-length bytes in chunks; not wired through yet.
+      if (et === undefined || et === EvalType.Json || et === EvalType.Enum || c.tp === MysqlType.Bit) {
         throw new DomainError('NotImplemented', `coprocessor: column ${c.columnId} of MySQL type ${c.tp} is not supported yet`);
       }
       return et;
