@@ -1,5 +1,6 @@
 import {
   RowV2Decoder,
+  RECORD_KEY_INT_HANDLE_BYTES,
   RowV2Lookup,
   coreTimeFromPacked,
   decodeDatum,
@@ -122,9 +123,13 @@ export class ScanExecutor implements BatchExecutor {
   }
 
   private decodeTableRow(columns: Vector[], row: number, key: Uint8Array, value: Uint8Array, infos: readonly ColumnInfo[]): void {
-    const decoded = decodeRecordKey(key);
-    if (decoded.handle.kind !== 'int') throw new CorruptionError('table scan: common-handle record key in an int-handle table');
-    const handle = decoded.handle.value;
+    // Hot path: int-handle record keys are 19 bytes; read them without allocating.
+    if (key.length !== RECORD_KEY_INT_HANDLE_BYTES || key[0] !== 0x74 || key[10] !== 0x72) {
+      const decoded = decodeRecordKey(key);
+      throw new CorruptionError(`table scan: ${decoded.handle.kind} handle record key in an int-handle table`);
+    }
+    const handle = readComparableI64(key, 11);
+    const tableId = readComparableI64(key, 1);
     const v2 = isRowV2(value);
     const v1 = v2 ? null : decodeRowV1(value);
     if (v2) this.reader.reset(value);
@@ -137,7 +142,7 @@ export class ScanExecutor implements BatchExecutor {
         continue;
       }
       if (id === EXTRA_PHYSICAL_TABLE_ID_COLUMN_ID) {
-        col.set(row, decoded.tableId);
+        col.set(row, tableId);
         continue;
       }
       const et = this.evalTypes[c]!;
@@ -171,9 +176,7 @@ export class ScanExecutor implements BatchExecutor {
     const buf = r.row;
     switch (et) {
       case EvalType.Int:
-        return ((info.flag ?? 0) & FieldFlag.Unsigned) !== 0 || info.tp === MysqlType.Bit
-          ? decodeV2Uint(buf, r.valueStart, r.valueEnd)
-          : decodeV2Int(buf, r.valueStart, r.valueEnd);
+        return ((info.flag ?? 0) & FieldFlag.Unsigned) !== 0 ? decodeV2Uint(buf, r.valueStart, r.valueEnd) : readSmallIntLE(buf, r.valueStart, r.valueEnd);
       case EvalType.Duration:
         return decodeV2Int(buf, r.valueStart, r.valueEnd);
       case EvalType.DateTime:
@@ -215,6 +218,32 @@ export class ScanExecutor implements BatchExecutor {
       if (handle.kind !== 'int') throw new CorruptionError('index scan: expected an int handle');
       columns[c]!.set(row, handle.value);
     }
+  }
+}
+
+/** Comparable (sign-flipped big-endian) int64 at `at`, read byte-wise (no DataView per key). */
+function readComparableI64(b: Uint8Array, at: number): bigint {
+  const hi = ((b[at]! ^ 0x80) * 0x1000000 + (b[at + 1]! << 16 | b[at + 2]! << 8 | b[at + 3]!)) | 0;
+  const lo = (b[at + 4]! * 0x1000000 + (b[at + 5]! << 16 | b[at + 6]! << 8 | b[at + 7]!));
+  if (hi === 0 || hi === -1) {
+    // |value| < 2^32 (or small negative): stay in doubles.
+    const v = hi * 4294967296 + lo;
+    if (Number.isSafeInteger(v)) return BigInt(v);
+  }
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** Row v2 signed int: 1/2/4 bytes as doubles, 8 bytes through the codec. */
+function readSmallIntLE(b: Uint8Array, start: number, end: number): bigint {
+  switch (end - start) {
+    case 1:
+      return BigInt((b[start]! << 24) >> 24);
+    case 2:
+      return BigInt(((b[start]! | (b[start + 1]! << 8)) << 16) >> 16);
+    case 4:
+      return BigInt(b[start]! | (b[start + 1]! << 8) | (b[start + 2]! << 16) | (b[start + 3]! << 24));
+    default:
+      return decodeV2Int(b, start, end);
   }
 }
 
