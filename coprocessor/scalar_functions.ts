@@ -1,4 +1,4 @@
-import { Decimal, coreTimeFromFields, coreTimeToFields } from '../src/codec/tidb/mod.ts';
+import { Decimal, coreTimeFromFields, coreTimeToFields, formatCoreTime } from '../src/codec/tidb/mod.ts';
 import { type Collator, utf8Decode, utf8Encode } from './collation.ts';
 import type { FieldType } from './dag_types.ts';
 import type { EvalArg } from './eval_arg.ts';
@@ -807,6 +807,135 @@ reg(44, strictFn('CastTimeAsTime', [EvalType.DateTime], EvalType.DateTime, (v, c
   if (t.microsecond - us >= unit / 2) throw new EvalError(MysqlErrorCode.UnknownError, 'CastTimeAsTime with rounding to a smaller fsp is not supported yet');
   return coreTimeFromFields({ ...t, microsecond: us }, tp, f);
 }));
+
+// ---- math ----
+const ceilDec = (d: Decimal): Decimal => {
+  const t = d.truncate(0);
+  return d.compare(t) > 0 ? t.add(Decimal.ONE) : t;
+};
+const floorDec = (d: Decimal): Decimal => {
+  const t = d.truncate(0);
+  return d.compare(t) < 0 ? t.sub(Decimal.ONE) : t;
+};
+/** Half away from zero, as TiDB's `math.Round`. */
+const roundReal = (x: number): number => (x < 0 ? -Math.round(-x) : Math.round(x));
+reg(2109, strictFn('CeilReal', [EvalType.Real], EvalType.Real, (v) => Math.ceil(v[0] as number)));
+reg(2114, strictFn('FloorReal', [EvalType.Real], EvalType.Real, (v) => Math.floor(v[0] as number)));
+reg(2121, strictFn('RoundReal', [EvalType.Real], EvalType.Real, (v) => roundReal(v[0] as number)));
+reg(2106, strictFn('CeilIntToInt', [EvalType.Int], EvalType.Int, (v) => v[0] as bigint));
+reg(2111, strictFn('FloorIntToInt', [EvalType.Int], EvalType.Int, (v) => v[0] as bigint));
+reg(2122, strictFn('RoundInt', [EvalType.Int], EvalType.Int, (v) => v[0] as bigint));
+reg(2105, strictFn('CeilIntToDec', [EvalType.Int], EvalType.Decimal, (v) => Decimal.fromBigInt(v[0] as bigint)));
+reg(2110, strictFn('FloorIntToDec', [EvalType.Int], EvalType.Decimal, (v) => Decimal.fromBigInt(v[0] as bigint)));
+reg(2108, strictFn('CeilDecToDec', [EvalType.Decimal], EvalType.Decimal, (v) => ceilDec(v[0] as Decimal)));
+reg(2113, strictFn('FloorDecToDec', [EvalType.Decimal], EvalType.Decimal, (v) => floorDec(v[0] as Decimal)));
+reg(2123, strictFn('RoundDec', [EvalType.Decimal], EvalType.Decimal, (v) => (v[0] as Decimal).round(0)));
+reg(2107, strictFn('CeilDecToInt', [EvalType.Decimal], EvalType.Int, (v, call, ctx) => checkIntRange(ceilDec(v[0] as Decimal).unscaled, isUnsigned(call.fieldType), ctx, `ceil(${(v[0] as Decimal).toString()})`)));
+reg(2112, strictFn('FloorDecToInt', [EvalType.Decimal], EvalType.Int, (v, call, ctx) => checkIntRange(floorDec(v[0] as Decimal).unscaled, isUnsigned(call.fieldType), ctx, `floor(${(v[0] as Decimal).toString()})`)));
+reg(2140, strictFn('Sign', [EvalType.Real], EvalType.Int, (v) => BigInt(Math.sign(v[0] as number) | 0)));
+reg(2141, strictFn('Sqrt', [EvalType.Real], EvalType.Real, (v) => ((v[0] as number) < 0 ? null : Math.sqrt(v[0] as number))));
+
+// ---- date and time parts ----
+type Fields = ReturnType<typeof coreTimeToFields>;
+const isZeroDate = (t: Fields): boolean => t.month === 0 || t.day === 0;
+function utcDate(t: Fields): Date {
+  const d = new Date(0);
+  d.setUTCFullYear(t.year, t.month - 1, t.day);
+  return d;
+}
+/** MySQL `calc_daynr`: days since year 0 (TO_DAYS). */
+function dayNumber(year: number, month: number, day: number): number {
+  if (year === 0 && month === 0) return 0;
+  let y = year;
+  let delsum = 365 * y + 31 * (month - 1) + day;
+  // C integer division (truncation toward zero), as MySQL computes it.
+  if (month <= 2) y--;
+  else delsum -= Math.trunc((month * 4 + 23) / 10);
+  const temp = Math.trunc(((Math.trunc(y / 100) + 1) * 3) / 4);
+  return delsum + Math.trunc(y / 4) - temp;
+}
+function timePart(name: string, part: (t: Fields) => number, zeroIsNull: boolean): ScalarFunctionDef {
+  return strictFn(name, [EvalType.DateTime], EvalType.Int, (v, _call, ctx) => {
+    const t = coreTimeToFields(v[0] as bigint);
+    if (zeroIsNull && isZeroDate(t)) {
+      ctx.truncated(`Incorrect datetime value: '${formatCoreTime(v[0] as bigint)}'`);
+      return null;
+    }
+    return BigInt(part(t));
+  });
+}
+reg(6029, timePart('Year', (t) => t.year, false));
+reg(6017, timePart('Month', (t) => t.month, false));
+reg(6022, timePart('DayOfMonth', (t) => t.day, false));
+reg(6023, timePart('DayOfWeek', (t) => utcDate(t).getUTCDay() + 1, true));
+reg(6027, timePart('WeekDay', (t) => (utcDate(t).getUTCDay() + 6) % 7, true));
+reg(6024, timePart('DayOfYear', (t) => dayNumber(t.year, t.month, t.day) - dayNumber(t.year, 1, 1) + 1, true));
+reg(6077, timePart('ToDays', (t) => dayNumber(t.year, t.month, t.day), true));
+reg(6012, strictFn('Date', [EvalType.DateTime], EvalType.DateTime, (v) => {
+  const t = coreTimeToFields(v[0] as bigint);
+  return coreTimeFromFields({ ...t, hour: 0, minute: 0, second: 0, microsecond: 0 }, MysqlType.Date, 0);
+}));
+function durationPart(name: string, part: (absNs: bigint) => bigint): ScalarFunctionDef {
+  return strictFn(name, [EvalType.Duration], EvalType.Int, (v) => {
+    const ns = v[0] as bigint;
+    return part(ns < 0n ? -ns : ns);
+  });
+}
+reg(6013, durationPart('Hour', (ns) => ns / 3_600_000_000_000n));
+reg(6014, durationPart('Minute', (ns) => (ns / 60_000_000_000n) % 60n));
+reg(6015, durationPart('Second', (ns) => (ns / 1_000_000_000n) % 60n));
+reg(6016, durationPart('MicroSecond', (ns) => (ns / 1000n) % 1_000_000n));
+
+// ---- strings ----
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+const fromLatin1 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+/** Clamps a SQL position/length to a safe JS number. */
+const clampNum = (v: bigint): number => (v > 1_000_000_000n ? 1_000_000_000 : v < -1_000_000_000n ? -1_000_000_000 : Number(v));
+/** MySQL SUBSTRING over units (bytes or characters). */
+function substringUnits<T>(units: T[], pos: number, len: number | undefined): T[] {
+  const n = units.length;
+  let start: number;
+  if (pos > 0) start = pos - 1;
+  else if (pos < 0) start = n + pos;
+  else return [];
+  if (start < 0 || start >= n) return [];
+  const end = len === undefined ? n : len <= 0 ? start : Math.min(n, start + len);
+  return units.slice(start, end);
+}
+const bytesUnits = (b: Uint8Array): string[] => [...latin1(b)];
+const charUnits = (b: Uint8Array): string[] => [...utf8Decode(b)];
+const joinBytes = (u: string[]): Uint8Array => fromLatin1(u.join(''));
+const joinChars = (u: string[]): Uint8Array => utf8Encode(u.join(''));
+reg(7055, strictFn('Substring2Args', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinBytes(substringUnits(bytesUnits(v[0] as Uint8Array), clampNum(v[1] as bigint), undefined))));
+reg(7056, strictFn('Substring3Args', [EvalType.Bytes, EvalType.Int, EvalType.Int], EvalType.Bytes, (v) => joinBytes(substringUnits(bytesUnits(v[0] as Uint8Array), clampNum(v[1] as bigint), clampNum(v[2] as bigint)))));
+reg(7053, strictFn('Substring2ArgsUTF8', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinChars(substringUnits(charUnits(v[0] as Uint8Array), clampNum(v[1] as bigint), undefined))));
+reg(7054, strictFn('Substring3ArgsUTF8', [EvalType.Bytes, EvalType.Int, EvalType.Int], EvalType.Bytes, (v) => joinChars(substringUnits(charUnits(v[0] as Uint8Array), clampNum(v[1] as bigint), clampNum(v[2] as bigint)))));
+const leftUnits = <T>(u: T[], n: number): T[] => (n <= 0 ? [] : u.slice(0, n));
+const rightUnits = <T>(u: T[], n: number): T[] => (n <= 0 ? [] : u.slice(Math.max(0, u.length - n)));
+reg(7028, strictFn('Left', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinBytes(leftUnits(bytesUnits(v[0] as Uint8Array), clampNum(v[1] as bigint)))));
+reg(7027, strictFn('LeftUTF8', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinChars(leftUnits(charUnits(v[0] as Uint8Array), clampNum(v[1] as bigint)))));
+reg(7048, strictFn('Right', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinBytes(rightUnits(bytesUnits(v[0] as Uint8Array), clampNum(v[1] as bigint)))));
+reg(7047, strictFn('RightUTF8', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinChars(rightUnits(charUnits(v[0] as Uint8Array), clampNum(v[1] as bigint)))));
+function trimSpaces(b: Uint8Array, left: boolean, right: boolean): Uint8Array {
+  let s = 0;
+  let e = b.length;
+  if (left) while (s < e && b[s] === 0x20) s++;
+  if (right) while (e > s && b[e - 1] === 0x20) e--;
+  return b.subarray(s, e);
+}
+reg(7026, strictFn('LTrim', [EvalType.Bytes], EvalType.Bytes, (v) => trimSpaces(v[0] as Uint8Array, true, false)));
+reg(7042, strictFn('RTrim', [EvalType.Bytes], EvalType.Bytes, (v) => trimSpaces(v[0] as Uint8Array, false, true)));
+reg(7059, strictFn('Trim1Arg', [EvalType.Bytes], EvalType.Bytes, (v) => trimSpaces(v[0] as Uint8Array, true, true)));
+reg(7044, strictFn('Replace', [EvalType.Bytes, EvalType.Bytes, EvalType.Bytes], EvalType.Bytes, (v) => {
+  const from = v[1] as Uint8Array;
+  if (from.length === 0) return v[0] as Uint8Array;
+  return fromLatin1(latin1(v[0] as Uint8Array).split(latin1(from)).join(latin1(v[2] as Uint8Array)));
+}));
+reg(7046, strictFn('Reverse', [EvalType.Bytes], EvalType.Bytes, (v) => (v[0] as Uint8Array).slice().reverse()));
+reg(7045, strictFn('ReverseUTF8', [EvalType.Bytes], EvalType.Bytes, (v) => joinChars(charUnits(v[0] as Uint8Array).reverse())));
+reg(7052, strictFn('Strcmp', [EvalType.Bytes, EvalType.Bytes], EvalType.Int, (v, call) => BigInt(Math.sign(call.collator.compare(v[0] as Uint8Array, v[1] as Uint8Array)))));
+reg(7003, strictFn('ASCII', [EvalType.Bytes], EvalType.Int, (v) => BigInt((v[0] as Uint8Array)[0] ?? 0)));
+reg(7001, strictFn('BitLength', [EvalType.Bytes], EvalType.Int, (v) => BigInt((v[0] as Uint8Array).length * 8)));
 
 /** The implementation of a ScalarFuncSig, or undefined when this server does not have it. */
 export function scalarFunction(sig: number): ScalarFunctionDef | undefined {
