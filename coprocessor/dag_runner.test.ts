@@ -1,7 +1,7 @@
 // Proves the DAG pipeline (scan, selection, projection, hash/stream agg, TopN, limit) returns TiDB's rows and layouts in Chunk and Default encodings, with paging, summaries and clear errors.
 import { describe, expect, it } from 'vitest';
 import { decodeI64Comparable } from '../src/codec/mod.ts';
-import { Decimal } from '../src/codec/tidb/mod.ts';
+import { Datums, Decimal, encodeCommonHandleRecordKey, encodeDatumKey, encodeIndexValue, encodeRowV2 as codecEncodeRowV2 } from '../src/codec/tidb/mod.ts';
 import { AggExprType } from './aggr_functions.ts';
 import { DagRejected, runDag } from './dag_runner.ts';
 import { type DAGRequest, EncodeType, ExecType, type Executor, type FieldType } from './dag_types.ts';
@@ -347,6 +347,24 @@ describe('runDag', () => {
     expect(out).toEqual(expected);
   });
 
+  it('utf8mb4_bin index columns get their trailing spaces back from restored data', async () => {
+    const names = ['a', 'b  ', 'c '];
+    const pairs: [Uint8Array, Uint8Array][] = names.map((n, i) => {
+      const trimmed = n.trimEnd();
+      const spaces = n.length - trimmed.length;
+      const value = spaces === 0 ? new Uint8Array([0x30]) : encodeIndexValue({ restoredData: codecEncodeRowV2([3], [Datums.uint(BigInt(spaces))]) });
+      return [indexKey(TABLE, 3n, [keyDatum(enc.encode(trimmed), FT.varchar), keyDatum(BigInt(i + 1))]), value];
+    });
+    const d: DAGRequest = {
+      executors: [{ tp: ExecType.IndexScan, idxScan: { tableId: TABLE, indexId: 3n, columns: [columnInfo(3, FT.varchar), columnInfo(1, FT.bigint, { pkHandle: true })] } }],
+      outputOffsets: [0, 1],
+      encodeType: EncodeType.Chunk,
+    };
+    const result = await runDag(d, [{ start: indexKey(TABLE, 3n, []), end: indexKey(TABLE, 4n, []) }], new MemoryScanSource(pairs), 0n);
+    const out = result.selectResponse.chunks.flatMap((c) => decodeChunk(c.rowsData, [FT.varchar, FT.bigint]));
+    expect(out.map((r) => [s(r[0]!), r[1]])).toEqual([['a', 1n], ['b  ', 2n], ['c ', 3n]]);
+  });
+
   it('unique index scan reads the handle from the value', async () => {
     const pairs: [Uint8Array, Uint8Array][] = rows.slice(0, 5).map((r) => {
       const v = new Uint8Array(8);
@@ -403,3 +421,45 @@ describe('runDag bad input', () => {
     expect(result.selectResponse.warnings[0]!.code).toBe(1365);
   });
 });
+
+describe('runDag clustered (common handle) tables', () => {
+  // t(region VARCHAR utf8mb4_bin, id INT, v INT, PRIMARY KEY(region, id) CLUSTERED); index idx(v)
+  const pk = (region: string, id: bigint) => encodeDatumKey([Datums.string(region), Datums.int(id)]);
+  const rows = Array.from({ length: 30 }, (_, i) => ({ region: ['eu', 'us', 'ap'][i % 3]!, id: BigInt(i), v: BigInt((i * 7) % 11) }));
+  const table = new MemoryScanSource(
+    rows.map((r) => [
+      encodeCommonHandleRecordKey(TABLE, pk(r.region, r.id)),
+      // The string PK column is in the value; the int PK column is only in the key.
+      encodeRowV2([
+        { id: 1, ft: FT.varchar, value: enc.encode(r.region) },
+        { id: 3, ft: FT.int, value: r.v },
+      ]),
+    ]),
+  );
+  const cols = [columnInfo(1, FT.varchar), columnInfo(2, FT.int), columnInfo(3, FT.int)];
+
+  it('table scan fills primary-key columns from the value, else from the common handle', async () => {
+    const d: DAGRequest = { executors: [{ tp: ExecType.TableScan, tblScan: { tableId: TABLE, columns: cols, primaryColumnIds: [1n, 2n] } }], outputOffsets: [0, 1, 2], encodeType: EncodeType.Chunk };
+    const result = await runDag(d, [tableRange(TABLE)], table, 0n);
+    const out = result.selectResponse.chunks.flatMap((c) => decodeChunk(c.rowsData, [FT.varchar, FT.int, FT.int]));
+    const expected = [...rows].sort((a, b) => (a.region === b.region ? Number(a.id - b.id) : a.region < b.region ? -1 : 1)).map((r) => [r.region, r.id, r.v]);
+    expect(out.map((r) => [s(r[0]!), r[1], r[2]])).toEqual(expected);
+  });
+
+  it('index scan returns index columns then the primary key from the handle', async () => {
+    const pairs: [Uint8Array, Uint8Array][] = rows.map((r) => [indexKey(TABLE, 5n, [keyDatum(r.v, FT.int), pk(r.region, r.id)]), new Uint8Array([0x30])]);
+    const d: DAGRequest = {
+      executors: [{ tp: ExecType.IndexScan, idxScan: { tableId: TABLE, indexId: 5n, columns: [columnInfo(3, FT.int), { ...columnInfo(1, FT.varchar), collation: 63 }, columnInfo(2, FT.int)], primaryColumnIds: [1n, 2n] } }],
+      outputOffsets: [0, 1, 2],
+      encodeType: EncodeType.Chunk,
+    };
+    const result = await runDag(d, [{ start: indexKey(TABLE, 5n, []), end: indexKey(TABLE, 6n, []) }], new MemoryScanSource(pairs), 0n);
+    const out = result.selectResponse.chunks.flatMap((c) => decodeChunk(c.rowsData, [FT.int, FT.varchar, FT.int]));
+    expect(out.length).toBe(30);
+    expect(out.map((r) => [r[0], s(r[1]!), r[2]])).toContainEqual([rows[4]!.v, rows[4]!.region, rows[4]!.id]);
+    // utf8mb4_general_ci strings in keys are sort keys: refused, never returned as if they were values.
+    const ci: DAGRequest = { ...d, executors: [{ tp: ExecType.IndexScan, idxScan: { ...d.executors![0]!.idxScan!, columns: [columnInfo(3, FT.int), columnInfo(1, FT.varcharCi), columnInfo(2, FT.int)] } }] };
+    await expect(runDag(ci, [{ start: indexKey(TABLE, 5n, []), end: indexKey(TABLE, 6n, []) }], new MemoryScanSource(pairs), 0n)).rejects.toThrow(/needs restored data/);
+  });
+});
+

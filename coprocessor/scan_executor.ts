@@ -1,4 +1,5 @@
 import {
+  type Datum,
   RowV2Decoder,
   RECORD_KEY_INT_HANDLE_BYTES,
   RowV2Lookup,
@@ -6,6 +7,7 @@ import {
   decodeDatum,
   decodeIndexHandle,
   decodeIndexKey,
+  decodeIndexValue,
   decodeRecordKey,
   decodeRowV1,
   decodeV2Decimal,
@@ -29,8 +31,10 @@ export const EXTRA_PHYSICAL_TABLE_ID_COLUMN_ID = -3n;
 
 /** How the scan turns one (key, value) pair into column values. */
 export type ScanKind =
-  | { kind: 'table'; columns: readonly ColumnInfo[] }
-  | { kind: 'index'; columns: readonly ColumnInfo[]; unique: boolean };
+  /** `primaryColumnIds` non-empty = clustered (common handle) table. */
+  | { kind: 'table'; columns: readonly ColumnInfo[]; primaryColumnIds: readonly bigint[] }
+  /** `commonHandleColumns` > 0 = the trailing columns are a clustered table's primary key. */
+  | { kind: 'index'; columns: readonly ColumnInfo[]; unique: boolean; commonHandleColumns: number };
 
 /** Pairs pulled from the ScanSource per step, at most (one batch never needs more). */
 export const SCAN_PAIRS_PER_PULL_MAX = 1024;
@@ -118,8 +122,14 @@ export class ScanExecutor implements BatchExecutor {
   }
 
   private decodeInto(columns: Vector[], row: number, key: Uint8Array, value: Uint8Array): void {
-    if (this.scan.kind === 'table') this.decodeTableRow(columns, row, key, value, this.scan.columns);
-    else this.decodeIndexRow(columns, row, key, value, this.scan.columns);
+    if (this.scan.kind === 'table') {
+      if (this.scan.primaryColumnIds.length > 0) this.decodeCommonHandleRow(columns, row, key, value, this.scan.columns, this.scan.primaryColumnIds);
+      else this.decodeTableRow(columns, row, key, value, this.scan.columns);
+    } else if (this.scan.commonHandleColumns > 0) {
+      this.decodeIndexRowCommonHandle(columns, row, key, value, this.scan.columns, this.scan.commonHandleColumns);
+    } else {
+      this.decodeIndexRow(columns, row, key, value, this.scan.columns);
+    }
   }
 
   private decodeTableRow(columns: Vector[], row: number, key: Uint8Array, value: Uint8Array, infos: readonly ColumnInfo[]): void {
@@ -163,12 +173,92 @@ export class ScanExecutor implements BatchExecutor {
           continue;
         }
       }
-      const d = this.defaults[c]!;
-      if (d === null && ((info.flag ?? 0) & FieldFlag.NotNull) !== 0 && (info.defaultVal?.length ?? 0) === 0) {
-        throw new CorruptionError(`table scan: column ${id} is NOT NULL but missing from the row and has no default`);
-      }
-      col.set(row, d);
+      col.set(row, this.missingColumn(c, info));
     }
+  }
+
+  /**
+   * Clustered table row: columns come from the row value when present; primary-key columns
+   * the value omits are decoded from the common handle in the key (TiDB stores there the
+   * values it can restore exactly).
+   */
+  private decodeCommonHandleRow(
+    columns: Vector[],
+    row: number,
+    key: Uint8Array,
+    value: Uint8Array,
+    infos: readonly ColumnInfo[],
+    primaryColumnIds: readonly bigint[],
+  ): void {
+    const decoded = decodeRecordKey(key);
+    if (decoded.handle.kind !== 'common') throw new CorruptionError('table scan: int handle record key in a clustered table');
+    const handleDatums = decodeHandleDatums(decoded.handle.encoded, primaryColumnIds.length);
+    const v2 = isRowV2(value);
+    const v1 = v2 ? null : decodeRowV1(value);
+    if (v2) this.reader.reset(value);
+    for (let c = 0; c < infos.length; c++) {
+      const info = infos[c]!;
+      const id = info.columnId ?? 0n;
+      const et = this.evalTypes[c]!;
+      if (id === EXTRA_PHYSICAL_TABLE_ID_COLUMN_ID) {
+        columns[c]!.set(row, decoded.tableId);
+        continue;
+      }
+      if (v1 !== null) {
+        const d = v1.get(Number(id));
+        if (d !== undefined) {
+          columns[c]!.set(row, datumToScalar(d, et, info.tp ?? 0, info.decimal ?? 0));
+          continue;
+        }
+      } else {
+        const found = id >= 0n && id <= 0xffff_ffffn ? this.reader.locate(Number(id)) : RowV2Lookup.Missing;
+        if (found === RowV2Lookup.Null) {
+          columns[c]!.set(row, null);
+          continue;
+        }
+        if (found === RowV2Lookup.Value) {
+          columns[c]!.set(row, this.readV2(et, info));
+          continue;
+        }
+      }
+      const k = primaryColumnIds.indexOf(id);
+      if (k >= 0) {
+        columns[c]!.set(row, keyColumnValue(handleDatums[k]!, et, info));
+        continue;
+      }
+      columns[c]!.set(row, this.missingColumn(c, info));
+    }
+  }
+
+  private missingColumn(c: number, info: ColumnInfo): Scalar {
+    const d = this.defaults[c]!;
+    if (d === null && ((info.flag ?? 0) & FieldFlag.NotNull) !== 0 && (info.defaultVal?.length ?? 0) === 0) {
+      throw new CorruptionError(`table scan: column ${info.columnId} is NOT NULL but missing from the row and has no default`);
+    }
+    return d;
+  }
+
+  /** Index entry of a clustered table: index columns, then the primary key columns of the handle. */
+  private decodeIndexRowCommonHandle(columns: Vector[], row: number, key: Uint8Array, value: Uint8Array, infos: readonly ColumnInfo[], handleColumns: number): void {
+    const { tableId, encodedValues } = decodeIndexKey(key);
+    const indexColumns = infos.length - handleColumns - (infos[infos.length - 1]?.columnId === EXTRA_PHYSICAL_TABLE_ID_COLUMN_ID ? 1 : 0);
+    if (indexColumns < 0) throw new DomainError('InvalidArgument', 'coprocessor: index scan has fewer columns than its primary key');
+    const restored = restoredDataOf(value);
+    let p = 0;
+    for (let c = 0; c < indexColumns; c++) {
+      const info = infos[c]!;
+      const d = decodeDatum(encodedValues, p);
+      columns[c]!.set(row, keyColumnValue(d.value, this.evalTypes[c]!, info, restored));
+      p = d.next;
+    }
+    const handle = decodeIndexHandle(key, value, indexColumns, true);
+    if (handle.kind !== 'common') throw new CorruptionError('index scan: expected a common handle');
+    const handleDatums = decodeHandleDatums(handle.encoded, handleColumns);
+    for (let k = 0; k < handleColumns; k++) {
+      const c = indexColumns + k;
+      columns[c]!.set(row, keyColumnValue(handleDatums[k]!, this.evalTypes[c]!, infos[c]!, restored));
+    }
+    for (let c = indexColumns + handleColumns; c < infos.length; c++) columns[c]!.set(row, tableId);
   }
 
   private readV2(et: EvalType, info: ColumnInfo): Scalar {
@@ -196,6 +286,7 @@ export class ScanExecutor implements BatchExecutor {
 
   private decodeIndexRow(columns: Vector[], row: number, key: Uint8Array, value: Uint8Array, infos: readonly ColumnInfo[]): void {
     const { tableId, encodedValues } = decodeIndexKey(key);
+    const restored = restoredDataOf(value);
     let p = 0;
     let c = 0;
     for (; c < infos.length; c++) {
@@ -204,7 +295,7 @@ export class ScanExecutor implements BatchExecutor {
       if (info.pkHandle === true || id === EXTRA_HANDLE_COLUMN_ID || id === EXTRA_PHYSICAL_TABLE_ID_COLUMN_ID) break;
       if (p >= encodedValues.length) throw new CorruptionError('index scan: key has fewer columns than the index');
       const d = decodeDatum(encodedValues, p);
-      columns[c]!.set(row, datumToScalar(d.value, this.evalTypes[c]!, info.tp ?? 0, info.decimal ?? 0));
+      columns[c]!.set(row, keyColumnValue(d.value, this.evalTypes[c]!, info, restored));
       p = d.next;
     }
     const indexColumns = c;
@@ -219,6 +310,65 @@ export class ScanExecutor implements BatchExecutor {
       columns[c]!.set(row, handle.value);
     }
   }
+}
+
+/** The first `count` datums of an encoded common handle. */
+function decodeHandleDatums(encoded: Uint8Array, count: number): Datum[] {
+  const out: Datum[] = [];
+  let p = 0;
+  for (let k = 0; k < count; k++) {
+    if (p >= encoded.length) throw new CorruptionError('common handle has fewer columns than the primary key');
+    const d = decodeDatum(encoded, p);
+    out.push(d.value);
+    p = d.next;
+  }
+  return out;
+}
+
+/**
+ * A column value taken from a key datum. Under the new collation framework a string key holds
+ * the collation's sort key, which equals the original bytes only for binary-like collations;
+ * other collations need TiDB's restored data, which is not read yet, so they are refused
+ * rather than answered with sort-key bytes.
+ */
+function keyColumnValue(d: Datum, et: EvalType, info: ColumnInfo, restored: RestoredData = NO_RESTORED_DATA): Scalar {
+  if (et === EvalType.Bytes && d.kind === 'bytes') {
+    const collation = info.collation ?? 0;
+    if (collation >= 0 || collation === -63 || collation === -309) return d.value;
+    if (PAD_SPACE_BIN_COLLATIONS.has(-collation)) {
+      // The key lost trailing spaces; restored data (if any) says how many there were.
+      const spaces = restored.trailingSpaces(info.columnId ?? 0n);
+      if (spaces === 0) return d.value;
+      const out = new Uint8Array(d.value.length + spaces).fill(0x20);
+      out.set(d.value);
+      return out;
+    }
+    throw new DomainError('NotImplemented', `coprocessor: column ${info.columnId} with collation ${collation} needs restored data from the index/row value, which is not supported yet`);
+  }
+  return datumToScalar(d, et, info.tp ?? 0, info.decimal ?? 0);
+}
+
+/** `_bin` collations with PAD SPACE whose index values restore only trailing spaces. */
+const PAD_SPACE_BIN_COLLATIONS = new Set([46, 83, 47, 65]);
+
+/** Restored column data of an index value (row v2), looked up lazily. */
+interface RestoredData {
+  trailingSpaces(columnId: bigint): number;
+}
+
+const NO_RESTORED_DATA: RestoredData = { trailingSpaces: () => 0 };
+
+function restoredDataOf(value: Uint8Array): RestoredData {
+  if (value.length <= 9) return NO_RESTORED_DATA;
+  const restored = decodeIndexValue(value).restoredData;
+  if (restored === null) return NO_RESTORED_DATA;
+  const reader = new RowV2Decoder(restored);
+  return {
+    trailingSpaces: (columnId) => {
+      const v = columnId >= 0n && columnId <= 0xffff_ffffn ? reader.readUint(Number(columnId)) : undefined;
+      return v === null || v === undefined ? 0 : Number(v);
+    },
+  };
 }
 
 /** Comparable (sign-flipped big-endian) int64 at `at`, read byte-wise (no DataView per key). */
