@@ -36,6 +36,9 @@ export type ScanKind =
   /** `commonHandleColumns` > 0 = the trailing columns are a clustered table's primary key. */
   | { kind: 'index'; columns: readonly ColumnInfo[]; unique: boolean; commonHandleColumns: number };
 
+/** Marks a column absent from the row value (use the key or the default). */
+const MISSING = Symbol('missing');
+
 /** Pairs pulled from the ScanSource per step, at most (one batch never needs more). */
 export const SCAN_PAIRS_PER_PULL_MAX = 1024;
 
@@ -155,23 +158,10 @@ export class ScanExecutor implements BatchExecutor {
         col.set(row, tableId);
         continue;
       }
-      const et = this.evalTypes[c]!;
-      if (v1 !== null) {
-        const d = v1.get(Number(id));
-        if (d !== undefined) {
-          col.set(row, datumToScalar(d, et, info.tp ?? 0, info.decimal ?? 0));
-          continue;
-        }
-      } else {
-        const found = id >= 0n && id <= 0xffff_ffffn ? this.reader.locate(Number(id)) : RowV2Lookup.Missing;
-        if (found === RowV2Lookup.Null) {
-          col.set(row, null);
-          continue;
-        }
-        if (found === RowV2Lookup.Value) {
-          col.set(row, this.readV2(et, info));
-          continue;
-        }
+      const fromValue = this.valueColumn(c, info, v1);
+      if (fromValue !== MISSING) {
+        col.set(row, fromValue);
+        continue;
       }
       col.set(row, this.missingColumn(c, info));
     }
@@ -204,22 +194,10 @@ export class ScanExecutor implements BatchExecutor {
         columns[c]!.set(row, decoded.tableId);
         continue;
       }
-      if (v1 !== null) {
-        const d = v1.get(Number(id));
-        if (d !== undefined) {
-          columns[c]!.set(row, datumToScalar(d, et, info.tp ?? 0, info.decimal ?? 0));
-          continue;
-        }
-      } else {
-        const found = id >= 0n && id <= 0xffff_ffffn ? this.reader.locate(Number(id)) : RowV2Lookup.Missing;
-        if (found === RowV2Lookup.Null) {
-          columns[c]!.set(row, null);
-          continue;
-        }
-        if (found === RowV2Lookup.Value) {
-          columns[c]!.set(row, this.readV2(et, info));
-          continue;
-        }
+      const fromValue = this.valueColumn(c, info, v1);
+      if (fromValue !== MISSING) {
+        columns[c]!.set(row, fromValue);
+        continue;
       }
       const k = primaryColumnIds.indexOf(id);
       if (k >= 0) {
@@ -228,6 +206,19 @@ export class ScanExecutor implements BatchExecutor {
       }
       columns[c]!.set(row, this.missingColumn(c, info));
     }
+  }
+
+  /** Column `c` from the current row value (v1 map or the v2 reader), or MISSING. */
+  private valueColumn(c: number, info: ColumnInfo, v1: Map<number, Datum> | null): Scalar | typeof MISSING {
+    const id = info.columnId ?? 0n;
+    const et = this.evalTypes[c]!;
+    if (v1 !== null) {
+      const d = v1.get(Number(id));
+      return d === undefined ? MISSING : datumToScalar(d, et, info.tp ?? 0, info.decimal ?? 0);
+    }
+    const found = id >= 0n && id <= 0xffff_ffffn ? this.reader.locate(Number(id)) : RowV2Lookup.Missing;
+    if (found === RowV2Lookup.Null) return null;
+    return found === RowV2Lookup.Value ? this.readV2(et, info) : MISSING;
   }
 
   private missingColumn(c: number, info: ColumnInfo): Scalar {
