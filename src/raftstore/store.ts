@@ -359,7 +359,10 @@ export class Store implements RegionKv {
       });
     }
     return new Promise<RegionResult<void>>((resolve, reject) => {
-      const offered = this.loop.offer({ kind: 'write', ctx, modifies, payloadBytes: bytes, barrier: false, resolve, fail: reject });
+      // A range deletion is committed alone: if the engine refuses it (too many keys), only
+      // this request fails, and the store keeps serving.
+      const barrier = modifies.some((m) => m.type === 'deleteRange');
+      const offered = this.loop.offer({ kind: 'write', ctx, modifies, payloadBytes: bytes, barrier, resolve, fail: reject });
       if (offered !== 'queued') resolve({ ok: false, regionError: this.busyError(offered) });
     });
   }
@@ -591,7 +594,21 @@ export class Store implements RegionKv {
     for (const [peer, index] of appliedNext) {
       wb.put('raft', applyStateKey(peer.regionId), encodeApplyState(index));
     }
-    if (wb.count > 0) await this.engine.write(wb, { sync: this.config.syncWrites });
+    if (wb.count > 0) {
+      try {
+        await this.engine.write(wb, { sync: this.config.syncWrites });
+      } catch (err) {
+        // An engine limit (deleteRange over too many keys) refuses the whole atomic batch
+        // before writing anything: answer the lone range-deletion proposal with the error
+        // instead of treating it as local corruption. Anything else stays fatal.
+        const only = batch.length === 1 ? batch[0] : undefined;
+        if (err instanceof DomainError && err.code === 'ResourceExhausted' && only?.kind === 'write') {
+          only.fail(err);
+          return;
+        }
+        throw err;
+      }
+    }
     for (const [peer, index] of appliedNext) peer.appliedIndex = index;
     for (const [peer, w] of written) {
       peer.writtenKeysSinceCheck += w.keys;
