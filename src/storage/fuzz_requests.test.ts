@@ -50,7 +50,7 @@ describe('request fuzz', () => {
         expect(storage.latches.heldSlotCount).toBe(0);
         expect(storage.concurrencyManager.memoryLockCount).toBe(0);
       }),
-      { numRuns: 150, seed: 1123 },
+      { numRuns: Number(process.env['FUZZ_RUNS'] ?? 150), seed: Number(process.env['FUZZ_SEED'] ?? 1123) },
     );
   });
 });
