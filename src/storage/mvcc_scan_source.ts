@@ -21,6 +21,7 @@ export interface ScanChunk {
   readonly drained: boolean;
 }
 
+/** A position inside one scan (structurally the coprocessor's `ScanCursor`). */
 export interface ScanCursor {
   next(pairsMax: number): Promise<ScanChunk>;
 }

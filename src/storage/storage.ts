@@ -853,11 +853,21 @@ export class Storage {
   }
 
   async pessimisticLock(ctx: RegionContext, req: pb.PessimisticLockRequest): Promise<Answer<pb.PessimisticLockResponse>> {
+    // client-go reads `results` only in ForceLock wake-up mode and rejects a Normal-mode
+    // response that carries them; in ForceLock mode a failed key must be reported there.
+    const forceLock = (req.wakeUpMode ?? 0) === pb.PessimisticLockWakeUpMode.WakeUpModeForceLock;
+    const failedResult: pb.PessimisticLockKeyResult = {
+      type: pb.PessimisticLockKeyResultType.LockResultFailed,
+      value: EMPTY,
+      existence: false,
+      lockedWithConflictTs: 0n,
+      skipResolvingLock: false,
+    };
     const fail = (e: DomainError): pb.PessimisticLockResponse => ({
       errors: [toKeyError(e)],
       values: [],
       notFounds: [],
-      results: [],
+      results: forceLock ? (req.mutations ?? []).map(() => failedResult) : [],
     });
     return this.guard<pb.PessimisticLockResponse>(async () => {
       const mutations = req.mutations ?? [];
@@ -896,9 +906,12 @@ export class Storage {
             const values: Uint8Array[] = [];
             const notFounds: boolean[] = [];
             const results: pb.PessimisticLockKeyResult[] = [];
-            for (const key of keys) {
+            for (let i = 0; i < keys.length; i++) {
+              const key = keys[i]!;
               this.checkTxnKeyInRegion(ctx, key, range);
-              const r = await acquirePessimisticLock(txn, reader, key, false, {
+              // A PessimisticLock mutation asserting NotExist must not find the key (TiKV should_not_exist).
+              const shouldNotExist = (mutations[i]!.assertion ?? 0) === pb.Assertion.NotExist;
+              const r = await acquirePessimisticLock(txn, reader, key, shouldNotExist, {
                 startTs,
                 primary,
                 forUpdateTs,

@@ -135,6 +135,25 @@ describe('scan', () => {
   });
 });
 
+describe('scan over many versions', () => {
+  it('reads the right version when keys have more versions than SEEK_BOUND', async () => {
+    const { storage } = newStorage();
+    for (let v = 0; v < 20; v++) {
+      for (const k of ['a', 'b', 'c']) await put(storage, k, `${k}${v}`, BigInt(100 + v * 10), BigInt(100 + v * 10 + 1));
+    }
+    for (const at of [99n, 101n, 150n, 151n, 255n, 1000n]) {
+      const want = ['a', 'b', 'c'].flatMap((k) => {
+        const v = at < 101n ? -1 : Number((at - 101n) / 10n);
+        return v < 0 ? [] : [`${k}=${k}${Math.min(v, 19)}`];
+      });
+      const fwd = ok(await storage.kvScan(CTX, { limit: 10, version: at }));
+      expect(fwd.pairs.map((p) => `${s(p.key)}=${s(p.value)}`)).toEqual(want);
+      const rev = ok(await storage.kvScan(CTX, { limit: 10, version: at, reverse: true }));
+      expect(rev.pairs.map((p) => `${s(p.key)}=${s(p.value)}`)).toEqual(want.slice().reverse());
+    }
+  });
+});
+
 describe('check_txn_status', () => {
   const ms = (n: number): bigint => composeTs(BigInt(n));
 

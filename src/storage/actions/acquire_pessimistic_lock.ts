@@ -7,6 +7,7 @@ import { txnError } from '../txn_error.ts';
 import { WriteType } from '../write.ts';
 import { checkDataConstraint } from './constraint.ts';
 
+/** The request-level inputs of one pessimistic lock acquisition. */
 export interface PessimisticLockProps {
   startTs: bigint;
   primary: Uint8Array;
