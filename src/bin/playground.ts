@@ -5,7 +5,7 @@
  * same directory resumes with the same data.
  */
 import { Command } from 'commander';
-import { startCluster } from '../server/cluster.ts';
+import { startCluster } from '../server/mod.ts';
 import { createLogger } from '../util/logger.ts';
 import { runUntilSignal } from './signals.ts';
 
@@ -18,6 +18,7 @@ const program = new Command('playground')
   .option('--status-port <port>', 'store status HTTP port (0 = any free port)', '20180')
   .option('--region-split-keys <n>', 'split regions holding more than ~1.5x this many keys')
   .option('--region-split-size <bytes>', 'split regions larger than ~1.5x this many bytes')
+  .option('--gc-interval-ms <ms>', 'how often the store polls PD for the GC safe point', '10000')
   .option('--no-shell', 'run headless (for scripts and tests)')
   .option('--log-level <level>', 'trace|debug|info|warn|error', 'warn')
   .parse();
@@ -30,6 +31,7 @@ const o = program.opts<{
   statusPort: string;
   regionSplitKeys?: string;
   regionSplitSize?: string;
+  gcIntervalMs: string;
   shell: boolean;
   logLevel: string;
 }>();
@@ -43,6 +45,16 @@ function port(value: string, name: string): number {
   return n;
 }
 
+function count(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    process.stderr.write(`playground: --${name} must be a positive integer, got ${JSON.stringify(value)}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
 try {
   const cluster = await startCluster({
     dataDir: o.dataDir,
@@ -50,8 +62,9 @@ try {
     pdPort: port(o.pdPort, 'pd-port'),
     tikvPort: port(o.tikvPort, 'tikv-port'),
     statusPort: port(o.statusPort, 'status-port'),
-    regionSplitKeys: o.regionSplitKeys !== undefined ? Number(o.regionSplitKeys) : undefined,
-    regionSplitSizeBytes: o.regionSplitSize !== undefined ? Number(o.regionSplitSize) : undefined,
+    regionSplitKeys: count(o.regionSplitKeys, 'region-split-keys'),
+    regionSplitSizeBytes: count(o.regionSplitSize, 'region-split-size'),
+    gcIntervalMs: count(o.gcIntervalMs, 'gc-interval-ms'),
     logger: createLogger('playground', o.logLevel),
   });
   process.stdout.write(`playground ready pd=${cluster.pdAddr} tikv=${cluster.tikvAddr} status=${cluster.statusAddr}\n`);

@@ -3,7 +3,7 @@
  * `--data-dir`, `--config`); flags override the TOML file, whose keys are TiKV's.
  */
 import { Command } from 'commander';
-import { startStore } from '../server/cluster.ts';
+import { startStore } from '../server/mod.ts';
 import { createLogger } from '../util/logger.ts';
 import { loadTomlConfig, TIKV_CONFIG_SCHEMA } from './config.ts';
 import { runUntilSignal } from './signals.ts';
@@ -38,12 +38,13 @@ try {
   if (raftstoreSection['raft-entry-max-size'] !== undefined) raftstore.raftEntryMaxBytes = raftstoreSection['raft-entry-max-size'] as number;
   if (section('storage')['sync-log'] === false) raftstore.syncWrites = false;
   const pdEndpoints = flags.pd ? flags.pd.split(',') : ((section('pd')['endpoints'] as string[] | undefined) ?? ['127.0.0.1:2379']);
-  const { tikv, pdClient } = await startStore({
+  const store = await startStore({
     pdEndpoints,
     addr: flags.addr ?? (section('server')['addr'] as string | undefined) ?? '127.0.0.1:20160',
     statusAddr: flags.statusAddr ?? (section('server')['status-addr'] as string | undefined) ?? '127.0.0.1:20180',
     dataDir: flags.dataDir ?? (section('storage')['data-dir'] as string | undefined) ?? 'default.tikv',
     grpcMessageBytesMax: section('server')['grpc-max-message-size'] as number | undefined,
+    gcIntervalMs: section('gc')['run-interval'] as number | undefined,
     raftstore,
     logger: log,
     onFatal: (err) => {
@@ -51,11 +52,9 @@ try {
       process.exit(70);
     },
   });
+  const { tikv } = store;
   process.stdout.write(`tikv-server ready addr=${tikv.addr} status=${tikv.statusAddr} store-id=${tikv.store.storeId}\n`);
-  await runUntilSignal(async () => {
-    await tikv.stop();
-    pdClient.close();
-  });
+  await runUntilSignal(() => store.stop());
 } catch (e) {
   process.stderr.write(`tikv-server: ${(e as Error).message}\n`);
   process.exit(1);

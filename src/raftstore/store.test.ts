@@ -122,3 +122,33 @@ describe('Store as RegionKv: context checks', () => {
     await store.close();
   });
 });
+
+describe('Store: a range deletion the engine refuses', () => {
+  // Proves an oversized deleteRange fails only its own request and the store keeps serving.
+  it('answers the error and keeps accepting writes', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ClassicEngine } = await import('../engine/mod.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'store-delrange-'));
+    const engine = await ClassicEngine.open(dir, { deleteRangeKeysMax: 10 });
+    const store = await openTestStore(engine);
+    try {
+      const region = store.regions()[0]!;
+      const ctx = store.contextFor(region);
+      const keys = Array.from({ length: 20 }, (_, i) => encodeKey(k(`key${String(i).padStart(2, '0')}`)));
+      expect((await store.write(ctx, keys.map((key) => put(key)))).ok).toBe(true);
+      await expect(
+        store.write(ctx, [{ type: 'deleteRange', cf: 'default', start: encodeKey(k('key')), end: encodeKey(k('kez')) }]),
+      ).rejects.toThrow(/deleteRange|keys/i);
+      expect((await store.write(ctx, [put(encodeKey(k('after')))])).ok).toBe(true);
+      const snap = await store.snapshot(ctx);
+      expect(snap.ok && Buffer.from(snap.value.getSync('default', keys[0]!)!).toString()).toBe('v');
+      if (snap.ok) snap.value.release();
+    } finally {
+      await store.close();
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

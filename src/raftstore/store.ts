@@ -98,7 +98,10 @@ export class Store implements RegionKv {
   private readonly loop: StoreLoop<Proposal>;
   private readonly checker: SplitChecker;
   private cancelSplitTick: (() => void) | undefined;
-  private splitCheckRunning = false;
+  /** The split check in progress, if any (close waits for it before the engine goes away). */
+  private splitCheckRunning: Promise<number> | undefined;
+  /** Region scans done by the split checker (a scan is skipped while the estimate is under the thresholds). */
+  splitCheckScans = 0;
   private closed = false;
   private lastHeartbeatMs: number;
 
@@ -244,6 +247,7 @@ export class Store implements RegionKv {
     this.closed = true;
     this.cancelSplitTick?.();
     this.cancelSplitTick = undefined;
+    await this.splitCheckRunning?.catch(() => 0);
     await this.loop.close();
   }
 
@@ -355,7 +359,10 @@ export class Store implements RegionKv {
       });
     }
     return new Promise<RegionResult<void>>((resolve, reject) => {
-      const offered = this.loop.offer({ kind: 'write', ctx, modifies, payloadBytes: bytes, barrier: false, resolve, fail: reject });
+      // A range deletion is committed alone: if the engine refuses it (too many keys), only
+      // this request fails, and the store keeps serving.
+      const barrier = modifies.some((m) => m.type === 'deleteRange');
+      const offered = this.loop.offer({ kind: 'write', ctx, modifies, payloadBytes: bytes, barrier, resolve, fail: reject });
       if (offered !== 'queued') resolve({ ok: false, regionError: this.busyError(offered) });
     });
   }
@@ -408,15 +415,33 @@ export class Store implements RegionKv {
    * At most one check runs at a time (the tick is the rate limit). Returns the number of splits.
    */
   async runSplitCheck(): Promise<number> {
-    if (this.splitCheckRunning || this.closed) return 0;
-    this.splitCheckRunning = true;
+    if (this.splitCheckRunning !== undefined || this.closed) return 0;
+    const run = this.splitCheckOnce();
+    this.splitCheckRunning = run;
+    try {
+      return await run;
+    } finally {
+      this.splitCheckRunning = undefined;
+    }
+  }
+
+  private async splitCheckOnce(): Promise<number> {
     let splits = 0;
     try {
       for (const peer of this.sortedPeers()) {
         if (this.closed) break;
         if (peer.writtenKeysSinceCheck === 0 || peer.splitInFlight) continue;
         peer.writtenKeysSinceCheck = 0;
+        // Only scan when the estimate says the region may be over a threshold (or is unknown).
+        if (
+          peer.sizeMeasured &&
+          peer.approximateKeys <= this.config.regionMaxKeys &&
+          peer.approximateSizeBytes <= this.config.regionMaxSizeBytes
+        ) {
+          continue;
+        }
         const region = peer.region;
+        this.splitCheckScans++;
         const snapshot = this.engine.snapshot();
         let found;
         try {
@@ -426,6 +451,7 @@ export class Store implements RegionKv {
         }
         peer.approximateKeys = found.approximateKeys;
         peer.approximateSizeBytes = found.approximateSizeBytes;
+        peer.sizeMeasured = true;
         if (found.splitKeys.length === 0 || peer.region !== region) continue;
         peer.splitInFlight = true;
         try {
@@ -441,8 +467,8 @@ export class Store implements RegionKv {
           peer.splitInFlight = false;
         }
       }
-    } finally {
-      this.splitCheckRunning = false;
+    } catch (err) {
+      if (!this.closed) throw err;
     }
     return splits;
   }
@@ -528,7 +554,7 @@ export class Store implements RegionKv {
     const startedMs = this.clock.monotonicMs();
     const wb = this.engine.newWriteBatch();
     const appliedNext = new Map<Peer, bigint>();
-    const written = new Map<Peer, { keys: number; bytes: number }>();
+    const written = new Map<Peer, { keys: number; bytes: number; dataKeys: number; dataBytes: number }>();
     const acks: (() => void)[] = [];
     let split: { peer: Peer; regions: Region[] } | undefined;
     let modifies = 0;
@@ -542,9 +568,15 @@ export class Store implements RegionKv {
         }
         applyModifies(wb, p.modifies);
         appliedNext.set(checked, (appliedNext.get(checked) ?? checked.appliedIndex) + 1n);
-        const w = written.get(checked) ?? { keys: 0, bytes: 0 };
+        const w = written.get(checked) ?? { keys: 0, bytes: 0, dataKeys: 0, dataBytes: 0 };
         w.keys += p.modifies.length;
         w.bytes += p.payloadBytes;
+        for (const m of p.modifies) {
+          if (m.type === 'put' && (m.cf === 'write' || m.cf === 'default')) {
+            w.dataKeys++;
+            w.dataBytes += m.key.length + m.value.length;
+          }
+        }
         written.set(checked, w);
         modifies += p.modifies.length;
         bytes += p.payloadBytes;
@@ -562,12 +594,28 @@ export class Store implements RegionKv {
     for (const [peer, index] of appliedNext) {
       wb.put('raft', applyStateKey(peer.regionId), encodeApplyState(index));
     }
-    if (wb.count > 0) await this.engine.write(wb, { sync: this.config.syncWrites });
+    if (wb.count > 0) {
+      try {
+        await this.engine.write(wb, { sync: this.config.syncWrites });
+      } catch (err) {
+        // An engine limit (deleteRange over too many keys) refuses the whole atomic batch
+        // before writing anything: answer the lone range-deletion proposal with the error
+        // instead of treating it as local corruption. Anything else stays fatal.
+        const only = batch.length === 1 ? batch[0] : undefined;
+        if (err instanceof DomainError && err.code === 'ResourceExhausted' && only?.kind === 'write') {
+          only.fail(err);
+          return;
+        }
+        throw err;
+      }
+    }
     for (const [peer, index] of appliedNext) peer.appliedIndex = index;
     for (const [peer, w] of written) {
       peer.writtenKeysSinceCheck += w.keys;
       peer.writtenKeysSinceHeartbeat += w.keys;
       peer.writtenBytesSinceHeartbeat += w.bytes;
+      peer.approximateKeys += w.dataKeys;
+      peer.approximateSizeBytes += w.dataBytes;
     }
     if (split !== undefined) this.installSplit(split.peer, split.regions);
     for (const ack of acks) ack();
@@ -623,10 +671,10 @@ export class Store implements RegionKv {
       if (r.id === peer.regionId) {
         peer.region = r;
         peer.writtenKeysSinceCheck = Math.max(1, peer.writtenKeysSinceCheck);
+        peer.sizeMeasured = false;
       } else {
+        // A new Peer is unmeasured and due for a check: one check may not have cut every part.
         const created = new Peer(r, REGION_INIT_APPLIED_INDEX, this.storeId);
-        // Re-check the new parts soon: one check may have produced only part of the keys.
-        created.writtenKeysSinceCheck = 1;
         this.peers.set(r.id, created);
       }
     }

@@ -8,6 +8,8 @@ import { Storage } from '../storage/mod.ts';
 import type { RaftstoreConfig } from '../raftstore/mod.ts';
 import { TikvServer } from './tikv_server.ts';
 import { PdStoreClient } from './pd_store_client.ts';
+import { GcWorker, GC_INTERVAL_MS_DEFAULT } from './gc_worker.ts';
+import { realClock } from '../util/clock.ts';
 
 /**
  * The in-process cluster: one PD and one store on loopback, sharing nothing but gRPC, exactly
@@ -24,6 +26,8 @@ export interface ClusterOptions {
   statusPort?: number;
   regionSplitKeys?: number;
   regionSplitSizeBytes?: number;
+  /** How often the store polls PD's GC safe point (TiKV gc_worker). */
+  gcIntervalMs?: number;
   /** Extra raftstore knobs (split check interval, queue limits...). */
   raftstore?: Partial<RaftstoreConfig>;
   logger?: Logger;
@@ -46,10 +50,13 @@ export async function startStore(options: {
   dataDir: string;
   raftstore?: Partial<RaftstoreConfig>;
   grpcMessageBytesMax?: number;
+  gcIntervalMs?: number;
   logger?: Logger;
   onFatal?: (err: unknown) => void;
-}): Promise<{ tikv: TikvServer; pdClient: PdClient }> {
+}): Promise<{ tikv: TikvServer; pdClient: PdClient; stop(): Promise<void> }> {
   const pdClient = await PdClient.connect({ endpoints: options.pdEndpoints });
+  const log = options.logger ?? createLogger('tikv');
+  let storage: Storage | undefined;
   try {
     const tikv = await TikvServer.start(
       {
@@ -61,12 +68,22 @@ export async function startStore(options: {
       },
       {
         pd: new PdStoreClient(pdClient),
-        createStorage: (store, clock) => new Storage(store, clock),
-        logger: options.logger,
+        createStorage: (store, clock) => (storage = new Storage(store, clock)),
+        logger: log,
         onFatal: options.onFatal,
       },
     );
-    return { tikv, pdClient };
+    const gc = new GcWorker(pdClient, tikv.store, storage!, realClock, log, options.gcIntervalMs ?? GC_INTERVAL_MS_DEFAULT);
+    gc.start();
+    return {
+      tikv,
+      pdClient,
+      async stop() {
+        await gc.stop();
+        await tikv.stop();
+        pdClient.close();
+      },
+    };
   } catch (e) {
     pdClient.close();
     throw e;
@@ -85,7 +102,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const raftstore: Partial<RaftstoreConfig> = { ...options.raftstore };
   if (options.regionSplitKeys !== undefined) raftstore.regionSplitKeys = options.regionSplitKeys;
   if (options.regionSplitSizeBytes !== undefined) raftstore.regionSplitSizeBytes = options.regionSplitSizeBytes;
-  let started: { tikv: TikvServer; pdClient: PdClient };
+  let started: Awaited<ReturnType<typeof startStore>>;
   try {
     started = await startStore({
       pdEndpoints: [pd.address],
@@ -93,13 +110,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       statusAddr: `${host}:${options.statusPort ?? 20180}`,
       dataDir: join(options.dataDir, 'tikv'),
       raftstore,
+      gcIntervalMs: options.gcIntervalMs,
       logger: log.child({ component: 'tikv' }),
     });
   } catch (e) {
     await pd.stop();
     throw e;
   }
-  const { tikv, pdClient } = started;
+  const { tikv } = started;
   return {
     pdAddr: pd.address,
     tikvAddr: tikv.addr,
@@ -107,8 +125,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     pd,
     tikv,
     async stop() {
-      await tikv.stop();
-      pdClient.close();
+      await started.stop();
       await pd.stop();
     },
   };

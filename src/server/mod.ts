@@ -3,7 +3,7 @@ export { KvService, UNARY_METHOD_NAMES, type KvServiceDeps, type RegionSplitter 
 export { BatchCommandsHandler, type BatchCommandsLimits } from './batch_commands.ts';
 export { KV_COMMANDS, type KvCommand, type EdgeErrorSlot } from './kv_commands.ts';
 export { type CoprocessorHandler, NotImplementedCoprocessor } from './coprocessor_handler.ts';
-export { addHealthService, HEALTH_SERVICE_DEFINITION, HealthStatus, type HealthStatusValue } from './health_service.ts';
+export { StorageCoprocessor } from './storage_coprocessor.ts';
 export { toErrorpb, messageOnlyRegionError } from './region_error.ts';
 export { ServerMetrics } from './server_metrics.ts';
 export { StatusServer, splitHostPort, type StatusSources } from './status_server.ts';
@@ -15,3 +15,4 @@ export {
   BATCH_COMMANDS_RESPONSES_PER_MESSAGE_MAX,
   GRPC_CONCURRENT_STREAMS_MAX,
 } from './server_limits.ts';
+export { startCluster, startStore, type Cluster, type ClusterOptions } from './cluster.ts';

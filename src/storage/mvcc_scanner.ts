@@ -90,7 +90,7 @@ export async function mvccScan(snapshot: KvSnapshot, spec: ScanSpec): Promise<Kv
       while (w !== undefined && bytesCompare(truncateTs(w.key), cur) === 0) {
         if (!spec.reverse && (decided || bestResolved)) {
           // Skip the remaining versions of this key in one seek.
-          wIt.seek(prefixAfter(cur));
+          wIt.seek(afterAllVersions(cur));
           w = await wIt.next();
           break;
         }
@@ -127,8 +127,8 @@ export async function mvccScan(snapshot: KvSnapshot, spec: ScanSpec): Promise<Kv
   return out;
 }
 
-/** The first encoded MVCC key after every version of encoded user key `encUser`. */
-function prefixAfter(encUser: Uint8Array): Uint8Array {
+/** An encoded key above every MVCC version of encoded user key `encUser` and below the next user key. */
+export function afterAllVersions(encUser: Uint8Array): Uint8Array {
   // Every version is encUser + 8 timestamp bytes, all below encUser + 0xFF*8 + 0x00; encoded
   // user keys are prefix-free, so the next user key is above it too.
   const out = new Uint8Array(encUser.length + 9);

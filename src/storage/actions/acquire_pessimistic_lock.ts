@@ -37,7 +37,8 @@ export async function acquirePessimisticLock(
   shouldNotExist: boolean,
   p: PessimisticLockProps,
 ): Promise<PessimisticLockKeyOutcome> {
-  if (shouldNotExist) txn.concurrencyManager.updateMaxTs(p.forUpdateTs);
+  // Returning a value or its existence is a read at for_update_ts: async commits must land above it.
+  if (shouldNotExist || p.needValue || p.needCheckExistence) txn.concurrencyManager.updateMaxTs(p.forUpdateTs);
   const needLoad = p.needValue || p.needCheckExistence || p.lockOnlyIfExists;
 
   const newLock = (): Lock =>
