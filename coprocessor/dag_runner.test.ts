@@ -407,6 +407,20 @@ describe('runDag bad input', () => {
     const d = dag([scan, { tp: ExecType.TopN, topN: { orderBy: [{ expr: E.col(0, FT.bigint) }], limit: 100n } }], [0]);
     await expect(runDag(d, [tableRange(TABLE)], source(makeRows(300)), 0n, { requestMemoryBytesMax: 2000 })).rejects.toThrow(/memory limit of 2000 bytes/);
   });
+  it('stream agg releases emitted groups; hash agg must hold them all', async () => {
+    const agg = (tp: number): Executor => ({ tp, aggregation: { groupBy: [E.col(0, FT.bigint)], aggFunc: [E.agg(AggExprType.Count, FT.ubigint, E.int(1))] } });
+    const many = makeRows(300);
+    const limits = { requestMemoryBytesMax: 40_000 };
+    await expect(runDag(dag([scan, agg(ExecType.Aggregation)], [0]), [tableRange(TABLE)], source(many), 0n, limits)).rejects.toThrow(/memory limit/);
+    const ok = await runDag(dag([scan, agg(ExecType.StreamAgg)], [0, 1]), [tableRange(TABLE)], source(many), 0n, limits);
+    expect(ok.selectResponse.chunks.flatMap((c) => decodeChunk(c.rowsData, [FT.ubigint, FT.bigint])).length).toBe(300);
+  });
+  it('a decimal condition is true when non-zero', async () => {
+    const d = dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.col(5, FT.decimal)] } }], [0]);
+    const result = await runDag(d, [tableRange(TABLE)], source(rows), 0n);
+    const ids = result.selectResponse.chunks.flatMap((c) => decodeChunk(c.rowsData, [FT.bigint]).map((r) => r[0]));
+    expect(ids).toEqual(rows.filter((r) => r.d !== null && !r.d.isZero()).map((r) => r.id));
+  });
   it('evaluation errors go to SelectResponse.error with the MySQL code', async () => {
     const d = dag([scan, { tp: ExecType.Projection, Projection: { exprs: [E.fn(210, FT.bigint, E.col(0, FT.bigint), E.int(9223372036854775807n))] } }], [0]);
     const result = await runDag(d, [tableRange(TABLE)], source(rows), 0n);
