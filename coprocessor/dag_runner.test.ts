@@ -112,6 +112,14 @@ describe('runDag', () => {
       expected: (rs) => rs.filter((r) => r.a !== null && r.a > 10n && r.b !== null).map((r) => [r.id]),
     },
     {
+      name: 'selection a < 0 then every column (late materialization of the others)',
+      executors: [scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(100, FT.bigint, E.col(1, FT.int), E.int(0))] } }],
+      offsets: [0, 1, 2, 3, 4, 5],
+      types: [FT.bigint, FT.int, FT.varchar, FT.double, FT.varcharCi, FT.decimal],
+      expected: (rs) =>
+        rs.filter((r) => r.a !== null && r.a < 0n).map((r) => [r.id, r.a, r.b === null ? null : enc.encode(r.b), r.c, enc.encode(r.g!), r.d]),
+    },
+    {
       name: 'projection a + 1, c * 2',
       executors: [
         scan,

@@ -20,6 +20,8 @@ export class SelectionExecutor implements BatchExecutor {
     private readonly child: BatchExecutor,
     private readonly conditions: readonly RpnExpression[],
     private readonly ctx: EvalContext,
+    /** Decodes the columns the scan below deferred, for the surviving rows (late materialization). */
+    private readonly materialize?: (batch: Batch, rows: Int32Array) => void,
   ) {
     for (const c of conditions) {
       if (c.evalType === EvalType.Bytes || c.evalType === EvalType.Json || c.evalType === EvalType.Enum) {
@@ -49,6 +51,8 @@ export class SelectionExecutor implements BatchExecutor {
       }
       rows = kept.subarray(0, k);
     }
-    return { batch: { columns: r.batch.columns, logicalRows: rows }, drained: r.drained };
+    const batch: Batch = { columns: r.batch.columns, logicalRows: rows };
+    if (this.materialize !== undefined && rows.length > 0) this.materialize(batch, rows);
+    return { batch, drained: r.drained };
   }
 }
