@@ -411,6 +411,8 @@ describe('runDag bad input', () => {
   it('wrong arity', () => rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(100, FT.bigint, E.col(1, FT.int))] } }], [0]), /expects 2\.\.2 arguments/));
   it('malformed constant', () =>
     rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [{ tp: 1, val: new Uint8Array(3), fieldType: FT.bigint }] } }], [0]), /must be 8 bytes/));
+  it('malformed column default value', () =>
+    rejects(dag([{ ...scan, tblScan: { tableId: TABLE, columns: [columnInfo(9, FT.int, { defaultVal: new Uint8Array([3, 1]) })] } }], [0]), /malformed default value of column 9/));
   it('memory limit', async () => {
     const d = dag([scan, { tp: ExecType.TopN, topN: { orderBy: [{ expr: E.col(0, FT.bigint) }], limit: 100n } }], [0]);
     await expect(runDag(d, [tableRange(TABLE)], source(makeRows(300)), 0n, { requestMemoryBytesMax: 2000 })).rejects.toThrow(/memory limit of 2000 bytes/);

@@ -83,7 +83,13 @@ export class ScanExecutor implements BatchExecutor {
     this.defaults = scan.columns.map((c, i) => {
       const dv = c.defaultVal;
       if (dv === undefined || dv === null || dv.length === 0) return null;
-      return datumToScalar(decodeDatum(dv, 0).value, this.evalTypes[i]!, c.tp ?? 0, c.decimal ?? 0);
+      // Default values come from the request: malformed ones are the client's error, not corruption.
+      try {
+        return datumToScalar(decodeDatum(dv, 0).value, this.evalTypes[i]!, c.tp ?? 0, c.decimal ?? 0);
+      } catch (e) {
+        if (e instanceof CorruptionError) throw new DomainError('InvalidArgument', `coprocessor: malformed default value of column ${c.columnId}: ${e.message}`);
+        throw e;
+      }
     });
   }
 
