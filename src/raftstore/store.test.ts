@@ -43,6 +43,28 @@ describe('Store bootstrap', () => {
     await again.close();
   });
 
+  it('finishes a bootstrap that crashed between writing the first region and telling PD', async () => {
+    const engine = new MemoryEngine();
+    const pd = new PdStubForTests();
+    // Fail the PD Bootstrap call once, as if the process died right after the local write.
+    const bootstrap = pd.bootstrap.bind(pd);
+    pd.bootstrap = async () => {
+      throw new Error('crash before PD bootstrap');
+    };
+    await expect(openTestStore(engine, pd)).rejects.toThrow(/crash before PD bootstrap/);
+    expect(pd.bootstrapped).toBe(false);
+    pd.bootstrap = bootstrap;
+    const store = await openTestStore(engine, pd);
+    expect(pd.bootstrapped).toBe(true);
+    expect(store.regionCount).toBe(1);
+    expect(pd.regions.get(store.regions()[0]!.id)).toEqual(store.regions()[0]);
+    await store.close();
+    // And a third start neither bootstraps again nor creates another region.
+    const again = await openTestStore(engine, pd);
+    expect(again.regions()).toEqual(store.regions());
+    await again.close();
+  });
+
   it('refuses a data dir that belongs to another cluster', async () => {
     const engine = new MemoryEngine();
     await (await openTestStore(engine, new PdStubForTests(1n))).close();

@@ -78,7 +78,18 @@ interface SplitProposal extends LoopItem {
   resolve(result: RegionResult<Region[]>): void;
 }
 
-type Proposal = WriteProposal | SplitProposal;
+/** Store-level range destruction (UnsafeDestroyRange): bypasses regions, like TiKV's. */
+interface DestroyRangeProposal extends LoopItem {
+  kind: 'destroyRange';
+  startKey: Uint8Array;
+  endKey: Uint8Array;
+  resolve(): void;
+}
+
+type Proposal = WriteProposal | SplitProposal | DestroyRangeProposal;
+
+/** Column families holding user data (everything but `raft`). */
+const DATA_CFS = ['default', 'lock', 'write'] as const;
 
 /**
  * One store's regions (single peer per region today) and the `RegionKv` over them.
@@ -411,6 +422,30 @@ export class Store implements RegionKv {
   }
 
   /**
+   * Deletes every key in [startKey, endKey) (engine key space) of the data column families,
+   * across regions and without region checks: TiDB's GC calls this (UnsafeDestroyRange) for
+   * dropped tables once no transaction can read them. Goes through the store loop as a
+   * barrier, so it is ordered with every write. `endKey` must be bounded.
+   */
+  async destroyRange(startKey: Uint8Array, endKey: Uint8Array): Promise<void> {
+    if (endKey.length === 0 || bytesCompare(startKey, endKey) >= 0) {
+      throw invalidArgument(`destroy range needs start < end and a bounded end: [${bytesToHex(startKey)}, ${bytesToHex(endKey)})`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const offered = this.loop.offer({
+        kind: 'destroyRange',
+        startKey: startKey.slice(),
+        endKey: endKey.slice(),
+        payloadBytes: startKey.length + endKey.length,
+        barrier: true,
+        resolve,
+        fail: reject,
+      });
+      if (offered !== 'queued') reject(new DomainError('Unavailable', this.busyError(offered).message));
+    });
+  }
+
+  /**
    * Checks every region written since its last check and splits those over the thresholds.
    * At most one check runs at a time (the tick is the rate limit). Returns the number of splits.
    */
@@ -581,6 +616,15 @@ export class Store implements RegionKv {
         modifies += p.modifies.length;
         bytes += p.payloadBytes;
         acks.push(() => p.resolve({ ok: true, value: undefined }));
+      } else if (p.kind === 'destroyRange') {
+        for (const cf of DATA_CFS) wb.deleteRange(cf, p.startKey, p.endKey);
+        for (const peer of this.peers.values()) {
+          if (regionOverlaps(peer.region, p.startKey, p.endKey)) {
+            peer.sizeMeasured = false;
+            peer.writtenKeysSinceCheck = Math.max(1, peer.writtenKeysSinceCheck);
+          }
+        }
+        acks.push(() => p.resolve());
       } else {
         const staged = this.stageSplit(wb, p, appliedNext);
         if ('message' in staged) {
@@ -692,6 +736,12 @@ export class Store implements RegionKv {
     };
     report().catch((err: unknown) => this.log.warn({ err }, 'reporting split to PD failed'));
   }
+}
+
+/** True when the region and [start, end) share a key (end bounded). */
+function regionOverlaps(region: Region, start: Uint8Array, end: Uint8Array): boolean {
+  const endsAfterStart = region.endKey.length === 0 || bytesCompare(region.endKey, start) > 0;
+  return endsAfterStart && bytesCompare(region.startKey, end) < 0;
 }
 
 function applyModifies(wb: WriteBatch, modifies: Modify[]): void {

@@ -1,17 +1,14 @@
 import {
   type CoprocessorRequest,
-  type DAGRequest,
   handleCoprocessorRequest,
   type KeyRange,
   type ScanChunk,
   type ScanCursor,
   type ScanSource,
-  type SelectResponse,
-  type TipbCodec,
 } from '../../coprocessor/mod.ts';
 import { encodeKey } from '../codec/mod.ts';
 import type { KvSnapshot } from '../engine/mod.ts';
-import { decodeMessage, encodeMessage, type coprocessor, type DeepPartial, type kvrpcpb } from '../proto/mod.ts';
+import type { coprocessor, DeepPartial, kvrpcpb } from '../proto/mod.ts';
 import { encodeRange, isRegionError as isStorageRegionError, mvccScan, type ReadOptions, type RegionRange, type Storage } from '../storage/mod.ts';
 import { bytesCompare, concatBytes } from '../util/mod.ts';
 import type { CoprocessorHandler } from './coprocessor_handler.ts';
@@ -24,12 +21,6 @@ class LockedSignal extends Error {
     super('key is locked');
   }
 }
-
-/** tipb through the project's protobuf runtime. */
-const TIPB_CODEC: TipbCodec = {
-  decodeDagRequest: (bytes) => decodeMessage<DAGRequest>('tipb.DAGRequest', bytes),
-  encodeSelectResponse: (response: SelectResponse) => encodeMessage('tipb.SelectResponse', response),
-};
 
 /** Every version key of encoded user key `enc` sorts below this, every later user key above. */
 const AFTER_ALL_VERSIONS = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00]);
@@ -57,7 +48,7 @@ export class StorageCoprocessor implements CoprocessorHandler {
     const source = new MvccScanSource(snap.snapshot, snap.range, snap.read);
     try {
       const copReq: CoprocessorRequest = { tp: req.tp, data: req.data, ranges, startTs: req.startTs, pagingSize: req.pagingSize };
-      return await handleCoprocessorRequest(copReq, source, TIPB_CODEC);
+      return await handleCoprocessorRequest(copReq, source);
     } catch (e) {
       if (e instanceof LockedSignal) return { locked: e.lock };
       throw e;

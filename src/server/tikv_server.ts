@@ -189,7 +189,7 @@ export class TikvServer {
         (built instanceof Storage ? new StorageCoprocessor(built) : new NotImplementedCoprocessor());
       const kv = new KvService({
         storage,
-        splitter: store,
+        admin: store,
         coprocessor,
         metrics,
         clock,

@@ -170,6 +170,21 @@ describe('TikvServer transactional RPCs', () => {
   });
 });
 
+describe('TikvServer UnsafeDestroyRange', () => {
+  it('destroys a transactional range across regions and rejects an open end', async () => {
+    const regions = server.store.regions();
+    expect(regions.length).toBeGreaterThan(1);
+    const res = await client.UnsafeDestroyRange({ context: {}, startKey: k('a'), endKey: k('c') });
+    expect(res.error).toBe('');
+    for (const key of ['a', 'b']) {
+      const region = server.store.getRegionByKey(encodeKey(k(key)))!;
+      expect((await client.KvGet({ context: contextOf(region), key: k(key), version: 1000n })).notFound).toBe(true);
+    }
+    const open = await client.UnsafeDestroyRange({ startKey: k('a') });
+    expect(open.error).toMatch(/end_key must be set/);
+  });
+});
+
 describe('TikvServer RawKV RPCs over the real Storage', () => {
   it('batch put/get/scan/delete, delete range and compare-and-swap', async () => {
     const fresh = await TikvServer.start(
