@@ -187,7 +187,16 @@ function buildPipeline(dag: DAGRequest, ranges: readonly KeyRange[], source: Sca
   let root: BatchExecutor = wrap(scan);
   const summaries: BatchExecutor[] = [root];
   for (let i = 1; i < executors.length; i++) {
-    root = wrap(buildExecutor(executors[i]!, root, ctx, memory));
+    const e = executors[i]!;
+    if (i === 1 && e.tp === ExecType.Selection && e.selection) {
+      // Late materialization: decode only the condition columns before filtering.
+      const conditions = (e.selection.conditions ?? []).map((c) => RpnExpression.build(c, root.schema));
+      const needed = new Set(conditions.flatMap((c) => c.columnOffsets));
+      const deferred = scan.deferColumns(needed);
+      root = wrap(new SelectionExecutor(root, conditions, ctx, deferred ? (batch, rows) => scan.materialize(batch, rows) : undefined));
+    } else {
+      root = wrap(buildExecutor(e, root, ctx, memory));
+    }
     summaries.push(root);
   }
   const offsets = dag.outputOffsets ?? [];
