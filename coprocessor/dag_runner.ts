@@ -22,7 +22,7 @@ import { outputColumnKind } from './output_column.ts';
 import { ProjectionExecutor } from './projection_executor.ts';
 import { RpnExpression, badExpr } from './rpn_expression.ts';
 import type { ScanSource } from './scan_source.ts';
-import { ScanExecutor } from './scan_executor.ts';
+import { ScanExecutor, ScanSourceError } from './scan_executor.ts';
 import { SelectionExecutor } from './selection_executor.ts';
 import { SummaryExecutor } from './summary_executor.ts';
 import { TimeZone } from './time_zone.ts';
@@ -136,6 +136,7 @@ export async function runDag(
 }
 
 function asRejection(e: unknown): unknown {
+  if (e instanceof ScanSourceError) return e.sourceError;
   if (e instanceof CorruptionError) return e;
   if (e instanceof DomainError) return new DagRejected(e.message);
   return e;

@@ -132,7 +132,14 @@ export class ScanExecutor implements BatchExecutor {
     let count = 0;
     if (this.deferred !== null) this.batchValues = [];
     while (!this.drained && count < n) {
-      const chunk = await this.cursor.next(n - count);
+      let chunk;
+      try {
+        chunk = await this.cursor.next(n - count);
+      } catch (e) {
+        // The store's own errors (a lock in range, a region problem) are not the DAG's fault:
+        // carry them out untouched so the store can answer `locked` / `region_error`.
+        throw new ScanSourceError(e);
+      }
       for (let i = 0; i < chunk.keys.length; i++) {
         this.decodeInto(columns, count, chunk.keys[i]!, chunk.values[i]!);
         if (this.deferred !== null) this.batchValues.push(chunk.values[i]!);
@@ -443,4 +450,12 @@ function trim(v: Vector, n: number): Vector {
 /** The FieldType a scanned column presents to expressions. */
 export function columnFieldType(c: ColumnInfo): FieldType {
   return { tp: c.tp ?? 0, flag: c.flag ?? 0, flen: c.columnLen ?? 0, decimal: c.decimal ?? 0, collate: c.collation ?? 0, elems: c.elems ?? [] };
+}
+
+/** Wraps an error thrown by the ScanSource so that DAG error mapping leaves it alone. */
+export class ScanSourceError extends Error {
+  override name = 'ScanSourceError';
+  constructor(readonly sourceError: unknown) {
+    super(sourceError instanceof Error ? sourceError.message : String(sourceError));
+  }
 }
