@@ -1,4 +1,4 @@
-import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../../src/codec/tidb/mod.ts';
+import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../tidb_codec.ts';
 import { concatBytes } from '../../src/util/mod.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { KvSnapshotReader } from '../kv/mod.ts';

@@ -1,4 +1,4 @@
-import { Decimal, MysqlType } from '../../src/codec/tidb/mod.ts';
+import { Decimal, MysqlType } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { Expr, Literal, Query } from '../parser/mod.ts';
 import { convertForColumn, fieldTypeFromSpec, isIntTp, isStringTp, isTimeTp, isUnsigned, type FieldType } from './column_type.ts';

@@ -1,4 +1,4 @@
-import { MysqlType } from '../../src/codec/tidb/mod.ts';
+import { MysqlType } from '../tidb_codec.ts';
 import { ER, sqlError, SqlError, toSqlError } from '../errors.ts';
 import type { KvClient, KvSnapshotReader, KvTxn } from '../kv/mod.ts';
 import { parseStatement, type Expr, type Query, type ShowStmt, type Stmt } from '../parser/mod.ts';

@@ -1,5 +1,5 @@
 import nodeSqlParser from 'node-sql-parser';
-import { Decimal } from '../../src/codec/tidb/mod.ts';
+import { Decimal } from '../tidb_codec.ts';
 import { ER, sqlError, SqlError } from '../errors.ts';
 import type { AggName, AlterSpec, BinaryOp, ColumnDef, Expr, FromItem, IndexDef, OrderItem, Query, SelectItem, SelectStmt, Stmt, TableName, TypeSpec } from './ast.ts';
 
@@ -134,6 +134,10 @@ function preprocess(sql: string): { text: string; paramCount: number; clustered:
       const nl = sql.indexOf('\n', i);
       i = nl < 0 ? sql.length : nl + 1;
       out += ' ';
+    } else if (c === '-' && /^\d{16,}/.test(sql.slice(i + 1)) && !/[A-Za-z0-9_$]/.test(out.trimEnd().slice(-1) || ' ')) {
+      // The upstream parser folds `-<big literal>` into a lossy JS number; keep it a unary minus.
+      out += '- ';
+      i++;
     } else if (c === '?') {
       out += `:p${paramCount++}`;
       i++;
@@ -556,6 +560,10 @@ class Converter {
         if (op === '+') return arg;
         if (op === 'NOT' || op === '!') return { kind: 'unary', op: 'not', arg };
         if (op === '~') return { kind: 'unary', op: '~', arg };
+        if (op === 'NOT EXISTS') {
+          if (arg.kind !== 'subquery') throw unsupported('NOT EXISTS <expr>');
+          return { kind: 'exists', query: arg.query, not: true };
+        }
         throw unsupported(`operator ${op}`);
       }
       case 'binary_expr':

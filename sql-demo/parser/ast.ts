@@ -1,4 +1,4 @@
-import type { Decimal } from '../../src/codec/tidb/mod.ts';
+import type { Decimal } from '../tidb_codec.ts';
 
 /** A literal as written in SQL (before binding to column types). */
 export type Literal = null | bigint | number | Decimal | string | Uint8Array | boolean;

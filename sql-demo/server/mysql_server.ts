@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { ColumnFlag, Decimal, MysqlType, coreTimeToFields, coreTimeType } from '../../src/codec/tidb/mod.ts';
+import { ColumnFlag, Decimal, MysqlType, coreTimeToFields, coreTimeType } from '../tidb_codec.ts';
 import { ER, sqlError, SqlError, toSqlError } from '../errors.ts';
 import { SqlDuration, SqlTime, valueToBytes, valueToString, formatFloat, type ExecResult, type SchemaColumn, type Session, type SqlEngine, type Value } from '../engine/mod.ts';
 import { parseStatement, splitStatements, type Stmt } from '../parser/mod.ts';
