@@ -329,7 +329,8 @@ export class Planner {
     const outSchema: SchemaColumn[] = items.map((it, i) => {
       const c = outExprs[i]!;
       const src = c.columnIndex !== undefined && !needAgg ? node.schema[c.columnIndex] : c.columnIndex !== undefined ? (node.schema[c.columnIndex]?.hidden ? undefined : node.schema[c.columnIndex]) : undefined;
-      const name = it.alias ?? (it.expr.kind === 'col' ? it.expr.name : c.text);
+      const e = it.expr as Expr;
+      const name = it.alias ?? (e.kind === 'col' ? e.name : e.kind === 'lit' && typeof e.value === 'string' ? e.value : it.text ?? c.text);
       return { name, ft: c.ft, ...(src?.qualifier ? { qualifier: src.qualifier } : {}), ...(src?.orgTable ? { orgTable: src.orgTable, orgName: src.orgName!, db: src.db! } : {}) };
     });
     const keys: SortKey[] = [];

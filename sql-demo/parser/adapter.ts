@@ -11,7 +11,7 @@ export const SQL_TEXT_BYTES_MAX = 4 * 1024 * 1024;
 type Node = any;
 
 const parser = new nodeSqlParser.Parser();
-const PARSE_OPT = { database: 'MySQL' };
+const PARSE_OPT = { database: 'MySQL', parseOptions: { includeLocations: true } };
 
 /** Result of parsing one statement text. */
 export interface ParsedStatement {
@@ -42,7 +42,7 @@ export function parseStatement(sql: string): ParsedStatement {
     if (ast.length !== 1) throw sqlError(ER.PARSE_ERROR, 'You have an error in your SQL syntax; expected exactly one statement');
     ast = ast[0];
   }
-  const conv = new Converter(clustered);
+  const conv = new Converter(clustered, trimmed);
   return { stmt: conv.stmt(ast), paramCount };
 }
 
@@ -224,7 +224,10 @@ const BIN_OPS: Record<string, BinaryOp> = {
 };
 
 class Converter {
-  constructor(private readonly clustered: boolean | null) {}
+  constructor(
+    private readonly clustered: boolean | null,
+    private readonly source: string,
+  ) {}
 
   stmt(a: Node): Stmt {
     switch (a.type) {
@@ -305,7 +308,11 @@ class Converter {
       if (e.type === 'column_ref' && e.column === '*') return e.table ? { expr: { kind: 'star', table: e.table } } : { expr: { kind: 'star' } };
       if (e.type === 'star') return { expr: { kind: 'star' } };
       const alias = typeof c.as === 'string' ? c.as : undefined;
-      return alias === undefined ? { expr: this.expr(e) } : { expr: this.expr(e), alias };
+      if (alias !== undefined) return { expr: this.expr(e), alias };
+      // MySQL names an unaliased expression column by its text as written.
+      const loc = e.loc;
+      const text = loc?.start && loc?.end ? this.source.slice(loc.start.offset, loc.end.offset).trim() : undefined;
+      return text !== undefined && e.type !== 'column_ref' ? { expr: this.expr(e), text } : { expr: this.expr(e) };
     });
     let from: FromItem | null = null;
     for (const f of (a.from ?? []) as Node[]) {

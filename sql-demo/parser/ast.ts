@@ -39,6 +39,8 @@ export type AggName = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'group_concat';
 export interface SelectItem {
   readonly expr: Expr | { readonly kind: 'star'; readonly table?: string };
   readonly alias?: string;
+  /** The expression as written (column name of an unaliased expression). */
+  readonly text?: string;
 }
 
 export type FromItem =

@@ -198,7 +198,7 @@ ok 0
 
 SELECT COUNT(*) FROM t3;
 ----
-count(*)
+COUNT(*)
 0
 
 INSERT INTO t3 (id) VALUES (9);

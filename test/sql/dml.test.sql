@@ -9,7 +9,7 @@ ok 3
 
 SELECT LAST_INSERT_ID();
 ----
-last_insert_id()
+LAST_INSERT_ID()
 1
 
 INSERT INTO u (email, n) VALUES ('a@x', 5);
@@ -22,7 +22,7 @@ error 1062: Duplicate entry 'd@x' for key 'u.ue'
 
 SELECT COUNT(*) FROM u;
 ----
-count(*)
+COUNT(*)
 3
 
 INSERT INTO u (email, n) VALUES ('a@x', 5) ON DUPLICATE KEY UPDATE n = n + VALUES(n);

@@ -1,12 +1,12 @@
 # Expressions: arithmetic (int/decimal/float), NULL three-valued logic, comparisons, string functions, CAST, CASE.
 SELECT 1 + 2, 7 - 10, 3 * 4, 7 / 2, 7 DIV 2, 7 % 3, -7 % 3, 1.5 * 2, 0.1 + 0.2, 1e1 + 1;
 ----
-1 + 2 | 7 - 10 | 3 * 4 | 7 / 2 | 7 div 2 | 7 % 3 | -7 % 3 | 1.5 * 2 | 0.1 + 0.2 | 10 + 1
+1 + 2 | 7 - 10 | 3 * 4 | 7 / 2 | 7 DIV 2 | 7 % 3 | -7 % 3 | 1.5 * 2 | 0.1 + 0.2 | 1e1 + 1
 3 | -3 | 12 | 3.5000 | 3 | 1 | -1 | 3.0 | 0.3 | 11
 
 SELECT 1 / 0, 5 % 0, 5 DIV 0;
 ----
-1 / 0 | 5 % 0 | 5 div 0
+1 / 0 | 5 % 0 | 5 DIV 0
 NULL | NULL | NULL
 
 SHOW WARNINGS;
@@ -32,17 +32,17 @@ NULL | NULL | NULL | 1 | 1 | 1 | 1 | 0
 
 SELECT NULL AND 0, NULL AND 1, NULL OR 1, NULL OR 0, NOT NULL, 1 XOR 1, 1 XOR NULL;
 ----
-NULL and 0 | NULL and 1 | NULL or 1 | NULL or 0 | not(NULL) | 1 xor 1 | 1 xor NULL
+NULL AND 0 | NULL AND 1 | NULL OR 1 | NULL OR 0 | not(NULL) | 1 XOR 1 | 1 XOR NULL
 0 | NULL | 1 | NULL | NULL | 0 | NULL
 
 SELECT 1 IN (1, NULL), 2 IN (1, NULL), 2 NOT IN (1, NULL), NULL IN (1), 3 BETWEEN 1 AND 5, 3 NOT BETWEEN 1 AND 2;
 ----
-1 in (1, NULL) | 2 in (1, NULL) | 2 not in (1, NULL) | NULL in (1) | 3 between 1 and 5 | 3 not between 1 and 2
+1 IN (1, NULL) | 2 IN (1, NULL) | 2 NOT IN (1, NULL) | NULL IN (1) | 3 BETWEEN 1 AND 5 | 3 NOT BETWEEN 1 AND 2
 1 | NULL | NULL | NULL | 1 | 1
 
 SELECT NULL IS NULL, 1 IS NOT NULL, 0 IS FALSE, 2 IS TRUE, NULL IS TRUE;
 ----
-NULL is null | 1 is not null | 0 is false | 2 is true | NULL is true
+NULL IS NULL | 1 IS NOT NULL | 0 IS FALSE | 2 IS TRUE | NULL IS TRUE
 1 | 1 | 1 | 1 | 0
 
 SELECT '10' + 5, '3.5' * 2, 'abc' + 1, 10 = '10', '10' = 10.0;
@@ -52,32 +52,32 @@ SELECT '10' + 5, '3.5' * 2, 'abc' + 1, 10 = '10', '10' = 10.0;
 
 SELECT CONCAT('a', 'b', 'c'), CONCAT('a', NULL), CONCAT_WS('-', 'a', NULL, 'b'), LENGTH('héllo'), CHAR_LENGTH('héllo');
 ----
-concat('a', 'b', 'c') | concat('a', NULL) | concat_ws('-', 'a', NULL, 'b') | length('héllo') | char_length('héllo')
+CONCAT('a', 'b', 'c') | CONCAT('a', NULL) | CONCAT_WS('-', 'a', NULL, 'b') | LENGTH('héllo') | CHAR_LENGTH('héllo')
 abc | NULL | a-b | 6 | 5
 
 SELECT UPPER('abc'), LOWER('ABC'), SUBSTRING('hello', 2, 3), SUBSTRING('hello', -3), LEFT('hello', 2), RIGHT('hello', 2);
 ----
-upper('abc') | lower('ABC') | substring('hello', 2, 3) | substring('hello', -3) | left('hello', 2) | right('hello', 2)
+UPPER('abc') | LOWER('ABC') | SUBSTRING('hello', 2, 3) | SUBSTRING('hello', -3) | LEFT('hello', 2) | RIGHT('hello', 2)
 ABC | abc | ell | llo | he | lo
 
 SELECT TRIM('  x  '), LTRIM('  x'), RTRIM('x  '), REPLACE('aXbXc', 'X', '-'), REVERSE('abc'), REPEAT('ab', 3);
 ----
-trim('  x  ') | ltrim('  x') | rtrim('x  ') | replace('aXbXc', 'X', '-') | reverse('abc') | repeat('ab', 3)
+TRIM('  x  ') | LTRIM('  x') | RTRIM('x  ') | REPLACE('aXbXc', 'X', '-') | REVERSE('abc') | REPEAT('ab', 3)
 x | x | x | a-b-c | cba | ababab
 
 SELECT LPAD('5', 3, '0'), RPAD('ab', 4, '.'), INSTR('foobar', 'bar'), LOCATE('o', 'foo', 3), ASCII('A'), HEX(255), HEX('ab');
 ----
-lpad('5', 3, '0') | rpad('ab', 4, '.') | instr('foobar', 'bar') | locate('o', 'foo', 3) | ascii('A') | hex(255) | hex('ab')
+LPAD('5', 3, '0') | RPAD('ab', 4, '.') | INSTR('foobar', 'bar') | LOCATE('o', 'foo', 3) | ASCII('A') | HEX(255) | HEX('ab')
 005 | ab.. | 4 | 3 | 65 | FF | 6162
 
 SELECT ABS(-5), ABS(-2.5), CEIL(1.2), FLOOR(-1.2), ROUND(2.5), ROUND(-2.5), ROUND(1.2345, 2), ROUND(1234, -2), TRUNCATE(1.999, 1), SIGN(-3);
 ----
-abs(-5) | abs(-2.5) | ceil(1.2) | floor(-1.2) | round(2.5) | round(-2.5) | round(1.2345, 2) | round(1234, -2) | truncate(1.999, 1) | sign(-3)
+ABS(-5) | ABS(-2.5) | CEIL(1.2) | FLOOR(-1.2) | ROUND(2.5) | ROUND(-2.5) | ROUND(1.2345, 2) | ROUND(1234, -2) | TRUNCATE(1.999, 1) | SIGN(-3)
 5 | 2.5 | 2 | -2 | 3 | -3 | 1.23 | 1200 | 1.9 | -1
 
 SELECT IFNULL(NULL, 'x'), COALESCE(NULL, NULL, 3), NULLIF(1, 1), NULLIF(1, 2), IF(1 > 0, 'y', 'n'), ISNULL(NULL), GREATEST(1, 5, 3), LEAST('b', 'a');
 ----
-ifnull(NULL, 'x') | coalesce(NULL, NULL, 3) | nullif(1, 1) | nullif(1, 2) | if(1 > 0, 'y', 'n') | isnull(NULL) | greatest(1, 5, 3) | least('b', 'a')
+IFNULL(NULL, 'x') | COALESCE(NULL, NULL, 3) | NULLIF(1, 1) | NULLIF(1, 2) | IF(1 > 0, 'y', 'n') | ISNULL(NULL) | GREATEST(1, 5, 3) | LEAST('b', 'a')
 x | 3 | NULL | 1 | y | 1 | 5 | a
 
 SELECT CAST('12' AS SIGNED), CAST(-1 AS UNSIGNED), CAST(3.7 AS SIGNED), CAST('2024-01-02' AS DATE), CAST('2024-01-02 10:11:12' AS DATETIME), CAST(1.5 AS CHAR), CAST('1.555' AS DECIMAL(4,2));
@@ -92,7 +92,7 @@ two | NULL
 
 SELECT 'a%' LIKE 'a!%' ESCAPE '!', 'abc' LIKE 'a_c', 'abc' NOT LIKE '%d', NULL LIKE 'a', 'x' REGEXP '^[a-z]$';
 ----
-'a%' like 'a!%' | 'abc' like 'a_c' | 'abc' not like '%d' | NULL like 'a' | regexp('x', '^[a-z]$')
+'a%' LIKE 'a!%' ESCAPE '!' | 'abc' LIKE 'a_c' | 'abc' NOT LIKE '%d' | NULL LIKE 'a' | 'x' REGEXP '^[a-z]$'
 1 | 1 | 1 | NULL | 1
 
 SELECT 5 & 3, 5 | 3, 5 ^ 3, 1 << 4, 256 >> 4, ~0;
@@ -102,12 +102,12 @@ SELECT 5 & 3, 5 | 3, 5 ^ 3, 1 << 4, 256 >> 4, ~0;
 
 SELECT YEAR('2024-03-15'), MONTH('2024-03-15'), DAY('2024-03-15 10:20:30'), HOUR('2024-03-15 10:20:30');
 ----
-year('2024-03-15') | month('2024-03-15') | day('2024-03-15 10:20:30') | hour('2024-03-15 10:20:30')
+YEAR('2024-03-15') | MONTH('2024-03-15') | DAY('2024-03-15 10:20:30') | HOUR('2024-03-15 10:20:30')
 2024 | 3 | 15 | 10
 
 SELECT NOW(), CURDATE(), DATABASE(), USER(), VERSION();
 ----
-now() | curdate() | database() | user() | version()
+NOW() | CURDATE() | DATABASE() | USER() | VERSION()
 2026-01-02 03:04:05 | 2026-01-02 | test | root@% | 8.0.11-TiKV-TS-0.1.0
 
 SELECT nosuchfunc(1);

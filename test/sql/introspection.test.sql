@@ -46,7 +46,7 @@ Projection_1 | N/A | root |  | p.id, p.k, p.u, p.v
 EXPLAIN SELECT k, COUNT(*) FROM p WHERE v > 0 GROUP BY k ORDER BY k LIMIT 1;
 ----
 id | estRows | task | access object | operator info
-Projection_1 | N/A | root |  | k, count(*)
+Projection_1 | N/A | root |  | k, COUNT(*)
 └─TopN_2 | N/A | root |  | k, offset:0, count:1
   └─Projection_3 | N/A | root |  | k, count(*), k
     └─HashAgg_4 | N/A | root |  | group by:k, funcs:count(*)
@@ -194,5 +194,5 @@ version_compile_os | linux
 
 SELECT CONNECTION_ID() > 0;
 ----
-connection_id() > 0
+CONNECTION_ID() > 0
 1

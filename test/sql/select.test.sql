@@ -13,12 +13,12 @@ id | name | dept | salary | boss
 
 SELECT COUNT(*), SUM(salary), AVG(salary), MIN(name), MAX(salary) FROM emp;
 ----
-count(*) | sum(salary) | avg(salary) | min(name) | max(salary)
+COUNT(*) | SUM(salary) | AVG(salary) | MIN(name) | MAX(salary)
 0 | NULL | NULL | NULL | NULL
 
 SELECT dept, COUNT(*) FROM emp GROUP BY dept;
 ----
-dept | count(*)
+dept | COUNT(*)
 
 INSERT INTO dept VALUES (1, 'eng'), (2, 'ops'), (3, 'empty');
 ----
@@ -63,7 +63,7 @@ dee
 
 SELECT dept, COUNT(*) AS n, COUNT(salary), SUM(salary), AVG(salary) FROM emp GROUP BY dept ORDER BY dept;
 ----
-dept | n | count(salary) | sum(salary) | avg(salary)
+dept | n | COUNT(salary) | SUM(salary) | AVG(salary)
 NULL | 1 | 1 | 60.00 | 60.000000
 1 | 2 | 2 | 180.50 | 90.250000
 2 | 2 | 1 | 70.25 | 70.250000
@@ -76,7 +76,7 @@ dept | n
 
 SELECT COUNT(DISTINCT dept), COUNT(dept), COUNT(*) FROM emp;
 ----
-count(distinct dept) | count(dept) | count(*)
+COUNT(DISTINCT dept) | COUNT(dept) | COUNT(*)
 2 | 4 | 5
 
 SELECT DISTINCT dept FROM emp ORDER BY dept;
@@ -141,7 +141,7 @@ eve | cid
 
 SELECT COUNT(*) FROM emp, dept;
 ----
-count(*)
+COUNT(*)
 15
 
 SELECT name FROM emp WHERE dept IN (SELECT id FROM dept WHERE dname = 'ops') ORDER BY name;
@@ -230,7 +230,7 @@ eve | low
 
 SELECT UPPER(name), LENGTH(name), CONCAT(name, '-', dept) FROM emp ORDER BY id LIMIT 3;
 ----
-upper(name) | length(name) | concat(name, '-', dept)
+UPPER(name) | LENGTH(name) | CONCAT(name, '-', dept)
 ANN | 3 | ann-1
 BOB | 3 | bob-1
 CID | 3 | cid-2

@@ -51,7 +51,7 @@ ok 1
 
 SELECT COUNT(*) FROM acct;
 ----
-count(*)
+COUNT(*)
 1
 
 ROLLBACK;
@@ -60,7 +60,7 @@ ok 0
 
 SELECT COUNT(*) FROM acct;
 ----
-count(*)
+COUNT(*)
 2
 
 @c2 BEGIN;
@@ -160,7 +160,7 @@ ok 1
 
 @c2 SELECT COUNT(*) FROM acct;
 ----
-count(*)
+COUNT(*)
 3
 
 COMMIT;
@@ -169,7 +169,7 @@ ok 0
 
 @c2 SELECT COUNT(*) FROM acct;
 ----
-count(*)
+COUNT(*)
 4
 
 SET autocommit = 1;
@@ -190,7 +190,7 @@ ok 0
 
 @c2 SELECT COUNT(*) FROM acct WHERE id = 6;
 ----
-count(*)
+COUNT(*)
 1
 
 BEGIN;
