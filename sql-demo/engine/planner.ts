@@ -324,6 +324,13 @@ export class Planner {
       comp = inputComp;
     }
 
+    // Push a copy of LIMIT / TopN under the reader (each region returns at most offset+count
+    // rows); the root operator still applies the exact LIMIT, as TiDB does.
+    if (!needAgg && having === null && !s.distinct && s.limit !== null && node.op === 'TableReader') {
+      const pushed = this.pushedLimit(node.child, s, orderBy, itemExprs, inputComp);
+      if (pushed !== undefined) node = { ...node, child: pushed };
+    }
+
     // Projection: visible items, then hidden ORDER BY helpers.
     const outExprs = items.map((it) => comp.compile(it.expr as Expr));
     const outSchema: SchemaColumn[] = items.map((it, i) => {
@@ -370,6 +377,29 @@ export class Planner {
       node = { op: 'Projection', schema: vis, exprs: vis.map((c, i) => ({ eval: (row) => row[i]!, ft: c.ft, text: c.name, columnIndex: i, constant: false })), child: node };
     }
     return node;
+  }
+
+  private pushedLimit(child: PlanNode, s: SelectStmt, orderBy: readonly OrderItem[], itemExprs: readonly Expr[], comp: ExprCompiler): PlanNode | undefined {
+    const lc = new ExprCompiler(this.ctx, () => undefined, []);
+    const limit = lc.compile(s.limit!);
+    const count = s.offset === null ? limit : lc.binary('+', limit, lc.compile(s.offset), `${limit.text}+${exprText(s.offset)}`);
+    if (orderBy.length === 0) return { op: 'Limit', schema: child.schema, limit: count, offset: null, child };
+    const keys: SortKey[] = [];
+    for (const o of orderBy) {
+      let e = o.expr;
+      if (e.kind === 'lit' && typeof e.value === 'bigint') {
+        const item = itemExprs[Number(e.value) - 1];
+        if (item === undefined) return undefined;
+        e = item;
+      }
+      if (containsAgg(e)) return undefined;
+      try {
+        keys.push({ expr: comp.compile(e), desc: o.desc });
+      } catch {
+        return undefined;
+      }
+    }
+    return { op: 'TopN', schema: child.schema, keys, limit: count, offset: null, child };
   }
 
   /** Access path for UPDATE/DELETE row sources (same rules as SELECT). */

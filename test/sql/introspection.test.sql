@@ -196,3 +196,44 @@ SELECT CONNECTION_ID() > 0;
 ----
 CONNECTION_ID() > 0
 1
+
+EXPLAIN SELECT id FROM p ORDER BY v DESC LIMIT 2, 1;
+----
+id | estRows | task | access object | operator info
+Projection_1 | N/A | root |  | id
+└─TopN_2 | N/A | root |  | v:desc, offset:2, count:1
+  └─Projection_3 | N/A | root |  | id, v
+    └─TableReader_4 | N/A | root |  | pushdown boundary: children run per region (cop[tikv])
+      └─TopN_5 | N/A | cop[tikv] |  | v:desc, offset:0, count:1+2
+        └─TableFullScan_6 | N/A | cop[tikv] | table:p | table:p, keep order:false
+
+SELECT id FROM p ORDER BY v DESC LIMIT 2, 1;
+----
+id
+2
+
+EXPLAIN SELECT id FROM p WHERE v > 1 LIMIT 2;
+----
+id | estRows | task | access object | operator info
+Limit_1 | N/A | root |  | offset:0, count:2
+└─Projection_2 | N/A | root |  | id
+  └─TableReader_3 | N/A | root |  | pushdown boundary: children run per region (cop[tikv])
+    └─Limit_4 | N/A | cop[tikv] |  | offset:0, count:2
+      └─Selection_5 | N/A | cop[tikv] |  | v > 1
+        └─TableFullScan_6 | N/A | cop[tikv] | table:p | table:p, keep order:false
+
+SELECT id FROM p WHERE v > 1 LIMIT 2;
+----
+id
+2
+3
+
+SELECT id, v AS w FROM p ORDER BY w LIMIT 1;
+----
+id | w
+1 | 1
+
+SELECT id FROM p ORDER BY 1 DESC LIMIT 1;
+----
+id
+4
