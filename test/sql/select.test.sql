@@ -251,3 +251,52 @@ error 1052: Column 'id' in field list is ambiguous
 SELECT name, COUNT(*) FROM emp WHERE COUNT(*) > 1;
 ----
 error 1111: Invalid use of group function
+
+# Correlated subqueries (nested-loop apply, re-run per outer row).
+SELECT name FROM emp e WHERE salary > (SELECT AVG(salary) FROM emp x WHERE x.dept = e.dept) ORDER BY name;
+----
+name
+ann
+
+SELECT dname FROM dept d WHERE EXISTS (SELECT 1 FROM emp WHERE emp.dept = d.id) ORDER BY dname;
+----
+dname
+eng
+ops
+
+SELECT dname FROM dept d WHERE NOT EXISTS (SELECT 1 FROM emp WHERE emp.dept = d.id);
+----
+dname
+empty
+
+SELECT d.dname, (SELECT COUNT(*) FROM emp WHERE emp.dept = d.id) AS n FROM dept d ORDER BY d.id;
+----
+dname | n
+eng | 2
+ops | 2
+empty | 0
+
+SELECT name FROM emp e WHERE e.id IN (SELECT boss FROM emp b WHERE b.dept = e.dept) ORDER BY name;
+----
+name
+ann
+cid
+
+EXPLAIN SELECT dname FROM dept d WHERE EXISTS (SELECT 1 FROM emp WHERE emp.dept = d.id);
+----
+id | estRows | task | access object | operator info
+Projection_1 | N/A | root |  | dname
+└─Apply+Selection_2 | N/A | root |  | exists(subquery)
+  ├─TableReader_3 | N/A | root |  | pushdown boundary: children run per region (cop[tikv])
+  │ └─TableFullScan_4 | N/A | cop[tikv] | table:d | table:d, keep order:false
+  └─Projection_5 | N/A | root |  | 1
+    └─TableReader_6 | N/A | root |  | pushdown boundary: children run per region (cop[tikv])
+      └─Selection_7 | N/A | cop[tikv] |  | emp.dept = d.id
+        └─TableFullScan_8 | N/A | cop[tikv] | table:emp | table:emp, keep order:false
+
+SELECT id FROM dept d ORDER BY (SELECT COUNT(*) FROM emp WHERE emp.dept = d.id);
+----
+id
+3
+1
+2
