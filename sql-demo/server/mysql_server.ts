@@ -504,12 +504,16 @@ class Connection {
         this.sendErr(sqlError([1047, '08S01'], 'Unknown command'));
         continue;
       }
+      // One response goes out in one write: cork while the command produces its packets.
+      this.socket.cork();
       try {
         const quit = await this.command(p);
         if (quit) return;
       } catch (e) {
         if (e instanceof MalformedPacketError) this.sendErr(sqlError([1835, 'HY000'], 'Malformed communication packet.'));
         else this.sendErr(toSqlError(e));
+      } finally {
+        this.socket.uncork();
       }
     }
   }

@@ -208,3 +208,36 @@ SELECT * FROM r;
 ----
 t | u | s | d
 127 | 255 | abc | 999.9
+
+CREATE TABLE tm (d DATE, dt DATETIME, t TIME, y YEAR);
+----
+ok 0
+
+INSERT INTO tm VALUES ('2024-02-30', NULL, NULL, NULL);
+----
+error 1292: Incorrect date value: '2024-02-30'
+
+INSERT INTO tm VALUES (NULL, 'not a date', NULL, NULL);
+----
+error 1292: Incorrect datetime value: 'not a date'
+
+INSERT INTO tm VALUES (NULL, NULL, '25:61:00', NULL);
+----
+error 1292: Incorrect time value: '25:61:00' for column 't' at row 1
+
+INSERT INTO tm VALUES (NULL, NULL, NULL, 1800);
+----
+error 1264: Out of range value for column 'y' at row 1
+
+INSERT INTO tm VALUES (20240131, '2024-01-31 23:59:59.6', '-838:59:59', 69);
+----
+ok 1
+
+SELECT * FROM tm WHERE d = '2024-01-31' AND dt > '2024-02-01';
+----
+d | dt | t | y
+
+SELECT * FROM tm;
+----
+d | dt | t | y
+2024-01-31 | 2024-02-01 00:00:00 | -838:59:59 | 2069
