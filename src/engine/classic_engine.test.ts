@@ -79,3 +79,20 @@ describe('ClassicEngine open', () => {
     await expect(ClassicEngine.open(freshDir(), { createIfMissing: false })).rejects.toMatchObject({ code: 'NotFound' });
   });
 });
+
+describe('ClassicEngine levelStats', () => {
+  it('reports table files per level and memory after a compaction', async () => {
+    const engine = await ClassicEngine.open(freshDir());
+    const batch = engine.newWriteBatch();
+    for (let i = 0; i < 1000; i++) batch.put('write', new TextEncoder().encode(`k${i}`), new Uint8Array(100));
+    await engine.write(batch, { sync: false });
+    await engine.compactRange('write', new Uint8Array(0), new Uint8Array(0));
+    const stats = engine.levelStats();
+    expect(stats.tableFilesPerLevel).toHaveLength(7);
+    expect(stats.tableFilesPerLevel.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(stats.approximateMemoryBytes).toBeGreaterThan(0);
+    expect(stats.compactionText).toContain('Level');
+    expect(await engine.approximateSize('write', new Uint8Array(0), new Uint8Array(0))).toBeGreaterThan(1000);
+    await engine.close();
+  });
+});

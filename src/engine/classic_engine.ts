@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { ClassicLevel, type Iterator as ClassicLevelIterator } from 'classic-level';
-import { assert, assertNever, CorruptionError, DomainError } from '../util/mod.ts';
+import { assert, CorruptionError, DomainError } from '../util/mod.ts';
 import type {
   CfName,
   IterOptions,
@@ -11,7 +11,7 @@ import type {
   WriteBatch,
   WriteOptions,
 } from './kv_engine.ts';
-import { inDeleteRange, RecordingWriteBatch } from './write_batch.ts';
+import { type BatchOp, inDeleteRange, RecordingWriteBatch } from './write_batch.ts';
 
 /**
  * Every column family is one key prefix byte in a single LevelDB keyspace (README.md,
@@ -24,6 +24,13 @@ export const CF_PREFIX: Readonly<Record<CfName, number>> = {
   raft: 0x04,
 };
 const META_PREFIX = 0x00;
+/**
+ * Most entries asked of one native iterator read: classic-level reserves room for the
+ * requested count up front, so a caller's huge `nextBatch` limit must not reach it as is.
+ */
+const NATIVE_READ_ENTRIES_MAX = 1000;
+/** LevelDB's number of levels (`config::kNumLevels`). */
+const LEVELDB_LEVELS = 7;
 /** `0x00 "engine-format"` holds the on-disk layout version, written when the DB is created. */
 const FORMAT_KEY = Buffer.concat([Buffer.from([META_PREFIX]), Buffer.from('engine-format')]);
 const FORMAT_VERSION = Buffer.from('tikv-ts-engine/1');
@@ -43,7 +50,9 @@ export interface ClassicEngineOptions {
   compression?: boolean;
   /**
    * Most keys one write batch may delete through `deleteRange` (they are enumerated and
-   * deleted one by one inside the atomic batch); more fails the write with ResourceExhausted.
+   * deleted one by one inside the atomic batch, costing about their key bytes of memory and
+   * a stall of other writes while they are read); more fails the write, applying nothing,
+   * with ResourceExhausted.
    */
   deleteRangeKeysMax?: number;
   /** How many bytes one native iterator read may buffer before handing entries to JS. */
@@ -62,7 +71,7 @@ export const CLASSIC_ENGINE_DEFAULTS: Required<ClassicEngineOptions> = {
   maxFileSizeBytes: 4 * 1024 * 1024,
   maxOpenFiles: 1000,
   compression: true,
-  deleteRangeKeysMax: 200_000,
+  deleteRangeKeysMax: 2_000_000,
   iteratorReadAheadBytes: 256 * 1024,
   levelEncoding: 'view',
   createIfMissing: true,
@@ -71,7 +80,6 @@ export const CLASSIC_ENGINE_DEFAULTS: Required<ClassicEngineOptions> = {
 type Level = ClassicLevel<Uint8Array, Uint8Array>;
 type LevelSnapshot = ReturnType<Level['snapshot']>;
 type LevelIterator = ClassicLevelIterator<Level, Uint8Array, Uint8Array>;
-type LevelOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 /** `prefix ++ key` as a fresh Buffer (classic-level keeps a reference during async work). */
 function prefixed(prefix: number, key: Uint8Array): Buffer {
@@ -250,10 +258,9 @@ export class ClassicEngine implements KvEngine {
     while (this.#exclusive !== null) await this.#exclusive;
     this.#assertOpen();
     if (!batch.hasDeleteRange) {
-      const ops = toLevelOps(batch);
       this.#sharedWrites++;
       try {
-        await this.#db.batch(ops, { sync: options.sync });
+        await this.#writeChained(batch.ops, options.sync);
       } catch (err) {
         throw mapLevelError(err, 'write');
       } finally {
@@ -265,9 +272,9 @@ export class ClassicEngine implements KvEngine {
     this.#exclusive = new Promise((resolve) => (open = resolve));
     try {
       while (this.#sharedWrites > 0) await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
-      // No other write can land between this snapshot and our batch: the gate is closed.
-      const ops = await this.#resolveDeleteRanges(batch);
-      await this.#db.batch(ops, { sync: options.sync });
+      // No other write can land between the snapshot taken here and our batch: the gate
+      // is closed, so "every key in range" means exactly the keys the batch deletes.
+      await this.#writeResolvingDeleteRanges(batch.ops, options.sync);
     } catch (err) {
       throw mapLevelError(err, 'write');
     } finally {
@@ -276,63 +283,87 @@ export class ClassicEngine implements KvEngine {
     }
   }
 
-  /** Expands each deleteRange into point deletes of the keys present at that point. */
-  async #resolveDeleteRanges(batch: RecordingWriteBatch): Promise<LevelOp[]> {
-    const ops: LevelOp[] = [];
-    let rangeKeys = 0;
-    const snap = this.#db.snapshot();
+  /**
+   * One LevelDB write of `ops` through classic-level's chained batch: the bench measured it
+   * about 3x faster than the array form, which clones every operation object.
+   */
+  async #writeChained(ops: readonly BatchOp[], sync: boolean): Promise<void> {
+    const chained = this.#db.batch();
     try {
-      for (let i = 0; i < batch.ops.length; i++) {
-        const op = batch.ops[i]!;
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
+        if (op.type === 'put') chained.put(prefixed(CF_PREFIX[op.cf], op.key), op.value);
+        else if (op.type === 'delete') chained.del(prefixed(CF_PREFIX[op.cf], op.key));
+        else assert(false, 'writeChained: deleteRange must be resolved first');
+      }
+    } catch (err) {
+      await chained.close();
+      throw err;
+    }
+    await chained.write({ sync });
+  }
+
+  /**
+   * Like #writeChained, but each deleteRange becomes point deletes of the keys present at
+   * that point: those in the engine (read from a snapshot) plus those written by earlier
+   * ops of the batch (ops apply in order). Deletes stream straight into the native batch,
+   * which holds only the key bytes, so memory stays near the size of the deleted keys.
+   */
+  async #writeResolvingDeleteRanges(ops: readonly BatchOp[], sync: boolean): Promise<void> {
+    const chained = this.#db.batch();
+    const snap = this.#db.snapshot();
+    let rangeKeys = 0;
+    try {
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]!;
         const prefix = CF_PREFIX[op.cf];
-        switch (op.type) {
-          case 'put':
-            ops.push({ type: 'put', key: prefixed(prefix, op.key), value: op.value });
-            break;
-          case 'delete':
-            ops.push({ type: 'del', key: prefixed(prefix, op.key) });
-            break;
-          case 'deleteRange': {
-            // Keys written earlier in this batch are deleted too (ops apply in order).
-            for (let j = 0; j < i; j++) {
-              const earlier = batch.ops[j]!;
-              if (earlier.type !== 'deleteRange' && earlier.cf === op.cf && inDeleteRange(earlier.key, op.start, op.end)) {
-                ops.push({ type: 'del', key: prefixed(prefix, earlier.key) });
-              }
-            }
-            const it = this.#db.keys({
-              gte: prefixed(prefix, op.start),
-              lt: op.end.length === 0 ? prefixEnd(prefix) : prefixed(prefix, op.end),
-              snapshot: snap,
-              keyEncoding: this.#options.levelEncoding,
-              highWaterMarkBytes: this.#options.iteratorReadAheadBytes,
-            });
-            try {
-              for (;;) {
-                const keys = await it.nextv(1000);
-                if (keys.length === 0) break;
-                rangeKeys += keys.length;
-                if (rangeKeys > this.#options.deleteRangeKeysMax) {
-                  throw new DomainError(
-                    'ResourceExhausted',
-                    `deleteRange: more than deleteRangeKeysMax=${this.#options.deleteRangeKeysMax} keys in one batch`,
-                  );
-                }
-                for (const key of keys) ops.push({ type: 'del', key });
-              }
-            } finally {
-              await it.close();
-            }
-            break;
+        if (op.type === 'put') {
+          chained.put(prefixed(prefix, op.key), op.value);
+          continue;
+        }
+        if (op.type === 'delete') {
+          chained.del(prefixed(prefix, op.key));
+          continue;
+        }
+        for (let j = 0; j < i; j++) {
+          const earlier = ops[j]!;
+          if (earlier.type !== 'deleteRange' && earlier.cf === op.cf && inDeleteRange(earlier.key, op.start, op.end)) {
+            chained.del(prefixed(prefix, earlier.key));
           }
-          default:
-            assertNever(op);
+        }
+        const it = this.#db.keys({
+          gte: prefixed(prefix, op.start),
+          lt: op.end.length === 0 ? prefixEnd(prefix) : prefixed(prefix, op.end),
+          snapshot: snap,
+          keyEncoding: this.#options.levelEncoding,
+          highWaterMarkBytes: this.#options.iteratorReadAheadBytes,
+        });
+        try {
+          for (
+            let keys = await it.nextv(NATIVE_READ_ENTRIES_MAX);
+            keys.length > 0;
+            keys = await it.nextv(NATIVE_READ_ENTRIES_MAX)
+          ) {
+            rangeKeys += keys.length;
+            if (rangeKeys > this.#options.deleteRangeKeysMax) {
+              throw new DomainError(
+                'ResourceExhausted',
+                `deleteRange: more than deleteRangeKeysMax=${this.#options.deleteRangeKeysMax} keys in one batch`,
+              );
+            }
+            for (const key of keys) chained.del(key); // already prefixed
+          }
+        } finally {
+          await it.close();
         }
       }
-    } finally {
+    } catch (err) {
+      await chained.close();
       await snap.close();
+      throw err;
     }
-    return ops;
+    await snap.close();
+    await chained.write({ sync });
   }
 
   /**
@@ -364,6 +395,27 @@ export class ClassicEngine implements KvEngine {
     }
   }
 
+  /**
+   * LevelDB's own statistics, for the status server's metrics: table files per level,
+   * memory held by memtables and the block cache, and LevelDB's compaction table as text.
+   */
+  levelStats(): { tableFilesPerLevel: number[]; approximateMemoryBytes: number; compactionText: string } {
+    this.#assertOpen();
+    try {
+      const tableFilesPerLevel: number[] = [];
+      for (let level = 0; level < LEVELDB_LEVELS; level++) {
+        tableFilesPerLevel.push(Number(this.#db.getProperty(`leveldb.num-files-at-level${level}`)));
+      }
+      return {
+        tableFilesPerLevel,
+        approximateMemoryBytes: Number(this.#db.getProperty('leveldb.approximate-memory-usage')),
+        compactionText: this.#db.getProperty('leveldb.stats'),
+      };
+    } catch (err) {
+      throw mapLevelError(err, 'levelStats');
+    }
+  }
+
   /** Waits for in-flight writes, then closes LevelDB (open snapshots and iterators with it). */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -381,18 +433,6 @@ export class ClassicEngine implements KvEngine {
   get level(): Level {
     return this.#db;
   }
-}
-
-function toLevelOps(batch: RecordingWriteBatch): LevelOp[] {
-  const src = batch.ops;
-  const ops: LevelOp[] = new Array(src.length);
-  for (let i = 0; i < src.length; i++) {
-    const op = src[i]!;
-    if (op.type === 'put') ops[i] = { type: 'put', key: prefixed(CF_PREFIX[op.cf], op.key), value: op.value };
-    else if (op.type === 'delete') ops[i] = { type: 'del', key: prefixed(CF_PREFIX[op.cf], op.key) };
-    else assert(false, 'toLevelOps: deleteRange must be resolved first');
-  }
-  return ops;
 }
 
 type DirectoryState = 'missing-or-empty' | 'database' | 'files-without-current';
@@ -518,7 +558,8 @@ class ClassicIterator implements KvIterator {
     if (this.#upperBound !== undefined && key.compare(this.#upper) >= 0) {
       // classic-level ends an iterator seeked past its bound; "last key <= target" within
       // bounds is the top of the range, so start over from it.
-      this.#pendingCloses.push(this.#it.close());
+      // Closing a native iterator does not fail short of a bug; close() still awaits it.
+      this.#pendingCloses.push(this.#it.close().catch(() => undefined));
       this.#it = this.#open();
       return;
     }
@@ -543,7 +584,7 @@ class ClassicIterator implements KvIterator {
       // classic-level returns short reads once its read-ahead bytes are used up; only an
       // empty read means the range is exhausted.
       while (out.length < limit) {
-        const chunk = await this.#it.nextv(limit - out.length);
+        const chunk = await this.#it.nextv(Math.min(limit - out.length, NATIVE_READ_ENTRIES_MAX));
         if (chunk.length === 0) break;
         for (const [key, value] of chunk) out.push({ key: key.subarray(1), value });
       }

@@ -125,14 +125,16 @@ export function describeKvEngineConformance(harness: EngineHarness): void {
       const firstKey = s('key0000');
       const lastKey = s('key0499');
       const writing = engine.write(batch, { sync: false });
-      // Whenever a reader looks, it sees all of the batch or none of it.
+      // Whatever point in time a reader captures sees all of the batch or none of it.
       let observations = 0;
       let done = false;
       void writing.then(() => (done = true));
       while (!done) {
-        const first = engine.getSync('write', firstKey) !== undefined;
-        const last = engine.getSync('write', lastKey) !== undefined;
-        expect(first).toBe(last);
+        const snap = engine.snapshot();
+        const first = snap.getSync('write', firstKey) !== undefined;
+        const last = snap.getSync('write', lastKey) !== undefined;
+        snap.release();
+        expect({ first, last }).toEqual({ first: last, last: first });
         observations++;
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -168,6 +170,25 @@ export function describeKvEngineConformance(harness: EngineHarness): void {
       expect(await scanKeys(engine, 'default')).toEqual(['a', 'b', 'd', 'f']);
 
       expect(() => engine.newWriteBatch().deleteRange('default', s('z'), s('a'))).toThrow(DomainError);
+    });
+
+    it('orders a deleteRange batch after writes issued before it and before writes issued after it', async () => {
+      const engine = await fresh();
+      const issue = (from: number, to: number): Promise<void> => {
+        const batch = engine.newWriteBatch();
+        for (let i = from; i < to; i++) batch.put('default', s(`r${String(i).padStart(3, '0')}`), s('v'));
+        return engine.write(batch, { sync: false });
+      };
+      const before = [issue(0, 20), issue(20, 40)];
+      const range = engine.newWriteBatch();
+      range.deleteRange('default', s('r'), s('s'));
+      const deleting = engine.write(range, { sync: true });
+      const after = [issue(100, 120), issue(120, 140)];
+      await Promise.all([...before, deleting, ...after]);
+      const keys = await scanKeys(engine, 'default');
+      expect(keys.length).toBe(40);
+      expect(keys[0]).toBe('r100');
+      expect(keys[39]).toBe('r139');
     });
 
     if (harness.deleteRangeKeysMax !== undefined) {
@@ -272,6 +293,10 @@ export function describeKvEngineConformance(harness: EngineHarness): void {
       expect(text(batch[n - 2]!.key)).toBe('k0299');
       expect(await it.nextBatch(10)).toEqual([]);
       await it.close();
+      // A huge limit is a request for "everything", not an allocation size.
+      const all = engine.iterator('raft');
+      expect((await all.nextBatch(1_000_000_000)).length).toBe(n);
+      await all.close();
 
       const rev = engine.iterator('raft', { reverse: true, lowerBound: s('k0290') });
       const chunks: string[][] = [];

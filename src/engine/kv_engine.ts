@@ -50,7 +50,12 @@ export interface KvSnapshot {
 export interface WriteBatch {
   put(cf: CfName, key: Uint8Array, value: Uint8Array): void;
   delete(cf: CfName, key: Uint8Array): void;
-  /** Deletes every key in [start, end) of `cf` as part of this batch. */
+  /**
+   * Deletes every key in [start, end) of `cf` as part of this batch, including keys put by
+   * earlier ops of the same batch. An empty `end` means "to the end of the column family"
+   * (a region's empty end key); `end < start` throws InvalidArgument. ClassicEngine bounds
+   * how many keys one batch may delete this way (`deleteRangeKeysMax`, ResourceExhausted).
+   */
   deleteRange(cf: CfName, start: Uint8Array, end: Uint8Array): void;
   readonly count: number;
   readonly approximateBytes: number;
@@ -67,8 +72,14 @@ export interface KvEngine {
   iterator(cf: CfName, options?: IterOptions): KvIterator;
   snapshot(): KvSnapshot;
   newWriteBatch(): WriteBatch;
+  /**
+   * Applies the batch atomically: readers see all of it or none. Writes issued without
+   * awaiting the previous one may land in either order, except that a batch holding a
+   * `deleteRange` lands after every write issued before it and before every write issued
+   * after it. Await a write before issuing one that must follow it.
+   */
   write(batch: WriteBatch, options: WriteOptions): Promise<void>;
-  /** Approximate bytes stored in [start, end) of `cf`. */
+  /** Approximate bytes stored in [start, end) of `cf` (an empty `end` means unbounded). */
   approximateSize(cf: CfName, start: Uint8Array, end: Uint8Array): Promise<number>;
   close(): Promise<void>;
 }

@@ -10,7 +10,7 @@ import type {
   WriteOptions,
 } from './kv_engine.ts';
 import { CF_NAMES } from './kv_engine.ts';
-import { inDeleteRange, RecordingWriteBatch } from './write_batch.ts';
+import { type BatchOp, inDeleteRange, RecordingWriteBatch } from './write_batch.ts';
 
 /** One value of a key as of write sequence `seq`; `value` undefined is a deletion. */
 interface Version {
@@ -64,6 +64,29 @@ function visible(entry: Entry, seq: number): Uint8Array | undefined {
   return undefined;
 }
 
+/** Options of a MemoryEngine. */
+export interface MemoryEngineOptions {
+  /**
+   * Keep a second copy of the state as of the last synced write, so that tests can ask
+   * what a power loss would leave (`afterPowerLoss`). Doubles the cost of every write.
+   */
+  trackDurability?: boolean;
+}
+
+/** A private copy of a recorded op (callers may reuse their arrays once write resolves). */
+function copyOp(op: BatchOp): BatchOp {
+  switch (op.type) {
+    case 'put':
+      return { type: 'put', cf: op.cf, key: op.key.slice(), value: op.value.slice() };
+    case 'delete':
+      return { type: 'delete', cf: op.cf, key: op.key.slice() };
+    case 'deleteRange':
+      return { type: 'deleteRange', cf: op.cf, start: op.start.slice(), end: op.end.slice() };
+    default:
+      return assertNever(op);
+  }
+}
+
 /**
  * The in-memory KvEngine, for tests and simulation. Each column family is a sorted array of
  * keys, each with a short list of versions stamped with the sequence number of the batch
@@ -71,6 +94,8 @@ function visible(entry: Entry, seq: number): Uint8Array | undefined {
  * pruned on the next write of the key (and by a sweep once the last snapshot is released),
  * so the structure stays near one version per key. Point reads are O(log n); inserting a
  * new key is O(n) (an array splice), fine for the sizes tests and simulations use.
+ * With `trackDurability` it can also say what a power loss would leave (`afterPowerLoss`),
+ * which is what a simulated disk needs to find durability bugs that kill -9 cannot.
  */
 export class MemoryEngine implements KvEngine {
   readonly #tables = new Map<CfName, Entry[]>(CF_NAMES.map((cf) => [cf, []]));
@@ -80,13 +105,20 @@ export class MemoryEngine implements KvEngine {
   readonly #pins = new Map<number, number>();
   #versionCount = 0;
   #closed = false;
+  /** With `trackDurability`: the state as of the last synced write... */
+  readonly #durable: MemoryEngine | undefined;
+  /** ...and the batches written after it without sync, in order. */
+  #unsynced: BatchOp[][] = [];
+
+  constructor(options: MemoryEngineOptions = {}) {
+    this.#durable = options.trackDurability === true ? new MemoryEngine() : undefined;
+  }
 
   async get(cf: CfName, key: Uint8Array): Promise<Uint8Array | undefined> {
     return this.getSync(cf, key);
   }
 
   getSync(cf: CfName, key: Uint8Array): Uint8Array | undefined {
-    this.#assertOpen();
     return this.readAt(cf, key, LATEST);
   }
 
@@ -107,14 +139,61 @@ export class MemoryEngine implements KvEngine {
     return new RecordingWriteBatch(this);
   }
 
-  /** Applies the batch at once (atomic by construction); `sync` has nothing to flush. */
-  async write(batch: WriteBatch, _options: WriteOptions): Promise<void> {
+  /**
+   * Applies the batch at once (atomic by construction). With `trackDurability`, also
+   * records what a power loss would keep: a synced write makes itself and every earlier
+   * write durable (as LevelDB's fsync of its log does); unsynced ones stay at risk.
+   */
+  async write(batch: WriteBatch, options: WriteOptions): Promise<void> {
     assert(batch instanceof RecordingWriteBatch && batch.owner === this, 'write: batch from another engine');
     this.#assertOpen();
     if (batch.count === 0) return;
+    this.#apply(batch.ops);
+    if (this.#durable === undefined) return;
+    if (options.sync) {
+      for (const ops of this.#unsynced) this.#durable.#apply(ops);
+      this.#durable.#apply(batch.ops);
+      this.#unsynced = [];
+    } else {
+      this.#unsynced.push(batch.ops.map(copyOp));
+    }
+  }
+
+  /** Batches written without `sync` since the last synced one (needs `trackDurability`). */
+  get unsyncedBatchCount(): number {
+    assert(this.#durable !== undefined, 'unsyncedBatchCount needs trackDurability');
+    return this.#unsynced.length;
+  }
+
+  /**
+   * A new engine holding what a machine crash right now could leave on disk: every batch
+   * up to the last synced one, plus the first `keepUnsynced` later batches (a log keeps a
+   * prefix of what it was given). Needs `trackDurability`; the result tracks it too.
+   */
+  afterPowerLoss(keepUnsynced = 0): MemoryEngine {
+    assert(this.#durable !== undefined, 'afterPowerLoss needs trackDurability');
+    assert(keepUnsynced >= 0 && keepUnsynced <= this.#unsynced.length, 'afterPowerLoss: keepUnsynced out of range');
+    const survivor = new MemoryEngine({ trackDurability: true });
+    for (const [cf, table] of this.#durable.#tables) {
+      const ops: BatchOp[] = [];
+      for (const entry of table) {
+        const value = visible(entry, LATEST);
+        if (value !== undefined) ops.push({ type: 'put', cf, key: entry.key, value });
+      }
+      survivor.#apply(ops);
+      survivor.#durable!.#apply(ops);
+    }
+    for (const ops of this.#unsynced.slice(0, keepUnsynced)) {
+      survivor.#apply(ops);
+      survivor.#unsynced.push(ops);
+    }
+    return survivor;
+  }
+
+  #apply(ops: readonly BatchOp[]): void {
     const seq = ++this.#seq;
     const floor = this.#oldestPin() ?? seq;
-    for (const op of batch.ops) {
+    for (const op of ops) {
       const table = this.#tables.get(op.cf)!;
       switch (op.type) {
         case 'put':
@@ -160,6 +239,7 @@ export class MemoryEngine implements KvEngine {
 
   /** Point read at sequence `seq` (used by snapshots). */
   readAt(cf: CfName, key: Uint8Array, seq: number): Uint8Array | undefined {
+    this.#assertOpen();
     const table = this.#tables.get(cf)!;
     const i = lowerBound(table, key);
     if (i === table.length || bytesCompare(table[i]!.key, key) !== 0) return undefined;
@@ -181,6 +261,7 @@ export class MemoryEngine implements KvEngine {
     out: KvEntry[],
     limit: number,
   ): void {
+    this.#assertOpen();
     const table = this.#tables.get(cf)!;
     if (!reverse) {
       let i = from === undefined ? 0 : inclusive ? lowerBound(table, from) : upperBound(table, from);

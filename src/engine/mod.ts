@@ -2,5 +2,5 @@
 export type { CfName, KvEntry, IterOptions, KvIterator, KvSnapshot, WriteBatch, WriteOptions, KvEngine } from './kv_engine.ts';
 export { CF_NAMES } from './kv_engine.ts';
 export { ClassicEngine, CLASSIC_ENGINE_DEFAULTS, CF_PREFIX, type ClassicEngineOptions } from './classic_engine.ts';
-export { MemoryEngine } from './memory_engine.ts';
+export { MemoryEngine, type MemoryEngineOptions } from './memory_engine.ts';
 export { RecordingWriteBatch, type BatchOp } from './write_batch.ts';

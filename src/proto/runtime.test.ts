@@ -41,6 +41,13 @@ describe('protobuf runtime (bigint mode)', () => {
     expect(out['color']).toBe(0);
   });
 
+  it('reads an absent bytes field as an empty Uint8Array', () => {
+    const out = roundTrip({ inner: {} });
+    const key = (out['inner'] as { key: unknown }).key;
+    expect(key).toBeInstanceOf(Uint8Array);
+    expect((key as Uint8Array).length).toBe(0);
+  });
+
   it('round-trips nested messages, bytes and oneofs', () => {
     const out = roundTrip({ inner: { key: new Uint8Array([0, 255]), version: 42n }, put: { version: 7n } });
     expect(Array.from((out['inner'] as { key: Uint8Array }).key)).toEqual([0, 255]);

@@ -99,7 +99,30 @@ export function loadProtoRoot(dir: string = PROTO_ROOT_DIR): protobuf.Root {
   };
   root.loadSync(listProtoFiles(dir), { keepCase: false });
   root.resolveAll();
+  useEmptyBufferForAbsentBytes(root);
   return root;
+}
+
+/** Shared, immutable-by-convention empty bytes value for absent `bytes` fields. */
+const EMPTY_BYTES: Uint8Array = Buffer.alloc(0);
+
+/**
+ * protobufjs reads an absent `bytes` field as a plain empty array, which is not a
+ * Uint8Array (`.subarray`, `Buffer.from(x.buffer)` fail on it). Make the default an empty
+ * Buffer on every message prototype so decoded messages always carry real byte arrays.
+ */
+function useEmptyBufferForAbsentBytes(ns: protobuf.NamespaceBase): void {
+  for (const child of ns.nestedArray) {
+    if (child instanceof protobuf.Type) {
+      for (const f of child.fieldsArray) {
+        if (f.type === 'bytes' && !f.repeated && !f.map && !f.partOf) {
+          f.typeDefault = EMPTY_BYTES;
+          (child.ctor.prototype as Record<string, unknown>)[f.name] = EMPTY_BYTES;
+        }
+      }
+    }
+    if (child instanceof protobuf.Namespace || child instanceof protobuf.Type) useEmptyBufferForAbsentBytes(child);
+  }
 }
 
 let defaultRoot: protobuf.Root | undefined;

@@ -1491,6 +1491,429 @@ export namespace tikvpb {
     testId: bigint;
   }
 }
+export namespace tipb {
+  export enum ExecType {
+    TypeTableScan = 0,
+    TypeIndexScan = 1,
+    TypeSelection = 2,
+    TypeAggregation = 3,
+    TypeTopN = 4,
+    TypeLimit = 5,
+    TypeStreamAgg = 6,
+    TypeJoin = 7,
+    TypeKill = 8,
+    TypeExchangeSender = 9,
+    TypeExchangeReceiver = 10,
+    TypeProjection = 11,
+    TypePartitionTableScan = 12,
+    TypeSort = 13,
+    TypeWindow = 14,
+    TypeExpand = 15,
+    TypeExpand2 = 16,
+  }
+  export interface Executor {
+    tp: tipb.ExecType;
+    tblScan?: tipb.TableScan | null;
+    idxScan?: tipb.IndexScan | null;
+    selection?: tipb.Selection | null;
+    aggregation?: tipb.Aggregation | null;
+    topN?: tipb.TopN | null;
+    limit?: tipb.Limit | null;
+    executorId: string;
+    Projection?: tipb.Projection | null;
+  }
+  export interface TableScan {
+    tableId: bigint;
+    columns: tipb.ColumnInfo[];
+    desc: boolean;
+    primaryColumnIds: bigint[];
+    primaryPrefixColumnIds: bigint[];
+  }
+  export interface IndexScan {
+    tableId: bigint;
+    indexId: bigint;
+    columns: tipb.ColumnInfo[];
+    desc: boolean;
+    unique: boolean;
+    primaryColumnIds: bigint[];
+  }
+  export interface Selection {
+    conditions: tipb.Expr[];
+    rpnConditions: tipb.RpnExpr[];
+    child?: tipb.Executor | null;
+  }
+  export interface Projection {
+    exprs: tipb.Expr[];
+    rpnExprs: tipb.RpnExpr[];
+    child?: tipb.Executor | null;
+  }
+  export interface Aggregation {
+    groupBy: tipb.Expr[];
+    aggFunc: tipb.Expr[];
+    streamed: boolean;
+    rpnGroupBy: tipb.RpnExpr[];
+    rpnAggFunc: tipb.RpnExpr[];
+    child?: tipb.Executor | null;
+  }
+  export interface TopN {
+    orderBy: tipb.ByItem[];
+    limit: bigint;
+    child?: tipb.Executor | null;
+    partitionBy: tipb.ByItem[];
+  }
+  export interface Limit {
+    limit: bigint;
+    child?: tipb.Executor | null;
+    partitionBy: tipb.ByItem[];
+  }
+  export interface ExecutorExecutionSummary {
+    timeProcessedNs: bigint;
+    numProducedRows: bigint;
+    numIterations: bigint;
+    executorId: string;
+    concurrency: bigint;
+  }
+  export interface FieldType {
+    tp: number;
+    flag: number;
+    flen: number;
+    decimal: number;
+    collate: number;
+    charset: string;
+    elems: string[];
+  }
+  export enum ExprType {
+    Null = 0,
+    Int64 = 1,
+    Uint64 = 2,
+    Float32 = 3,
+    Float64 = 4,
+    String = 5,
+    Bytes = 6,
+    MysqlBit = 101,
+    MysqlDecimal = 102,
+    MysqlDuration = 103,
+    MysqlEnum = 104,
+    MysqlHex = 105,
+    MysqlSet = 106,
+    MysqlTime = 107,
+    MysqlJson = 108,
+    ValueList = 151,
+    ColumnRef = 201,
+    Count = 3001,
+    Sum = 3002,
+    Avg = 3003,
+    Min = 3004,
+    Max = 3005,
+    First = 3006,
+    GroupConcat = 3007,
+    Agg_BitAnd = 3008,
+    Agg_BitOr = 3009,
+    Agg_BitXor = 3010,
+    Std = 3011,
+    Stddev = 3012,
+    StddevPop = 3013,
+    StddevSamp = 3014,
+    VarPop = 3015,
+    VarSamp = 3016,
+    Variance = 3017,
+    JsonArrayAgg = 3018,
+    JsonObjectAgg = 3019,
+    ApproxCountDistinct = 3020,
+    ScalarFunc = 10000,
+  }
+  export enum ScalarFuncSig {
+    Unspecified = 0,
+    CastIntAsInt = 1,
+    CastIntAsReal = 2,
+    CastIntAsString = 3,
+    CastIntAsDecimal = 4,
+    CastIntAsTime = 5,
+    CastIntAsDuration = 6,
+    CastIntAsJson = 7,
+    CastRealAsInt = 10,
+    CastRealAsReal = 11,
+    CastRealAsString = 12,
+    CastRealAsDecimal = 13,
+    CastRealAsTime = 14,
+    CastRealAsDuration = 15,
+    CastRealAsJson = 16,
+    CastDecimalAsInt = 20,
+    CastDecimalAsReal = 21,
+    CastDecimalAsString = 22,
+    CastDecimalAsDecimal = 23,
+    CastDecimalAsTime = 24,
+    CastDecimalAsDuration = 25,
+    CastDecimalAsJson = 26,
+    CastStringAsInt = 30,
+    CastStringAsReal = 31,
+    CastStringAsString = 32,
+    CastStringAsDecimal = 33,
+    CastStringAsTime = 34,
+    CastStringAsDuration = 35,
+    CastStringAsJson = 36,
+    CastTimeAsInt = 40,
+    CastTimeAsReal = 41,
+    CastTimeAsString = 42,
+    CastTimeAsDecimal = 43,
+    CastTimeAsTime = 44,
+    CastTimeAsDuration = 45,
+    CastTimeAsJson = 46,
+    CastDurationAsInt = 50,
+    CastDurationAsReal = 51,
+    CastDurationAsString = 52,
+    CastDurationAsDecimal = 53,
+    CastDurationAsTime = 54,
+    CastDurationAsDuration = 55,
+    CastDurationAsJson = 56,
+    LTInt = 100,
+    LTReal = 101,
+    LTDecimal = 102,
+    LTString = 103,
+    LTTime = 104,
+    LTDuration = 105,
+    LTJson = 106,
+    LEInt = 110,
+    LEReal = 111,
+    LEDecimal = 112,
+    LEString = 113,
+    LETime = 114,
+    LEDuration = 115,
+    LEJson = 116,
+    GTInt = 120,
+    GTReal = 121,
+    GTDecimal = 122,
+    GTString = 123,
+    GTTime = 124,
+    GTDuration = 125,
+    GTJson = 126,
+    GEInt = 130,
+    GEReal = 131,
+    GEDecimal = 132,
+    GEString = 133,
+    GETime = 134,
+    GEDuration = 135,
+    GEJson = 136,
+    EQInt = 140,
+    EQReal = 141,
+    EQDecimal = 142,
+    EQString = 143,
+    EQTime = 144,
+    EQDuration = 145,
+    EQJson = 146,
+    NEInt = 150,
+    NEReal = 151,
+    NEDecimal = 152,
+    NEString = 153,
+    NETime = 154,
+    NEDuration = 155,
+    NEJson = 156,
+    NullEQInt = 160,
+    NullEQReal = 161,
+    NullEQDecimal = 162,
+    NullEQString = 163,
+    NullEQTime = 164,
+    NullEQDuration = 165,
+    NullEQJson = 166,
+    PlusReal = 200,
+    PlusDecimal = 201,
+    PlusInt = 203,
+    MinusReal = 204,
+    MinusDecimal = 205,
+    MinusInt = 207,
+    MultiplyReal = 208,
+    MultiplyDecimal = 209,
+    MultiplyInt = 210,
+    DivideReal = 211,
+    DivideDecimal = 212,
+    IntDivideInt = 213,
+    IntDivideDecimal = 214,
+    ModReal = 215,
+    ModDecimal = 216,
+    ModInt = 217,
+    MultiplyIntUnsigned = 218,
+    AbsInt = 2101,
+    AbsUInt = 2102,
+    AbsReal = 2103,
+    AbsDecimal = 2104,
+    LogicalAnd = 3101,
+    LogicalOr = 3102,
+    LogicalXor = 3103,
+    UnaryNotInt = 3104,
+    UnaryNotDecimal = 3105,
+    UnaryNotReal = 3106,
+    UnaryNotJSON = 3107,
+    UnaryMinusInt = 3108,
+    UnaryMinusReal = 3109,
+    UnaryMinusDecimal = 3110,
+    DecimalIsNull = 3111,
+    DurationIsNull = 3112,
+    RealIsNull = 3113,
+    StringIsNull = 3114,
+    TimeIsNull = 3115,
+    IntIsNull = 3116,
+    JsonIsNull = 3117,
+    BitAndSig = 3118,
+    BitOrSig = 3119,
+    BitXorSig = 3120,
+    BitNegSig = 3121,
+    IntIsTrue = 3122,
+    RealIsTrue = 3123,
+    DecimalIsTrue = 3124,
+    IntIsFalse = 3125,
+    RealIsFalse = 3126,
+    DecimalIsFalse = 3127,
+    LeftShift = 3129,
+    RightShift = 3130,
+    IntIsTrueWithNull = 3142,
+    RealIsTrueWithNull = 3143,
+    DecimalIsTrueWithNull = 3144,
+    IntIsFalseWithNull = 3145,
+    RealIsFalseWithNull = 3146,
+    DecimalIsFalseWithNull = 3147,
+    InInt = 4001,
+    InReal = 4002,
+    InDecimal = 4003,
+    InString = 4004,
+    InTime = 4005,
+    InDuration = 4006,
+    InJson = 4007,
+    IfNullInt = 4101,
+    IfNullReal = 4102,
+    IfNullDecimal = 4103,
+    IfNullString = 4104,
+    IfNullTime = 4105,
+    IfNullDuration = 4106,
+    IfInt = 4107,
+    IfReal = 4108,
+    IfDecimal = 4109,
+    IfString = 4110,
+    IfTime = 4111,
+    IfDuration = 4112,
+    IfNullJson = 4113,
+    IfJson = 4114,
+    CoalesceInt = 4201,
+    CoalesceReal = 4202,
+    CoalesceDecimal = 4203,
+    CoalesceString = 4204,
+    CoalesceTime = 4205,
+    CoalesceDuration = 4206,
+    CoalesceJson = 4207,
+    CaseWhenInt = 4208,
+    CaseWhenReal = 4209,
+    CaseWhenDecimal = 4210,
+    CaseWhenString = 4211,
+    CaseWhenTime = 4212,
+    CaseWhenDuration = 4213,
+    CaseWhenJson = 4214,
+    LikeSig = 4310,
+    CharLengthUTF8 = 7005,
+    Concat = 7006,
+    Length = 7029,
+    Lower = 7034,
+    Upper = 7064,
+    LowerUTF8 = 7066,
+    UpperUTF8 = 7063,
+  }
+  export interface Expr {
+    tp: tipb.ExprType;
+    val: Uint8Array;
+    children: tipb.Expr[];
+    sig: tipb.ScalarFuncSig;
+    fieldType?: tipb.FieldType | null;
+    rpnArgsLen: number;
+    hasDistinct: boolean;
+    orderBy: tipb.ByItem[];
+    aggFuncMode: tipb.AggFunctionMode;
+  }
+  export interface RpnExpr {
+    exprs: tipb.Expr[];
+  }
+  export interface ByItem {
+    expr?: tipb.Expr | null;
+    desc: boolean;
+    rpnExpr?: tipb.RpnExpr | null;
+  }
+  export enum AggFunctionMode {
+    CompleteMode = 0,
+    FinalMode = 1,
+    Partial1Mode = 2,
+    Partial2Mode = 3,
+    DedupMode = 4,
+  }
+  export interface ColumnInfo {
+    columnId: bigint;
+    tp: number;
+    collation: number;
+    columnLen: number;
+    decimal: number;
+    flag: number;
+    elems: string[];
+    defaultVal: Uint8Array;
+    pkHandle: boolean;
+  }
+  export interface KeyRange {
+    low: Uint8Array;
+    high: Uint8Array;
+  }
+  export interface Row {
+    handle: Uint8Array;
+    data: Uint8Array;
+  }
+  export interface Error {
+    code: number;
+    msg: string;
+  }
+  export interface SelectResponse {
+    error?: tipb.Error | null;
+    rows: tipb.Row[];
+    chunks: tipb.Chunk[];
+    warnings: tipb.Error[];
+    outputCounts: bigint[];
+    warningCount: bigint;
+    executionSummaries: tipb.ExecutorExecutionSummary[];
+    encodeType: tipb.EncodeType;
+    ndvs: bigint[];
+  }
+  export interface Chunk {
+    rowsData: Uint8Array;
+    rowsMeta: tipb.RowMeta[];
+  }
+  export interface RowMeta {
+    handle: bigint;
+    length: bigint;
+  }
+  export interface DAGRequest {
+    startTsFallback: bigint;
+    executors: tipb.Executor[];
+    timeZoneOffset: bigint;
+    flags: bigint;
+    outputOffsets: number[];
+    collectRangeCounts: boolean;
+    maxWarningCount: bigint;
+    encodeType: tipb.EncodeType;
+    sqlMode: bigint;
+    timeZoneName: string;
+    collectExecutionSummaries: boolean;
+    maxAllowedPacket: bigint;
+    chunkMemoryLayout?: tipb.ChunkMemoryLayout | null;
+    isRpnExpr: boolean;
+    forceEncodeType: boolean;
+  }
+  export enum EncodeType {
+    TypeDefault = 0,
+    TypeChunk = 1,
+    TypeCHBlock = 2,
+    TypeArrowIpc = 1001,
+  }
+  export interface ChunkMemoryLayout {
+    endian: tipb.Endian;
+  }
+  export enum Endian {
+    LittleEndian = 0,
+    BigEndian = 1,
+  }
+}
 
 /** Every message type by its full proto name. */
 export interface MessageTypes {
@@ -1697,6 +2120,28 @@ export interface MessageTypes {
   "tikvpb.BatchCommandsResponse.Response": tikvpb.BatchCommandsResponse.Response;
   "tikvpb.BatchCommandsEmptyRequest": tikvpb.BatchCommandsEmptyRequest;
   "tikvpb.BatchCommandsEmptyResponse": tikvpb.BatchCommandsEmptyResponse;
+  "tipb.Executor": tipb.Executor;
+  "tipb.TableScan": tipb.TableScan;
+  "tipb.IndexScan": tipb.IndexScan;
+  "tipb.Selection": tipb.Selection;
+  "tipb.Projection": tipb.Projection;
+  "tipb.Aggregation": tipb.Aggregation;
+  "tipb.TopN": tipb.TopN;
+  "tipb.Limit": tipb.Limit;
+  "tipb.ExecutorExecutionSummary": tipb.ExecutorExecutionSummary;
+  "tipb.FieldType": tipb.FieldType;
+  "tipb.Expr": tipb.Expr;
+  "tipb.RpnExpr": tipb.RpnExpr;
+  "tipb.ByItem": tipb.ByItem;
+  "tipb.ColumnInfo": tipb.ColumnInfo;
+  "tipb.KeyRange": tipb.KeyRange;
+  "tipb.Row": tipb.Row;
+  "tipb.Error": tipb.Error;
+  "tipb.SelectResponse": tipb.SelectResponse;
+  "tipb.Chunk": tipb.Chunk;
+  "tipb.RowMeta": tipb.RowMeta;
+  "tipb.DAGRequest": tipb.DAGRequest;
+  "tipb.ChunkMemoryLayout": tipb.ChunkMemoryLayout;
 }
 
 /** Every service: method name -> request/response types and streaming flags. */

@@ -7,7 +7,6 @@ import { assert } from '../util/mod.ts';
 import {
   emptySnapshot,
   entrySizeBytes,
-  newConfState,
   newEntry,
   snapshotMetadata,
   type ConfState,
@@ -17,6 +16,10 @@ import {
 } from './eraftpb.ts';
 import type { RaftInitialState, RaftLogStorage, StorageError } from './raft_log_storage.ts';
 
+/** Index and term of the bootstrap snapshot of a new group. */
+export const BOOTSTRAP_INDEX = 1n;
+export const BOOTSTRAP_TERM = 1n;
+
 /** A `RaftLogStorage` that keeps everything in arrays. */
 export class MemoryStorage implements RaftLogStorage {
   hardState: HardState = { term: 0n, vote: 0n, commit: 0n };
@@ -24,10 +27,21 @@ export class MemoryStorage implements RaftLogStorage {
   /** ents[0] is a dummy standing for the snapshot (its index and term). */
   private ents: Entry[] = [newEntry({})];
 
-  /** A storage whose initial configuration has these voters (a freshly bootstrapped group). */
-  static withVoters(voters: bigint[]): MemoryStorage {
+  /**
+   * When set, `snapshot()` first refreshes the stored snapshot to the application's current
+   * applied state (TiKV generates snapshots on demand, so a new member finds itself in it).
+   */
+  snapshotSource: (() => { index: bigint; confState: ConfState; data: Uint8Array }) | null = null;
+
+  /**
+   * A storage for a member of a freshly bootstrapped group: a snapshot at index 1, term 1
+   * holding the initial configuration (so nodes added later catch up by snapshot, as in TiKV).
+   */
+  static bootstrap(cs: ConfState): MemoryStorage {
     const s = new MemoryStorage();
-    s.snap = { data: new Uint8Array(0), metadata: { index: 0n, term: 0n, confState: newConfState({ voters }) } };
+    s.snap = { data: new Uint8Array(0), metadata: { index: BOOTSTRAP_INDEX, term: BOOTSTRAP_TERM, confState: cs } };
+    s.ents = [newEntry({ index: BOOTSTRAP_INDEX, term: BOOTSTRAP_TERM })];
+    s.hardState = { term: BOOTSTRAP_TERM, vote: 0n, commit: BOOTSTRAP_INDEX };
     return s;
   }
 
@@ -77,6 +91,17 @@ export class MemoryStorage implements RaftLogStorage {
   }
 
   snapshot(_requestIndex: bigint): Snapshot | StorageError {
+    if (this.snapshotSource) {
+      const src = this.snapshotSource();
+      if (src.index > snapshotMetadata(this.snap).index && src.index <= this.lastIndex()) {
+        this.createSnapshot(src.index, src.confState, src.data);
+      }
+    }
+    return this.snap;
+  }
+
+  /** The stored snapshot as is (no refresh from `snapshotSource`). */
+  currentSnapshot(): Snapshot {
     return this.snap;
   }
 
@@ -120,15 +145,8 @@ export class MemoryStorage implements RaftLogStorage {
     if (first > entries[0]!.index) es = entries.slice(Number(first - entries[0]!.index));
     const offset = es[0]!.index - this.ents[0]!.index;
     assert(offset <= BigInt(this.ents.length), `missing log entry before ${es[0]!.index}`);
-    this.ents = this.ents.slice(0, Number(offset)).concat(es);
-  }
-
-  /** A deep-enough copy for the simulator's "durable state survives a crash". */
-  clone(): MemoryStorage {
-    const c = new MemoryStorage();
-    c.hardState = { ...this.hardState };
-    c.snap = this.snap;
-    c.ents = this.ents.slice();
-    return c;
+    // Truncate any conflicting suffix in place, then push: appends at the tail stay O(batch).
+    this.ents.length = Number(offset);
+    for (const e of es) this.ents.push(e);
   }
 }

@@ -35,6 +35,7 @@ import { ProgressState, type Progress } from './progress.ts';
 import { ProgressTracker } from './progress_tracker.ts';
 import { VoteResult } from './quorum.ts';
 import { RaftLog } from './raft_log.ts';
+import { BOOTSTRAP_TERM } from './memory_storage.ts';
 import { isStorageError, type RaftLogStorage } from './raft_log_storage.ts';
 import { validateRaftConfig, type RaftConfig, type ReadOnlyOption } from './raft_config.ts';
 import { ReadOnly } from './read_only.ts';
@@ -114,6 +115,10 @@ export class Raft {
     if (hardState.term !== 0n || hardState.vote !== 0n || hardState.commit !== 0n) this.loadState(hardState);
     if (cfg.applied > 0n) this.raftLog.appliedTo(cfg.applied);
     this.becomeFollower(this.term, NONE);
+    // A restarted node may have renewed some leader's lease just before it crashed, so it keeps
+    // that promise for a full election timeout. Terms <= BOOTSTRAP_TERM never had a leader
+    // (the first election moves to BOOTSTRAP_TERM + 1), so fresh nodes may vote at once.
+    this.leaderContactElapsed = this.term > BOOTSTRAP_TERM ? 0 : cfg.electionTick;
   }
 
   private loadState(hs: HardState): void {

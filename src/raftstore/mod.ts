@@ -13,4 +13,5 @@ export {
   type RegionEpoch,
   type RegionPeer,
 } from './region.ts';
+export { PdStubForTests } from './pd_stub.ts';
 export type { PdClientForStore, StoreMeta, SplitIds, RegionStats, StoreStats } from './pd_client_for_store.ts';

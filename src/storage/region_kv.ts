@@ -17,6 +17,7 @@ export interface RegionContext {
   storeId: bigint;
 }
 
+/** One engine mutation of a command's write, in engine key space. */
 export type Modify =
   | { type: 'put'; cf: CfName; key: Uint8Array; value: Uint8Array }
   | { type: 'delete'; cf: CfName; key: Uint8Array }
@@ -35,8 +36,10 @@ export interface RegionError {
   raftEntryTooLarge?: { regionId: bigint; entrySize: bigint };
 }
 
+/** A value, or the region error that prevented it. */
 export type RegionResult<T> = { ok: true; value: T } | { ok: false; regionError: RegionError };
 
+/** Snapshot + atomic write for one region; implemented by the raftstore. */
 export interface RegionKv {
   /** A snapshot of the region's data as of now, after checking the context. */
   snapshot(ctx: RegionContext): Promise<RegionResult<KvSnapshot>>;
@@ -45,4 +48,23 @@ export interface RegionKv {
    * persisted (synced) and applied.
    */
   write(ctx: RegionContext, modifies: Modify[]): Promise<RegionResult<void>>;
+}
+
+/**
+ * A region's key range as stored in `metapb.Region`: in transactional use the boundaries are
+ * memcomparable-encoded user keys (compare them with `encodeKey(userKey)`); raw KV (API v1)
+ * compares raw keys with them verbatim. An empty `endKey` means +infinity.
+ */
+export interface RegionRange {
+  startKey: Uint8Array;
+  endKey: Uint8Array;
+}
+
+/**
+ * Optional extension of `RegionKv`: the range of the region addressed by `ctx`, read right
+ * after `snapshot(ctx)` (no await between them). Storage uses it to clip scans and to answer
+ * `KeyNotInRegion` for keys outside it. When absent, the region is taken to cover every key.
+ */
+export interface RegionRangeSource {
+  regionRange(ctx: RegionContext): RegionRange | undefined;
 }

@@ -3,7 +3,7 @@ import { CorruptionError } from '../../util/errors.ts';
 import { bytesCompare } from '../../util/bytes.ts';
 import type { Decoded } from '../memcomparable.ts';
 import { ByteWriter } from './byte_writer.ts';
-import { Decimal } from './decimal.ts';
+import { DECIMAL_FRAC_MAX, Decimal } from './decimal.ts';
 import {
   memComparableBytesEnd,
   readCompactBytes,
@@ -22,6 +22,7 @@ import {
   writeUvarint,
   writeVarint,
 } from './primitive.ts';
+import { u32le } from './scratch.ts';
 import { coreTimeToPacked } from './time.ts';
 
 /**
@@ -181,6 +182,20 @@ export function writeDatumValue(w: ByteWriter, d: Datum): void {
   }
 }
 
+/**
+ * The "default" (datum) encoding of a coprocessor response column (coprocessor.md §4.3,
+ * TiKV's datum writer): ints as `03`+comparable i64 (not varint), uints `04`, bytes as
+ * compact bytes `02`, floats/decimals/durations/JSON as in keys, times as `04`+packed.
+ */
+export function writeDatumForResponse(w: ByteWriter, d: Datum): void {
+  if (d.kind === 'bytes') {
+    w.u8(DatumFlag.CompactBytes);
+    writeCompactBytes(w, d.value);
+    return;
+  }
+  writeDatumKey(w, d);
+}
+
 /** Memcomparable encoding of datums (index keys, common handles): order follows value order. */
 export function encodeDatumKey(datums: readonly Datum[]): Uint8Array {
   const w = new ByteWriter(datums.length * 10);
@@ -221,7 +236,7 @@ export function jsonEnd(buf: Uint8Array, offset: number): number {
     case JsonTypeCode.Object:
     case JsonTypeCode.Array: {
       if (o + 8 > buf.length) throw new CorruptionError('json: truncated header');
-      const size = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(o + 4, true);
+      const size = u32le(buf, o + 4);
       end = o + size;
       break;
     }
@@ -258,7 +273,7 @@ export function jsonEnd(buf: Uint8Array, offset: number): number {
 
 function vectorEnd(buf: Uint8Array, offset: number): number {
   if (offset + 4 > buf.length) throw new CorruptionError('vector: truncated');
-  const n = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(offset, true);
+  const n = u32le(buf, offset);
   const end = offset + 4 + n * 4;
   if (end > buf.length) throw new CorruptionError('vector: truncated');
   return end;
@@ -358,7 +373,10 @@ export function datumEnd(buf: Uint8Array, offset: number): number {
     }
     case DatumFlag.Decimal: {
       need(buf, o, 2);
-      const end = o + 2 + Decimal.binSize(buf[o]!, buf[o + 1]!);
+      const prec = buf[o]!;
+      const frac = buf[o + 1]!;
+      if (prec < 1 || frac > prec || frac > DECIMAL_FRAC_MAX) throw new CorruptionError(`datum: bad decimal precision/frac ${prec},${frac}`);
+      const end = o + 2 + Decimal.binSize(prec, frac);
       need(buf, o, end - o);
       return end;
     }

@@ -52,7 +52,7 @@ describe('Decimal vs rational model', () => {
     );
   });
 
-  it('div rounds half up to frac1 + 4', () => {
+  it('div truncates at TiDB word precision, then rounds half up to frac1 + 4', () => {
     fc.assert(
       fc.property(arbDecimal(30, 12), arbDecimal(20, 12), (a, b) => {
         const q = a.div(b);
@@ -62,8 +62,16 @@ describe('Decimal vs rational model', () => {
         }
         const frac = Math.min(a.frac + 4, DECIMAL_FRAC_MAX);
         const exact: Rat = { p: a.unscaled * rat(b).q * (b.unscaled < 0n ? -1n : 1n), q: rat(a).q * (b.unscaled < 0n ? -b.unscaled : b.unscaled) };
+        const fc9 = Decimal.divComputedFrac(a.frac, b.frac);
+        expect(fc9 % 9).toBe(0);
+        expect(fc9).toBeGreaterThanOrEqual(frac);
+        const scaled = exact.p * 10n ** BigInt(fc9);
+        const truncated = scaled / exact.q; // BigInt division truncates toward zero
         expect(q!.frac).toBe(frac);
-        expect(q!.unscaled).toBe(roundRat(exact, frac));
+        expect(q!.unscaled).toBe(roundRat({ p: truncated, q: 10n ** BigInt(fc9) }, frac));
+        // Never further than one unit in the last place from the exact quotient.
+        const diff = q!.unscaled - roundRat(exact, frac);
+        expect(diff >= -1n && diff <= 1n).toBe(true);
       }),
       { seed, numRuns: RUNS },
     );

@@ -20,6 +20,8 @@ export const DIV_FRAC_INCREMENT = 4;
 export const MY_DECIMAL_STRUCT_BYTES = 40;
 
 const DIGITS_PER_WORD = 9;
+/** Words in TiDB's `MyDecimal.wordBuf`. */
+const MY_DECIMAL_WORDS = 9;
 const WORD_BASE = 1_000_000_000;
 const WORD_BASE_N = 1_000_000_000n;
 /** Bytes needed by a partial word of n digits (MySQL `dig2bytes`). */
@@ -260,29 +262,65 @@ export class Decimal {
     return new Decimal(this.unscaled * pow10(other.frac - this.frac) - other.unscaled, other.frac);
   }
 
-  /** Product; frac = min(frac1 + frac2, DECIMAL_FRAC_MAX), excess digits truncated (as TiDB). */
+  /**
+   * Product; frac = min(frac1 + frac2, DECIMAL_FRAC_MAX). Beyond 30 fraction digits the
+   * exact product is rounded half-up to 30, which is what TiDB shows (its MyDecimal keeps
+   * the extra digits internally and rounds to `resultFrac` when printing or encoding).
+   */
   mul(other: Decimal): Decimal {
     const frac = this.frac + other.frac;
     const p = this.unscaled * other.unscaled;
     if (frac <= DECIMAL_FRAC_MAX) return new Decimal(p, frac);
-    return new Decimal(p / pow10(frac - DECIMAL_FRAC_MAX), DECIMAL_FRAC_MAX);
+    return new Decimal(divRoundHalfUp(p, pow10(frac - DECIMAL_FRAC_MAX)), DECIMAL_FRAC_MAX);
   }
 
   /**
-   * Quotient rounded half-up to frac = min(frac1 + fracIncrement, DECIMAL_FRAC_MAX)
-   * (MySQL `div_precision_increment`, default 4: `1/3` = `0.3333`, `2/3` = `0.6667`).
-   * Returns `null` for division by zero (SQL NULL plus a warning in MySQL).
+   * Fraction digits TiDB's `doDivMod` computes for a quotient (then truncates at): whole
+   * 9-digit words for both operands' fractions plus the increment not already covered by
+   * their word padding. Always >= min(frac1 + fracIncrement, 30).
    */
-  div(other: Decimal, fracIncrement = DIV_FRAC_INCREMENT): Decimal | null {
+  static divComputedFrac(frac1: number, frac2: number, fracIncrement = DIV_FRAC_INCREMENT): number {
+    const w1 = Math.ceil(frac1 / DIGITS_PER_WORD);
+    const w2 = Math.ceil(frac2 / DIGITS_PER_WORD);
+    const incr = Math.max(0, fracIncrement - (w1 * DIGITS_PER_WORD - frac1) - (w2 * DIGITS_PER_WORD - frac2));
+    return DIGITS_PER_WORD * (w1 + w2 + Math.ceil(incr / DIGITS_PER_WORD));
+  }
+
+  /**
+   * TiDB's internal quotient (`DecimalDiv` before display rounding): truncated toward zero
+   * at `divComputedFrac` digits, or fewer when the 9-word MyDecimal buffer is full.
+   * `null` for division by zero.
+   */
+  divTruncated(other: Decimal, fracIncrement = DIV_FRAC_INCREMENT): Decimal | null {
     if (other.unscaled === 0n) return null;
-    const frac = Math.min(this.frac + fracIncrement, DECIMAL_FRAC_MAX);
-    // this/other = (u1 / 10^f1) / (u2 / 10^f2); scaled by 10^frac.
+    let frac = Decimal.divComputedFrac(this.frac, other.frac, fracIncrement);
+    // this/other scaled by 10^frac = u1 * 10^(frac - f1 + f2) / u2.
     const shift = frac - this.frac + other.frac;
     let n = this.unscaled;
     let d = other.unscaled;
     if (shift >= 0) n *= pow10(shift);
     else d *= pow10(-shift);
-    return new Decimal(divRoundHalfUp(n, d), frac);
+    let q = n / d;
+    const intWords = Math.ceil(Math.max(0, digitCount(q) - frac) / DIGITS_PER_WORD);
+    const fracWordsMax = MY_DECIMAL_WORDS - intWords;
+    if (frac / DIGITS_PER_WORD > fracWordsMax) {
+      const keep = Math.max(0, fracWordsMax) * DIGITS_PER_WORD;
+      q /= pow10(frac - keep);
+      frac = keep;
+    }
+    return new Decimal(q, frac);
+  }
+
+  /**
+   * Quotient as TiDB shows and stores it: `divTruncated`, then rounded half-up to
+   * frac = min(frac1 + fracIncrement, DECIMAL_FRAC_MAX) (MySQL `div_precision_increment`,
+   * default 4: `1/3` = `0.3333`, `2/3` = `0.6667`, but `2.00000/3` = `0.666666666` because
+   * TiDB truncates at the 9-digit word first). `null` for division by zero (SQL NULL).
+   */
+  div(other: Decimal, fracIncrement = DIV_FRAC_INCREMENT): Decimal | null {
+    const t = this.divTruncated(other, fracIncrement);
+    if (t === null) return null;
+    return t.round(Math.min(this.frac + fracIncrement, DECIMAL_FRAC_MAX));
   }
 
   /** MySQL `%` / MOD: sign of the dividend, frac = max(frac1, frac2); null when dividing by zero. */
@@ -382,48 +420,32 @@ export class Decimal {
     if (offset + size > buf.length) throw new CorruptionError('decimal bin: truncated');
     const neg = (buf[offset]! & 0x80) === 0;
     const mask = neg ? 0xff : 0;
+    // Chunks in order: leading partial int word, int words, fraction words, trailing
+    // partial fraction word. Up to 15 digits accumulate in a double (exact), then a bigint.
+    const nChunks = (intg0x > 0 ? 1 : 0) + intg0 + frac0 + (frac0x > 0 ? 1 : 0);
     let pos = offset;
-    // Small values accumulate in a double (exact below 2^53), larger ones in a bigint.
     let accNum = 0;
     let accDigits = 0;
     let acc = 0n;
     let big = false;
-    const push = (chunk: number, nDigits: number): void => {
-      if (!big && accDigits + nDigits <= 15) {
-        accNum = accNum * POW10_NUM[nDigits]! + chunk;
-        accDigits += nDigits;
-        return;
+    for (let c = 0; c < nChunks; c++) {
+      let digits = DIGITS_PER_WORD;
+      if (c === 0 && intg0x > 0) digits = intg0x;
+      else if (c === nChunks - 1 && frac0x > 0) digits = frac0x;
+      const nBytes = DIG2BYTES[digits]!;
+      const w = readBE(buf, pos, nBytes, mask, pos === offset);
+      if (w >= POW10_NUM[digits]!) throw new CorruptionError('decimal bin: bad word');
+      pos += nBytes;
+      if (!big && accDigits + digits <= 15) {
+        accNum = accNum * POW10_NUM[digits]! + w;
+        accDigits += digits;
+      } else {
+        if (!big) {
+          acc = BigInt(accNum);
+          big = true;
+        }
+        acc = acc * BigInt(POW10_NUM[digits]!) + BigInt(w);
       }
-      if (!big) {
-        acc = BigInt(accNum);
-        big = true;
-      }
-      acc = acc * BigInt(POW10_NUM[nDigits]!) + BigInt(chunk);
-    };
-    if (intg0x > 0) {
-      const n = DIG2BYTES[intg0x]!;
-      const w = readBE(buf, pos, n, mask, true);
-      if (w >= POW10_NUM[intg0x]!) throw new CorruptionError('decimal bin: bad leading word');
-      push(w, intg0x);
-      pos += n;
-    }
-    for (let i = 0; i < intg0; i++) {
-      const w = readBE(buf, pos, 4, mask, pos === offset);
-      if (w >= WORD_BASE) throw new CorruptionError('decimal bin: bad word');
-      push(w, DIGITS_PER_WORD);
-      pos += 4;
-    }
-    for (let i = 0; i < frac0; i++) {
-      const w = readBE(buf, pos, 4, mask, pos === offset);
-      if (w >= WORD_BASE) throw new CorruptionError('decimal bin: bad word');
-      push(w, DIGITS_PER_WORD);
-      pos += 4;
-    }
-    if (frac0x > 0) {
-      const n = DIG2BYTES[frac0x]!;
-      const w = readBE(buf, pos, n, mask, pos === offset);
-      if (w >= POW10_NUM[frac0x]!) throw new CorruptionError('decimal bin: bad trailing word');
-      push(w, frac0x);
     }
     let unscaled = big ? acc : BigInt(accNum);
     if (neg) unscaled = -unscaled;
@@ -450,15 +472,14 @@ export class Decimal {
     out[offset + 1] = this.frac;
     out[offset + 2] = resultFrac;
     out[offset + 3] = neg ? 1 : 0;
-    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
     for (let i = intWords - 1; i >= 0; i--) {
-      view.setInt32(offset + 4 + i * 4, Number(intPart % WORD_BASE_N), true);
+      writeI32LE(out, offset + 4 + i * 4, Number(intPart % WORD_BASE_N));
       intPart /= WORD_BASE_N;
     }
     // Left-align the fraction to whole words.
     fracPart *= pow10(fracWords * DIGITS_PER_WORD - this.frac);
     for (let i = fracWords - 1; i >= 0; i--) {
-      view.setInt32(offset + 4 + (intWords + i) * 4, Number(fracPart % WORD_BASE_N), true);
+      writeI32LE(out, offset + 4 + (intWords + i) * 4, Number(fracPart % WORD_BASE_N));
       fracPart /= WORD_BASE_N;
     }
   }
@@ -472,9 +493,12 @@ export class Decimal {
     const intWords = Math.ceil(digitsInt / DIGITS_PER_WORD);
     const fracWords = Math.ceil(digitsFrac / DIGITS_PER_WORD);
     if (intWords + fracWords > 9) throw new CorruptionError('chunk decimal: too many words');
-    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let acc = 0n;
-    for (let i = 0; i < intWords + fracWords; i++) acc = acc * WORD_BASE_N + BigInt(view.getInt32(offset + 4 + i * 4, true));
+    for (let i = 0; i < intWords + fracWords; i++) {
+      const w = buf[offset + 4 + i * 4]! | (buf[offset + 5 + i * 4]! << 8) | (buf[offset + 6 + i * 4]! << 16) | (buf[offset + 7 + i * 4]! << 24);
+      if (w < 0 || w >= WORD_BASE) throw new CorruptionError('chunk decimal: bad word');
+      acc = acc * WORD_BASE_N + BigInt(w);
+    }
     acc /= pow10(fracWords * DIGITS_PER_WORD - digitsFrac);
     return new Decimal(neg ? -acc : acc, digitsFrac);
   }
@@ -489,6 +513,13 @@ function checkPrecFrac(prec: number, frac: number): number {
     throw new DomainError('InvalidArgument', `bad decimal precision/frac ${prec},${frac}`);
   }
   return prec;
+}
+
+function writeI32LE(out: Uint8Array, pos: number, v: number): void {
+  out[pos] = v & 0xff;
+  out[pos + 1] = (v >>> 8) & 0xff;
+  out[pos + 2] = (v >>> 16) & 0xff;
+  out[pos + 3] = (v >>> 24) & 0xff;
 }
 
 function writeBE(out: Uint8Array, pos: number, n: number, v: number, mask: number): void {

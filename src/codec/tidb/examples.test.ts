@@ -27,6 +27,10 @@ import {
   parseDuration,
   parseTime,
   tableRecordRange,
+  ByteWriter,
+  CollationId,
+  collationSortKey,
+  writeDatumForResponse,
 } from './mod.ts';
 
 const hex = (b: Uint8Array): string => bytesToHex(b);
@@ -72,6 +76,11 @@ describe('decimal bin', () => {
     expect(Decimal.parse('1').div(Decimal.parse('3'))!.toString()).toBe('0.3333');
     expect(Decimal.parse('2').div(Decimal.parse('3'))!.toString()).toBe('0.6667');
     expect(Decimal.parse('-2').div(Decimal.parse('3'))!.toString()).toBe('-0.6667');
+    // Observed from TiDB's DecimalDiv: truncation at the 9-digit word, then rounding.
+    expect(Decimal.parse('2.00000').div(Decimal.parse('3'))!.toString()).toBe('0.666666666');
+    expect(Decimal.parse('1.1').div(Decimal.parse('9'))!.toString()).toBe('0.12222');
+    expect(Decimal.parse('0.5').div(Decimal.parse('3'))!.toString()).toBe('0.16667');
+    expect(Decimal.parse('10').div(Decimal.parse('7'))!.toString()).toBe('1.4286');
     expect(Decimal.parse('1.00').div(Decimal.parse('0'))).toBeNull();
     expect(Decimal.parse('2.5').round(0).toString()).toBe('3');
     expect(Decimal.parse('-2.5').round(0).toString()).toBe('-3');
@@ -89,6 +98,23 @@ describe('row v2', () => {
     expect(new TextDecoder().decode(d.readBytes(2)!)).toBe('ab');
     expect(d.locate(3)).toBe(RowV2Lookup.Null);
     expect(d.locate(4)).toBe(RowV2Lookup.Missing);
+  });
+});
+
+describe('row v2 facts from TiDB rowcodec tests', () => {
+  it('TIMESTAMP 2011-11-10 11:11:11.999999 is stored as packed 1840446893366133311', () => {
+    const ct = parseTime('2011-11-10 11:11:11.999999', MysqlType.Timestamp, 6);
+    expect(coreTimeToPacked(ct)).toBe(1840446893366133311n);
+    const row = encodeRowV2([5], [Datums.time(ct)]);
+    expect(new RowV2Decoder(row).readTime(5, MysqlType.Timestamp, 6)).toBe(ct);
+  });
+  it('a checksum after the data is ignored', () => {
+    const row = encodeRowV2([1], [Datums.int(300n)]);
+    const withChecksum = new Uint8Array([...row, 0x01, 0xde, 0xad, 0xbe, 0xef]);
+    withChecksum[1] = withChecksum[1]! | 0x02;
+    const d = new RowV2Decoder(withChecksum);
+    expect(d.hasChecksum).toBe(true);
+    expect(d.readInt(1)).toBe(300n);
   });
 });
 
@@ -152,5 +178,22 @@ describe('datum decoding', () => {
     expect(new TextDecoder().decode((out[1] as { value: Uint8Array }).value)).toBe('abc');
     expect(out[2]).toEqual({ kind: 'float', value: -2.5 });
     expect(out[3]).toEqual({ kind: 'duration', value: 5n });
+  });
+});
+
+describe('response datums and collations', () => {
+  it('default response encoding uses 03 for ints and 02 for bytes', () => {
+    const w = new ByteWriter();
+    writeDatumForResponse(w, Datums.int(3n));
+    writeDatumForResponse(w, Datums.string('ab'));
+    writeDatumForResponse(w, Datums.null());
+    expect(hex(w.finish())).toBe('038000000000000003' + '02046162' + '00');
+  });
+  it('PAD SPACE _bin collations trim trailing spaces; binary does not; ci is refused', () => {
+    const v = new TextEncoder().encode('ab  ');
+    expect(hex(collationSortKey(-CollationId.Utf8mb4Bin, v))).toBe('6162');
+    expect(hex(collationSortKey(CollationId.Binary, v))).toBe('61622020');
+    expect(hex(collationSortKey(CollationId.Utf8mb4_0900Bin, v))).toBe('61622020');
+    expect(() => collationSortKey(-CollationId.Utf8mb4GeneralCi, v)).toThrow(/not implemented/);
   });
 });

@@ -44,6 +44,10 @@ import {
   writeUintComparableDesc,
   writeUvarint,
   writeVarint,
+  decodeJson,
+  encodeJson,
+  jsonToText,
+  parseJsonText,
   type Datum,
 } from './mod.ts';
 
@@ -205,9 +209,12 @@ describe(`golden vectors from ${V.source}`, () => {
       expect(bytesToHex(encodeDatumKey([d])), JSON.stringify(c.d)).toBe(c.key);
       expect(bytesToHex(encodeDatumValue([d])), JSON.stringify(c.d)).toBe(c.value);
       if (c.d.k !== 'minNotNull') {
+        // Both encodings decode to a datum whose key encoding is TiDB's key encoding
+        // (times come back as packed uints, which encode identically).
         for (const hex of [c.key, c.value]) {
-          const back = decodeDatum(hexToBytes(hex), 0).value;
-          expect(bytesToHex(encodeDatumKey([back]))).toBe(c.key.length > 0 && back.kind !== 'uint' ? bytesToHex(encodeDatumKey([back])) : c.key);
+          const back = decodeDatum(hexToBytes(hex), 0);
+          expect(back.next).toBe(hex.length / 2);
+          expect(bytesToHex(encodeDatumKey([back.value])), JSON.stringify(c.d)).toBe(c.key);
         }
       }
     }
@@ -226,6 +233,17 @@ describe(`golden vectors from ${V.source}`, () => {
         const d = decodeIndexKey(k);
         expect([d.tableId, d.indexId, bytesToHex(d.encodedValues)]).toEqual([BigInt(c.table), BigInt(c.index), bytesToHex(vals)]);
       }
+    }
+  });
+
+  it('binary JSON layout', () => {
+    for (const c of V.jsons) {
+      const bin = parseJsonText(c.text);
+      expect(bytesToHex(bin), c.text).toBe(c.bin);
+      expect(bytesToHex(encodeJson(decodeJson(hexToBytes(c.bin)))), c.text).toBe(c.bin);
+      // v1.1.0-beta printed compact text with HTML escapes; current TiDB (ours) prints
+      // ", "/": " separators, so compare the text structurally by re-parsing it.
+      expect(bytesToHex(parseJsonText(jsonToText(hexToBytes(c.bin)))), c.text).toBe(c.bin);
     }
   });
 

@@ -2,6 +2,7 @@ import { CorruptionError, DomainError } from '../../util/errors.ts';
 import { ByteWriter } from './byte_writer.ts';
 import { DatumFlag } from './datum.ts';
 import { readIntComparable, writeIntComparable } from './primitive.ts';
+import { loadScratch, SCRATCH_VIEW } from './scratch.ts';
 import { cutIndexValues, decodeIndexKey, type Handle } from './table_key.ts';
 
 /**
@@ -44,7 +45,8 @@ export interface DecodedIndexValue {
 }
 
 function beInt64(buf: Uint8Array, offset: number): bigint {
-  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigInt64(offset, false);
+  loadScratch(buf, offset);
+  return SCRATCH_VIEW.getBigInt64(0, false);
 }
 
 /** Splits an index value into its segments. Throws `CorruptionError` on malformed values. */

@@ -6,6 +6,7 @@ export { ByteWriter } from './byte_writer.ts';
 export {
   VARINT_BYTES_MAX,
   writeIntComparable,
+  putIntComparable,
   writeIntComparableDesc,
   readIntComparable,
   readIntComparableDesc,
@@ -68,6 +69,7 @@ export {
   encodeDatumValue,
   writeDatumKey,
   writeDatumValue,
+  writeDatumForResponse,
   decodeDatum,
   decodeDatums,
   datumEnd,
@@ -116,6 +118,8 @@ export {
   writeV2Int,
   writeV2Uint,
   decodeV2Int,
+  decodeV2IntAsNumber,
+  copyV2IntAs64LE,
   decodeV2Uint,
   decodeV2Float,
   decodeV2Decimal,
@@ -131,3 +135,25 @@ export {
   encodeIndexValue,
   decodeIndexHandle,
 } from './index_value.ts';
+export { CollationId, collationSortKey, isPadSpaceBinCollation } from './collation.ts';
+export {
+  type JsonValue,
+  JSON_DEPTH_MAX,
+  encodeJson,
+  decodeJson,
+  jsonToText,
+  parseJsonText,
+  parseJsonValue,
+  formatJsonDouble,
+  quoteJsonBytes,
+} from './json.ts';
+export {
+  type TimeZone,
+  daysFromCivil,
+  civilFromDays,
+  fieldsToEpochSeconds,
+  coreTimeShiftSeconds,
+  zoneOffsetSeconds,
+  coreTimeUtcToZone,
+  coreTimeZoneToUtc,
+} from './time_zone.ts';

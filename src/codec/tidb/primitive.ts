@@ -1,6 +1,7 @@
 import { CorruptionError } from '../../util/errors.ts';
 import { decodeBytes, encodeBytesInto, encodedBytesLength, type Decoded } from '../memcomparable.ts';
 import type { ByteWriter } from './byte_writer.ts';
+import { loadScratch, SCRATCH, SCRATCH_VIEW, u32be } from './scratch.ts';
 
 /**
  * The primitive codecs of TiDB `pkg/util/codec` (and TiKV `components/codec`): comparable
@@ -10,13 +11,8 @@ import type { ByteWriter } from './byte_writer.ts';
  * `CorruptionError` on truncated or malformed input.
  */
 
-const SIGN_BIT = 1n << 63n;
 /** Go `binary.MaxVarintLen64`. */
 export const VARINT_BYTES_MAX = 10;
-
-function viewOf(buf: Uint8Array): DataView {
-  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-}
 
 function need(buf: Uint8Array, offset: number, n: number, what: string): void {
   if (offset < 0 || offset + n > buf.length) throw new CorruptionError(`${what}: need ${n} bytes at ${offset}, have ${buf.length - offset}`);
@@ -24,22 +20,35 @@ function need(buf: Uint8Array, offset: number, n: number, what: string): void {
 
 /** TiDB `EncodeInt`: 8 bytes big-endian of `uint64(v) ^ (1 << 63)`. */
 export function writeIntComparable(w: ByteWriter, v: bigint): void {
-  w.u64be(BigInt.asUintN(64, v) ^ SIGN_BIT);
+  SCRATCH_VIEW.setBigInt64(0, BigInt.asIntN(64, v), false);
+  w.scratch8(0x80);
+}
+
+/** Writes TiDB `EncodeInt(v)` into `out` at `offset` (8 bytes; no bounds growth). */
+export function putIntComparable(out: Uint8Array, offset: number, v: bigint): void {
+  SCRATCH_VIEW.setBigInt64(0, BigInt.asIntN(64, v), false);
+  out[offset] = SCRATCH[0]! ^ 0x80;
+  for (let i = 1; i < 8; i++) out[offset + i] = SCRATCH[i]!;
 }
 
 /** TiDB `EncodeIntDesc`: bitwise NOT of `EncodeInt`. */
 export function writeIntComparableDesc(w: ByteWriter, v: bigint): void {
-  w.u64be(~(BigInt.asUintN(64, v) ^ SIGN_BIT));
+  SCRATCH_VIEW.setBigInt64(0, ~BigInt.asIntN(64, v), false);
+  w.scratch8(0x80);
 }
 
 export function readIntComparable(buf: Uint8Array, offset: number): bigint {
   need(buf, offset, 8, 'comparable int');
-  return BigInt.asIntN(64, viewOf(buf).getBigUint64(offset) ^ SIGN_BIT);
+  loadScratch(buf, offset);
+  SCRATCH[0] = SCRATCH[0]! ^ 0x80;
+  return SCRATCH_VIEW.getBigInt64(0, false);
 }
 
 export function readIntComparableDesc(buf: Uint8Array, offset: number): bigint {
   need(buf, offset, 8, 'comparable int desc');
-  return BigInt.asIntN(64, BigInt.asUintN(64, ~viewOf(buf).getBigUint64(offset)) ^ SIGN_BIT);
+  loadScratch(buf, offset);
+  SCRATCH[0] = SCRATCH[0]! ^ 0x80;
+  return ~SCRATCH_VIEW.getBigInt64(0, false);
 }
 
 /** TiDB `EncodeUint`: 8 bytes big-endian. */
@@ -53,12 +62,14 @@ export function writeUintComparableDesc(w: ByteWriter, v: bigint): void {
 
 export function readUintComparable(buf: Uint8Array, offset: number): bigint {
   need(buf, offset, 8, 'comparable uint');
-  return viewOf(buf).getBigUint64(offset);
+  loadScratch(buf, offset);
+  return SCRATCH_VIEW.getBigUint64(0, false);
 }
 
 export function readUintComparableDesc(buf: Uint8Array, offset: number): bigint {
   need(buf, offset, 8, 'comparable uint desc');
-  return BigInt.asUintN(64, ~viewOf(buf).getBigUint64(offset));
+  loadScratch(buf, offset);
+  return BigInt.asUintN(64, ~SCRATCH_VIEW.getBigUint64(0, false));
 }
 
 const floatScratch = new DataView(new ArrayBuffer(8));
@@ -97,14 +108,12 @@ export function writeFloatComparableDesc(w: ByteWriter, f: number): void {
 /** Inverse of `writeFloatComparable` reading 8 bytes at `offset`. */
 export function readFloatComparable(buf: Uint8Array, offset: number): number {
   need(buf, offset, 8, 'comparable float');
-  const v = viewOf(buf);
-  return cmpWordsToFloat(v.getUint32(offset, false), v.getUint32(offset + 4, false));
+  return cmpWordsToFloat(u32be(buf, offset), u32be(buf, offset + 4));
 }
 
 export function readFloatComparableDesc(buf: Uint8Array, offset: number): number {
   need(buf, offset, 8, 'comparable float desc');
-  const v = viewOf(buf);
-  return cmpWordsToFloat(~v.getUint32(offset, false) >>> 0, ~v.getUint32(offset + 4, false) >>> 0);
+  return cmpWordsToFloat(~u32be(buf, offset) >>> 0, ~u32be(buf, offset + 4) >>> 0);
 }
 
 function cmpWordsToFloat(hi: number, lo: number): number {

@@ -5,6 +5,7 @@ import { decimalDatumPrecFrac, type Datum } from './datum.ts';
 import { Decimal } from './decimal.ts';
 import { ColumnFlag, isIntegerType, isStringType, isTimeType, MysqlType } from './field_type.ts';
 import { readFloatComparable, writeFloatComparable } from './primitive.ts';
+import { loadScratch, SCRATCH_VIEW, u16le, u32le } from './scratch.ts';
 import { coreTimeFromPacked, coreTimeToPacked } from './time.ts';
 
 /**
@@ -49,11 +50,11 @@ export function isRowV2(value: Uint8Array): boolean {
  */
 export class RowV2Decoder {
   private buf: Uint8Array = new Uint8Array(0);
-  private view: DataView = new DataView(this.buf.buffer);
   private large = false;
   private idsStart = 0;
   private offsetsStart = 0;
   private dataStart = 0;
+  private dataEnd = 0;
   /** Number of non-NULL columns stored. */
   notNullCount = 0;
   /** Number of NULL columns stored. */
@@ -72,22 +73,19 @@ export class RowV2Decoder {
   reset(value: Uint8Array): this {
     if (value.length < HEADER_BYTES || value[0] !== ROW_V2_CODEC_VERSION) throw new CorruptionError('row v2: bad header');
     this.buf = value;
-    this.view = new DataView(value.buffer, value.byteOffset, value.byteLength);
     const flags = value[1]!;
     this.large = (flags & FLAG_LARGE) !== 0;
     this.hasChecksum = (flags & ROW_V2_FLAG_CHECKSUM) !== 0;
-    this.notNullCount = this.view.getUint16(2, true);
-    this.nullCount = this.view.getUint16(4, true);
+    this.notNullCount = u16le(value, 2);
+    this.nullCount = u16le(value, 4);
     const idBytes = this.large ? 4 : 1;
     const offBytes = this.large ? 4 : 2;
     this.idsStart = HEADER_BYTES;
     this.offsetsStart = this.idsStart + (this.notNullCount + this.nullCount) * idBytes;
     this.dataStart = this.offsetsStart + this.notNullCount * offBytes;
     if (this.dataStart > value.length) throw new CorruptionError('row v2: truncated header');
-    if (this.notNullCount > 0) {
-      const dataEnd = this.dataStart + this.offsetAt(this.notNullCount - 1);
-      if (dataEnd > value.length) throw new CorruptionError('row v2: truncated data');
-    }
+    this.dataEnd = this.dataStart + (this.notNullCount > 0 ? this.offsetAt(this.notNullCount - 1) : 0);
+    if (this.dataEnd > value.length) throw new CorruptionError('row v2: truncated data');
     return this;
   }
 
@@ -98,11 +96,11 @@ export class RowV2Decoder {
 
   /** Column id at position `i` (not-null columns first, then NULL columns). */
   columnIdAt(i: number): number {
-    return this.large ? this.view.getUint32(this.idsStart + i * 4, true) : this.buf[this.idsStart + i]!;
+    return this.large ? u32le(this.buf, this.idsStart + i * 4) : this.buf[this.idsStart + i]!;
   }
 
   private offsetAt(i: number): number {
-    return this.large ? this.view.getUint32(this.offsetsStart + i * 4, true) : this.view.getUint16(this.offsetsStart + i * 2, true);
+    return this.large ? u32le(this.buf, this.offsetsStart + i * 4) : u16le(this.buf, this.offsetsStart + i * 2);
   }
 
   private search(lo: number, hi: number, colId: number): number {
@@ -125,9 +123,9 @@ export class RowV2Decoder {
     if (i >= 0) {
       const start = i === 0 ? 0 : this.offsetAt(i - 1);
       const end = this.offsetAt(i);
-      if (end < start) throw new CorruptionError('row v2: offsets not increasing');
       this.valueStart = this.dataStart + start;
       this.valueEnd = this.dataStart + end;
+      if (end < start || this.valueEnd > this.dataEnd) throw new CorruptionError('row v2: bad value offsets');
       return RowV2Lookup.Value;
     }
     if (this.nullCount > 0 && this.search(this.notNullCount, this.notNullCount + this.nullCount, colId) >= 0) return RowV2Lookup.Null;
@@ -189,16 +187,16 @@ export class RowV2Decoder {
 
 /** Little-endian two's complement of 1, 2, 4 or 8 bytes (TiDB rowcodec `decodeInt`). */
 export function decodeV2Int(buf: Uint8Array, start: number, end: number): bigint {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   switch (end - start) {
     case 1:
-      return BigInt(view.getInt8(start));
+      return BigInt((buf[start]! << 24) >> 24);
     case 2:
-      return BigInt(view.getInt16(start, true));
+      return BigInt((u16le(buf, start) << 16) >> 16);
     case 4:
-      return BigInt(view.getInt32(start, true));
+      return BigInt(u32le(buf, start) | 0);
     case 8:
-      return view.getBigInt64(start, true);
+      loadScratch(buf, start);
+      return SCRATCH_VIEW.getBigInt64(0, true);
     default:
       throw new CorruptionError(`row v2: int of ${end - start} bytes`);
   }
@@ -206,19 +204,55 @@ export function decodeV2Int(buf: Uint8Array, start: number, end: number): bigint
 
 /** Little-endian unsigned of 1, 2, 4 or 8 bytes. */
 export function decodeV2Uint(buf: Uint8Array, start: number, end: number): bigint {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   switch (end - start) {
     case 1:
       return BigInt(buf[start]!);
     case 2:
-      return BigInt(view.getUint16(start, true));
+      return BigInt(u16le(buf, start));
     case 4:
-      return BigInt(view.getUint32(start, true));
+      return BigInt(u32le(buf, start));
     case 8:
-      return view.getBigUint64(start, true);
+      loadScratch(buf, start);
+      return SCRATCH_VIEW.getBigUint64(0, true);
     default:
       throw new CorruptionError(`row v2: uint of ${end - start} bytes`);
   }
+}
+
+/**
+ * The v2 int in `[start, end)` as a JS number when it is a safe integer (|v| < 2^53), else
+ * `null`: lets vectorized callers avoid a bigint per value.
+ */
+export function decodeV2IntAsNumber(buf: Uint8Array, start: number, end: number): number | null {
+  switch (end - start) {
+    case 1:
+      return (buf[start]! << 24) >> 24;
+    case 2:
+      return (u16le(buf, start) << 16) >> 16;
+    case 4:
+      return u32le(buf, start) | 0;
+    case 8: {
+      const lo = u32le(buf, start);
+      const hi = u32le(buf, start + 4) | 0;
+      if (hi >= -0x200000 && hi < 0x200000) return hi * 0x100000000 + lo;
+      return null;
+    }
+    default:
+      throw new CorruptionError(`row v2: int of ${end - start} bytes`);
+  }
+}
+
+/**
+ * Widens the v2 int (or, with `unsigned`, uint) in `[start, end)` to 8 little-endian bytes
+ * at `out[outOffset]` — the int64/uint64 element of an Arrow or chunk column — without
+ * creating a bigint. Sign-extends signed values, zero-extends unsigned ones.
+ */
+export function copyV2IntAs64LE(buf: Uint8Array, start: number, end: number, unsigned: boolean, out: Uint8Array, outOffset: number): void {
+  const n = end - start;
+  if (n !== 1 && n !== 2 && n !== 4 && n !== 8) throw new CorruptionError(`row v2: int of ${n} bytes`);
+  for (let i = 0; i < n; i++) out[outOffset + i] = buf[start + i]!;
+  const fill = !unsigned && (buf[end - 1]! & 0x80) !== 0 ? 0xff : 0;
+  for (let i = n; i < 8; i++) out[outOffset + i] = fill;
 }
 
 /** Comparable 8-byte float. */

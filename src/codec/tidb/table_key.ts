@@ -1,7 +1,7 @@
 import { CorruptionError } from '../../util/errors.ts';
 import { ByteWriter } from './byte_writer.ts';
 import { datumEnd, decodeDatum, DatumFlag, type Datum } from './datum.ts';
-import { readIntComparable, writeIntComparable } from './primitive.ts';
+import { putIntComparable, readIntComparable, writeIntComparable } from './primitive.ts';
 
 /**
  * TiDB table keys (`pkg/tablecodec`, coprocessor.md §6.3):
@@ -64,10 +64,13 @@ export function encodeIndexPrefix(tableId: bigint, indexId: bigint): Uint8Array 
 
 /** Record key with an int handle: `t{tableId}_r{EncodeInt(handle)}` (19 bytes). */
 export function encodeRecordKey(tableId: bigint, handle: bigint): Uint8Array {
-  const w = new ByteWriter(RECORD_KEY_INT_HANDLE_BYTES);
-  writePrefix(w, tableId, RECORD_SEP);
-  writeIntComparable(w, handle);
-  return w.finish();
+  const out = new Uint8Array(RECORD_KEY_INT_HANDLE_BYTES);
+  out[0] = TABLE_PREFIX;
+  putIntComparable(out, 1, tableId);
+  out[9] = SEP;
+  out[10] = RECORD_SEP;
+  putIntComparable(out, TABLE_KEY_PREFIX_BYTES, handle);
+  return out;
 }
 
 /**

@@ -17,6 +17,7 @@ import (
 	"github.com/pingcap/tidb/sessionctx/stmtctx"
 	"github.com/pingcap/tidb/tablecodec"
 	"github.com/pingcap/tidb/types"
+	tidbjson "github.com/pingcap/tidb/types/json"
 	"github.com/pingcap/tidb/util/codec"
 )
 
@@ -187,9 +188,17 @@ func decimals(r *rand.Rand) []obj {
 
 func decimalOps(r *rand.Rand) []obj {
 	out := []obj{}
-	for i := 0; i < 150; i++ {
+	fixed := [][2]string{{"2.00000", "3"}, {"1.00000", "7"}, {"5.12345", "-3"}, {"2", "3"}, {"1.1", "9"}, {"0.5", "3"}, {"10", "7"},
+		{"1.000000000000000000000000000", "3"}, {"7", "0.000000000000000000000000003"}}
+	for i := 0; i < 150+len(fixed); i++ {
 		as := randDecimalString(r, 18, 10)
 		bs := randDecimalString(r, 12, 10)
+		if i >= 150 {
+			as, bs = fixed[i-150][0], fixed[i-150][1]
+		} else if i%5 == 1 {
+			// frac1 = 5 (or 14) makes frac1+4 land on a 9-digit word boundary.
+			as = randDecimalString(r, 6, 0) + "." + randDigits(r, 5+9*(i%2))
+		}
 		if i%10 == 0 {
 			bs = "0"
 		}
@@ -207,14 +216,8 @@ func decimalOps(r *rand.Rand) []obj {
 		if err == types.ErrDivByZero {
 			res["div"] = nil
 		} else {
-			_, fa := a.PrecisionAndFrac()
-			fr := fa + 4
-			if fr > 30 {
-				fr = 30
-			}
-			var q types.MyDecimal
-			must(t.Round(&q, fr, types.ModeHalfEven))
-			res["div"] = q.String()
+			// String() rounds to resultFrac (frac1 + 4), as TiDB displays and stores it.
+			res["div"] = t.String()
 		}
 		err = types.DecimalMod(a, b, &t)
 		if err == types.ErrDivByZero {
@@ -385,6 +388,32 @@ func rowsV1(r *rand.Rand) []obj {
 	return out
 }
 
+func jsons(r *rand.Rand) []obj {
+	texts := []string{`null`, `true`, `false`, `0`, `-1`, `9223372036854775807`, `-9223372036854775808`, `"hello"`, `""`,
+		`"esc \" \\ \n \t \u0001 < > & é 中"`, `[]`, `{}`, `[1, "a", null, true, [2, [3]], {"k": false}]`,
+		`{"b": 1, "a": 2, "aa": [true, null], "": "empty", "z": {"y": {"x": "deep"}}}`, `1.5`, `-0.25`, `[1.5, 2e3]`}
+	for i := 0; i < 20; i++ {
+		var sb strings.Builder
+		sb.WriteString("{")
+		n := r.Intn(5)
+		for j := 0; j < n; j++ {
+			if j > 0 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, `"k%d%s": [%d, "s%d", %v, null]`, r.Intn(100), strings.Repeat("x", r.Intn(3)), r.Int63()-r.Int63(), r.Intn(1000), r.Intn(2) == 0)
+		}
+		sb.WriteString("}")
+		texts = append(texts, sb.String())
+	}
+	out := []obj{}
+	for _, t := range texts {
+		bj, err := tidbjson.ParseBinaryFromString(t)
+		must(err)
+		out = append(out, obj{"text": t, "bin": h(append([]byte{byte(bj.TypeCode)}, bj.Value...)), "str": bj.String()})
+	}
+	return out
+}
+
 func main() {
 	r := rand.New(rand.NewSource(seed))
 	doc := obj{
@@ -401,6 +430,7 @@ func main() {
 		"datums":     datums(r),
 		"keys":       keys(r),
 		"rowsV1":     rowsV1(r),
+		"jsons":      jsons(r),
 	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", " ")
