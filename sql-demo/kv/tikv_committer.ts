@@ -43,7 +43,12 @@ export interface CommitOptions {
 /** What the committer needs beyond snapshots: a place to park background commits. */
 export interface CommitterContext extends TikvClientContext {
   track(task: Promise<unknown>): void;
+  /** Counts how each commit finished (for tests and metrics). */
+  onCommitted(kind: CommitKind): void;
 }
+
+/** How a transaction committed. */
+export type CommitKind = 'onePc' | 'asyncCommit' | 'twoPc';
 
 /** The transaction was left behind on purpose by the `beforeCommitPrimary` fault point. */
 export class TxnAbandonedError extends DomainError {
@@ -135,7 +140,10 @@ export class TikvCommitter {
       if (this.onePcCommitTs === 0n) await this.rollbackAll();
       throw e;
     }
-    if (this.onePcCommitTs !== 0n) return this.onePcCommitTs;
+    if (this.onePcCommitTs !== 0n) {
+      this.ctx.onCommitted('onePc');
+      return this.onePcCommitTs;
+    }
     if (this.opts.beforeCommitPrimary && (await this.opts.beforeCommitPrimary(this.startTs)) === 'abandon') {
       this.stopHeartbeatLoop();
       throw new TxnAbandonedError(this.startTs);
@@ -145,11 +153,13 @@ export class TikvCommitter {
         // Committed once every prewrite succeeded; the commit RPCs only clean up.
         const commitTs = this.minCommitTsSeen;
         this.ctx.track(this.commitSecondaries(batches, commitTs, true));
+        this.ctx.onCommitted('asyncCommit');
         return commitTs;
       }
       let commitTs = await this.ctx.getTs();
       commitTs = await this.commitPrimary(batches.filter((b) => b.isPrimary), commitTs);
       this.ctx.track(this.commitSecondaries(batches.filter((b) => !b.isPrimary), commitTs, false));
+      this.ctx.onCommitted('twoPc');
       return commitTs;
     } finally {
       this.stopHeartbeatLoop();

@@ -2,7 +2,7 @@ import { PdClient } from '../../src/pd_client/mod.ts';
 import { realClock, SeededRandom, freshSeed, type Clock, type Random } from '../../src/util/mod.ts';
 import type { KvClient, KvSnapshotReader, RegionInfo } from './kv_client.ts';
 import { TikvBackoffer } from './tikv_backoffer.ts';
-import type { CommitOptions, CommitterContext } from './tikv_committer.ts';
+import type { CommitKind, CommitOptions, CommitterContext } from './tikv_committer.ts';
 import { TikvCoprocessor, type TikvCopRequest, type TikvCopResult } from './tikv_coprocessor.ts';
 import { DomainError } from '../../src/util/mod.ts';
 import { BACKGROUND_TASKS_MAX, SPLIT_RPC_DEADLINE_MS } from './tikv_limits.ts';
@@ -39,6 +39,8 @@ export class TikvKvClient implements KvClient {
   private readonly ctx: CommitterContext;
   private readonly copr: TikvCoprocessor;
   private closed = false;
+  /** Commits by protocol since connect (1PC, async commit, plain 2PC). */
+  readonly commitCounts: Record<CommitKind, number> = { onePc: 0, asyncCommit: 0, twoPc: 0 };
 
   private constructor(
     private readonly pd: PdClient,
@@ -57,6 +59,7 @@ export class TikvKvClient implements KvClient {
       getTs,
       budgets: { ...DEFAULT_BUDGETS, ...options.budgets },
       track: (task) => this.track(task),
+      onCommitted: (kind) => this.commitCounts[kind]++,
     };
     this.copr = new TikvCoprocessor(this.ctx);
   }
@@ -107,7 +110,10 @@ export class TikvKvClient implements KvClient {
     return new TikvBackoffer(op, this.ctx.budgets.adminMs, this.ctx.clock, this.ctx.random);
   }
 
-  /** Splits regions at raw user `keys` (SplitRegion per region; the store encodes them). Keys on existing boundaries are no-ops. */
+  /**
+   * Splits regions at raw user `keys` (SplitRegion per region; the store encodes them) and
+   * waits until PD knows the new regions. Keys on existing boundaries are no-ops.
+   */
   async splitRegions(keys: Uint8Array[]): Promise<void> {
     this.checkOpen();
     const bo = this.adminBackoffer('splitRegions');
@@ -125,6 +131,7 @@ export class TikvKvClient implements KvClient {
         const leader = region.peers.find((p) => p.storeId === g.region.leader.storeId) ?? null;
         this.rpc.cache.insertFromPd(region, leader);
       }
+      for (const region of r.resp.regions) await this.rpc.cache.waitPdCaughtUp(bo, region);
     }
   }
 

@@ -119,6 +119,19 @@ export class TikvRegionCache {
     }
   }
 
+  /**
+   * Waits (against `bo`) until PD reports `meta` at least at its epoch: a store reports splits
+   * to PD asynchronously, and callers of splitRegions expect `regions()` to show them.
+   */
+  async waitPdCaughtUp(bo: TikvBackoffer, meta: metapb.Region): Promise<void> {
+    const want = meta.regionEpoch?.version ?? 0n;
+    for (;;) {
+      const got = await this.pd.getRegionById(meta.id);
+      if (got && (got.region.regionEpoch?.version ?? 0n) >= want) return;
+      await bo.backoff(BACKOFF.regionMiss, `PD has not caught up with region ${meta.id} at version ${want}`);
+    }
+  }
+
   /** Groups `keys` by the region containing each, preserving the keys' order within a group. */
   async groupKeysByRegion<K extends { key: Uint8Array }>(bo: TikvBackoffer, items: readonly K[]): Promise<Array<{ region: CachedRegion; items: K[] }>> {
     const groups = new Map<bigint, { region: CachedRegion; items: K[] }>();
