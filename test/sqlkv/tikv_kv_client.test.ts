@@ -199,6 +199,9 @@ describe('coprocessor', () => {
     // Until the store's coprocessor is wired it answers other_error "not implemented".
     if (err !== undefined) {
       expect(err).toBeInstanceOf(CoprocessorError);
+      // Tasks run in key order: the first failing task is the region holding the range start.
+      const first = (await client.regions(enc('cop/a'), enc('cop/b')))[0]!;
+      expect((err as CoprocessorError).regionId).toBe(first.id);
       expect(String((err as Error).message)).toMatch(/coprocessor error in region \d+: .+/);
     }
   });
