@@ -1,4 +1,6 @@
+import { Decimal } from '../src/codec/tidb/mod.ts';
 import { DomainError } from '../src/util/mod.ts';
+import { EvalError, MysqlErrorCode } from './eval_context.ts';
 import { type Collator, collatorFor } from './collation.ts';
 import type { Expr, FieldType } from './dag_types.ts';
 import { EvalType, MysqlType, UNSIGNED_BIGINT, evalTypeOfTp } from './field_type.ts';
@@ -61,27 +63,62 @@ export function buildAggFunction(expr: Expr, schema: readonly FieldType[]): AggF
       };
     case AggExprType.Sum:
     case AggExprType.Avg: {
-      if (et !== EvalType.Real) {
-        throw new DomainError('NotImplemented', `coprocessor: ${tp === AggExprType.Sum ? 'SUM' : 'AVG'} over ${et} needs DECIMAL, which is not supported yet`);
-      }
-      const sumType: FieldType = { ...ft, tp: MysqlType.Double };
       const avg = tp === AggExprType.Avg;
+      const name = avg ? 'Avg' : 'Sum';
+      if (et === EvalType.Real) {
+        const sumType: FieldType = { ...ft, tp: MysqlType.Double };
+        return {
+          name,
+          arg,
+          resultTypes: avg ? [UNSIGNED_BIGINT, sumType] : [sumType],
+          newState: () => {
+            let count = 0n;
+            let sum = 0;
+            return {
+              update: (v) => {
+                if (v === null) return;
+                count++;
+                sum += v as number;
+              },
+              results: (out) => {
+                if (avg) out.push(count);
+                out.push(count === 0n ? null : sum);
+              },
+            };
+          },
+        };
+      }
+      if (et !== EvalType.Int && et !== EvalType.Decimal) {
+        throw new DomainError('NotImplemented', `coprocessor: ${name.toUpperCase()} over ${et} is not supported yet`);
+      }
+      // Ints are summed as exact decimals (TiKV casts the argument to DECIMAL).
+      const sumType: FieldType = { ...ft, tp: MysqlType.NewDecimal };
       return {
-        name: avg ? 'Avg' : 'Sum',
+        name,
         arg,
         resultTypes: avg ? [UNSIGNED_BIGINT, sumType] : [sumType],
         newState: () => {
           let count = 0n;
-          let sum = 0;
+          let intSum = 0n;
+          let decSum: Decimal | null = null;
           return {
             update: (v) => {
               if (v === null) return;
               count++;
-              sum += v as number;
+              if (typeof v === 'bigint') intSum += v;
+              else decSum = decSum === null ? (v as Decimal) : decSum.add(v as Decimal);
             },
             results: (out) => {
               if (avg) out.push(count);
-              out.push(count === 0n ? null : sum);
+              if (count === 0n) {
+                out.push(null);
+                return;
+              }
+              const total = decSum === null ? Decimal.fromBigInt(intSum) : (decSum as Decimal).add(Decimal.fromBigInt(intSum));
+              if (Math.ceil(total.intDigits() / 9) + Math.ceil(total.frac / 9) > 9) {
+                throw new EvalError(MysqlErrorCode.DataOutOfRange, `DECIMAL value is out of range in '${name.toLowerCase()}'`);
+              }
+              out.push(total);
             },
           };
         },
@@ -89,7 +126,7 @@ export function buildAggFunction(expr: Expr, schema: readonly FieldType[]): AggF
     }
     case AggExprType.Min:
     case AggExprType.Max: {
-      if (et === EvalType.Decimal || et === EvalType.Json || et === EvalType.Enum) throw new DomainError('NotImplemented', `coprocessor: MIN/MAX over ${et} is not supported yet`);
+      if (et === EvalType.Json || et === EvalType.Enum) throw new DomainError('NotImplemented', `coprocessor: MIN/MAX over ${et} is not supported yet`);
       const collator: Collator = collatorFor(ft.collate ?? arg.fieldType.collate);
       const sign = tp === AggExprType.Min ? 1 : -1;
       return {

@@ -1,3 +1,4 @@
+import { Decimal } from '../src/codec/tidb/mod.ts';
 import type { BatchExecutor, BatchResult } from './batch_executor.ts';
 import { emptyBatch, identityRows, newStats } from './batch_executor.ts';
 import { type Collator, collatorFor } from './collation.ts';
@@ -134,6 +135,16 @@ export class AggregationExecutor implements BatchExecutor {
 function keyPart(v: Scalar, collator: Collator | null): string {
   if (v === null) return 'N;';
   if (typeof v === 'bigint') return `I${v};`;
+  if (v instanceof Decimal) {
+    // Canonical form: 1.50 and 1.5 are one group.
+    let u = v.unscaled;
+    let f = v.frac;
+    while (f > 0 && u % 10n === 0n) {
+      u /= 10n;
+      f--;
+    }
+    return `D${u}e${f};`;
+  }
   if (typeof v === 'number') return `R${v === 0 ? 0 : v};`;
   const b = collator !== null ? collator.sortKey(v) : v;
   let s = `B${b.length}:`;

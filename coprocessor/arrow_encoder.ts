@@ -1,9 +1,9 @@
 import * as arrow from 'apache-arrow';
+import { type Decimal, coreTimeToFields } from '../src/codec/tidb/mod.ts';
 import { DomainError } from '../src/util/mod.ts';
 import type { Batch } from './batch_executor.ts';
 import { EvalType, MysqlType } from './field_type.ts';
 import type { OutputColumnKind } from './output_column.ts';
-import { packedToParts } from './time_convert.ts';
 import type { TimeZone } from './time_zone.ts';
 
 /**
@@ -11,6 +11,7 @@ import type { TimeZone } from './time_zone.ts';
  * `EncodeType.ArrowIpc` answer. Columns are named `c0, c1, ...` in output order. Types:
  * Int64 / UInt64, Float32 / Float64, Binary, Duration(ns), Date32 for DATE, Timestamp(µs)
  * for DATETIME (no zone) and TIMESTAMP (zone = request zone, values UTC instants).
+ * Decimal128/256(precision, scale) for DECIMAL (scale = the column's, precision 38 or 76).
  * Zero dates have no Arrow value and fail the request with a clear error.
  */
 export function encodeArrowBatch(batch: Batch, outputOffsets: readonly number[], kinds: readonly OutputColumnKind[], tz: TimeZone): Uint8Array {
@@ -68,7 +69,7 @@ export function encodeArrowBatch(batch: Batch, outputOffsets: readonly number[],
         for (let i = 0; i < n; i++) {
           const r = rows[i]!;
           if (vec.nulls[r] === 1) continue;
-          const t = packedToParts(v.data[r]!);
+          const t = coreTimeToFields(v.data[r]!);
           if (t.month === 0 || t.day === 0) throw new DomainError('NotImplemented', 'coprocessor: zero dates cannot be encoded as Arrow');
           const d = new Date(0);
           d.setUTCFullYear(t.year, t.month - 1, t.day);
@@ -81,8 +82,37 @@ export function encodeArrowBatch(batch: Batch, outputOffsets: readonly number[],
           : arrow.makeData({ type: new arrow.TimestampMicrosecond(kind.isTimestamp ? tz.name : null), length: n, nullCount, nullBitmap, data: micros });
         break;
       }
+      case EvalType.Decimal:
+        data = decimalData(v.data, rows, vec.nulls, kind.fsp, nullCount, nullBitmap);
+        break;
     }
     children[`c${c}`] = arrow.makeVector(data);
   }
   return arrow.tableToIPC(new arrow.Table(children), 'stream');
+}
+
+/** Arrow decimal: little-endian two's-complement words, values rescaled to the column scale. */
+function decimalData(values: Decimal[], rows: Int32Array, nulls: Uint8Array, columnScale: number, nullCount: number, nullBitmap: Uint8Array): arrow.Data {
+  const n = rows.length;
+  let scale = columnScale >= 0 && columnScale <= 30 ? columnScale : 0;
+  if (columnScale < 0 || columnScale > 30) for (let i = 0; i < n; i++) if (nulls[rows[i]!] !== 1) scale = Math.max(scale, values[rows[i]!]!.frac);
+  let wide = false;
+  const scaled: bigint[] = new Array<bigint>(n).fill(0n);
+  for (let i = 0; i < n; i++) {
+    if (nulls[rows[i]!] === 1) continue;
+    const u = values[rows[i]!]!.rescale(scale).unscaled;
+    scaled[i] = u;
+    if (u >= 10n ** 38n || u <= -(10n ** 38n)) wide = true;
+  }
+  const bitWidth = wide ? 256 : 128;
+  const words = bitWidth / 32;
+  const out = new Uint32Array(n * words);
+  for (let i = 0; i < n; i++) {
+    let u = BigInt.asUintN(bitWidth, scaled[i]!);
+    for (let w = 0; w < words; w++) {
+      out[i * words + w] = Number(u & 0xffff_ffffn);
+      u >>= 32n;
+    }
+  }
+  return arrow.makeData({ type: new arrow.Decimal(scale, wide ? 76 : 38, bitWidth), length: n, nullCount, nullBitmap, data: out });
 }

@@ -1,7 +1,8 @@
 import type { Batch } from './batch_executor.ts';
 import { EvalType } from './field_type.ts';
 import type { OutputColumnKind } from './output_column.ts';
-import { partsToCoreTime, packedToParts, utcToLocal } from './time_convert.ts';
+import { MY_DECIMAL_STRUCT_BYTES } from '../src/codec/tidb/mod.ts';
+import { utcToLocalCoreTime } from './time_convert.ts';
 import type { TimeZone } from './time_zone.ts';
 
 /** A growable little-endian byte buffer. */
@@ -40,7 +41,8 @@ class ByteWriter {
 /**
  * Encodes one batch's output columns in TiDB's chunk format (`util/chunk/codec.go`): per
  * column `u32 length, u32 null_count, [null bitmap if nulls], [i64 offsets if var-len], data`,
- * little-endian. Exactly one chunk per call: TiDB decodes one chunk per `rows_data`.
+ * little-endian; times as CoreTime (TIMESTAMP in the request zone), decimals as 40-byte
+ * MyDecimal. Exactly one chunk per call: TiDB decodes one chunk per `rows_data`.
  */
 export function encodeChunk(batch: Batch, outputOffsets: readonly number[], kinds: readonly OutputColumnKind[], tz: TimeZone): Uint8Array {
   const rows = batch.logicalRows;
@@ -72,7 +74,7 @@ export function encodeChunk(batch: Batch, outputOffsets: readonly number[], kind
       for (let i = 0; i < n; i++) if (vec.nulls[rows[i]!] !== 1) w.bytes(v.data[rows[i]!]!);
       continue;
     }
-    const width = kind.isFloat32 ? 4 : 8;
+    const width = v.evalType === EvalType.Decimal ? MY_DECIMAL_STRUCT_BYTES : kind.isFloat32 ? 4 : 8;
     w.reserve(n * width);
     const start = w.len;
     w.buf.fill(0, start, start + n * width);
@@ -89,11 +91,12 @@ export function encodeChunk(batch: Batch, outputOffsets: readonly number[], kind
           if (kind.isFloat32) w.view.setFloat32(at, v.data[r]!, true);
           else w.view.setFloat64(at, v.data[r]!, true);
           break;
-        case EvalType.DateTime: {
-          const parts = kind.isTimestamp ? utcToLocal(v.data[r]!, tz) : packedToParts(v.data[r]!);
-          w.view.setBigUint64(at, partsToCoreTime(parts, kind.tp, kind.fsp), true);
+        case EvalType.DateTime:
+          w.view.setBigUint64(at, kind.isTimestamp ? utcToLocalCoreTime(v.data[r]!, tz) : v.data[r]!, true);
           break;
-        }
+        case EvalType.Decimal:
+          v.data[r]!.writeChunk(w.buf, at, kind.fsp >= 0 && kind.fsp <= 30 ? kind.fsp : v.data[r]!.frac);
+          break;
       }
     }
     w.len = start + n * width;

@@ -1,6 +1,7 @@
 // Proves the DAG pipeline (scan, selection, projection, hash/stream agg, TopN, limit) returns TiDB's rows and layouts in Chunk and Default encodings, with paging, summaries and clear errors.
 import { describe, expect, it } from 'vitest';
 import { decodeI64Comparable } from '../src/codec/mod.ts';
+import { Datums, Decimal, encodeCommonHandleRecordKey, encodeDatumKey, encodeIndexValue, encodeRowV2 as codecEncodeRowV2 } from '../src/codec/tidb/mod.ts';
 import { AggExprType } from './aggr_functions.ts';
 import { DagRejected, runDag } from './dag_runner.ts';
 import { type DAGRequest, EncodeType, ExecType, type Executor, type FieldType } from './dag_types.ts';
@@ -19,6 +20,7 @@ const COLS = [
   columnInfo(3, FT.varchar),
   columnInfo(4, FT.double),
   columnInfo(5, FT.varcharCi),
+  columnInfo(6, FT.decimal),
 ];
 const SCHEMA: FieldType[] = [FT.bigint, FT.int, FT.varchar, FT.double, FT.varcharCi];
 
@@ -28,6 +30,7 @@ interface Row {
   b: string | null;
   c: number | null;
   g: string | null;
+  d: Decimal | null;
 }
 
 function makeRows(n: number): Row[] {
@@ -39,6 +42,7 @@ function makeRows(n: number): Row[] {
       b: i % 5 === 0 ? null : `s${i % 13}`,
       c: i % 11 === 0 ? null : i / 4,
       g: ['x', 'X', 'y', 'Y ', 'z'][i % 5]!,
+      d: i % 9 === 0 ? null : new Decimal(BigInt(i * 12345 - 500000), 4),
     });
   }
   return rows;
@@ -53,6 +57,7 @@ function source(rows: Row[]): MemoryScanSource {
         { id: 3, ft: FT.varchar, value: r.b === null ? null : enc.encode(r.b) },
         { id: 4, ft: FT.double, value: r.c },
         { id: 5, ft: FT.varcharCi, value: r.g === null ? null : enc.encode(r.g) },
+        { id: 6, ft: FT.decimal, value: r.d },
       ]),
     ]),
   );
@@ -221,6 +226,47 @@ describe('runDag', () => {
     },
   ];
 
+  cases.push(
+    {
+      name: 'decimal: SUM(a) as exact decimal, AVG(d), MIN(d)',
+      executors: [
+        scan,
+        {
+          tp: ExecType.Aggregation,
+          aggregation: {
+            aggFunc: [
+              E.agg(AggExprType.Sum, { tp: 246, flen: 65, decimal: 0 }, E.col(1, FT.int)),
+              E.agg(AggExprType.Avg, { tp: 246, flen: 24, decimal: 8 }, E.col(5, FT.decimal)),
+              E.agg(AggExprType.Min, FT.decimal, E.col(5, FT.decimal)),
+            ],
+          },
+        },
+      ],
+      offsets: [0, 1, 2, 3],
+      types: [{ tp: 246, flen: 65, decimal: 0 }, FT.ubigint, { tp: 246, flen: 24, decimal: 8 }, FT.decimal],
+      expected: (rs) => {
+        if (rs.length === 0) return [];
+        const as = rs.filter((r) => r.a !== null).map((r) => r.a!);
+        const ds = rs.filter((r) => r.d !== null).map((r) => r.d!);
+        const sumA = as.length === 0 ? null : Decimal.fromBigInt(as.reduce((x, y) => x + y, 0n));
+        const sumD = ds.length === 0 ? null : ds.reduce((x, y) => x.add(y));
+        const minD = ds.length === 0 ? null : ds.reduce((x, y) => (y.compare(x) < 0 ? y : x));
+        return [[sumA, BigInt(ds.length), sumD, minD]];
+      },
+    },
+    {
+      name: 'decimal: d > 1.5 and d * 2',
+      executors: [
+        scan,
+        { tp: ExecType.Selection, selection: { conditions: [E.fn(122, FT.bigint, E.col(5, FT.decimal), E.decimal(new Decimal(15n, 1)))] } },
+        { tp: ExecType.Projection, Projection: { exprs: [E.col(0, FT.bigint), E.fn(209, FT.decimal, E.col(5, FT.decimal), E.decimal(new Decimal(2n, 0)))] } },
+      ],
+      offsets: [0, 1],
+      types: [FT.bigint, FT.decimal],
+      expected: (rs) => rs.filter((r) => r.d !== null && r.d.compare(new Decimal(15n, 1)) > 0).map((r) => [r.id, r.d!.mul(new Decimal(2n, 0))]),
+    },
+  );
+
   for (const c of cases) {
     for (const n of [0, 1, 300]) {
       it(`${c.name} over ${n} rows`, async () => {
@@ -301,11 +347,29 @@ describe('runDag', () => {
     expect(out).toEqual(expected);
   });
 
+  it('utf8mb4_bin index columns get their trailing spaces back from restored data', async () => {
+    const names = ['a', 'b  ', 'c '];
+    const pairs: [Uint8Array, Uint8Array][] = names.map((n, i) => {
+      const trimmed = n.trimEnd();
+      const spaces = n.length - trimmed.length;
+      const value = spaces === 0 ? new Uint8Array([0x30]) : encodeIndexValue({ restoredData: codecEncodeRowV2([3], [Datums.uint(BigInt(spaces))]) });
+      return [indexKey(TABLE, 3n, [keyDatum(enc.encode(trimmed), FT.varchar), keyDatum(BigInt(i + 1))]), value];
+    });
+    const d: DAGRequest = {
+      executors: [{ tp: ExecType.IndexScan, idxScan: { tableId: TABLE, indexId: 3n, columns: [columnInfo(3, FT.varchar), columnInfo(1, FT.bigint, { pkHandle: true })] } }],
+      outputOffsets: [0, 1],
+      encodeType: EncodeType.Chunk,
+    };
+    const result = await runDag(d, [{ start: indexKey(TABLE, 3n, []), end: indexKey(TABLE, 4n, []) }], new MemoryScanSource(pairs), 0n);
+    const out = result.selectResponse.chunks.flatMap((c) => decodeChunk(c.rowsData, [FT.varchar, FT.bigint]));
+    expect(out.map((r) => [s(r[0]!), r[1]])).toEqual([['a', 1n], ['b  ', 2n], ['c ', 3n]]);
+  });
+
   it('unique index scan reads the handle from the value', async () => {
     const pairs: [Uint8Array, Uint8Array][] = rows.slice(0, 5).map((r) => {
       const v = new Uint8Array(8);
       new DataView(v.buffer).setBigInt64(0, r.id);
-      return [indexKey(TABLE, 2n, [keyDatum(enc.encode(`u${r.id}`))]), v];
+      return [indexKey(TABLE, 2n, [keyDatum(enc.encode(`u${r.id}`), FT.varchar)]), v];
     });
     const d: DAGRequest = {
       executors: [{ tp: ExecType.IndexScan, idxScan: { tableId: TABLE, indexId: 2n, unique: true, columns: [columnInfo(3, FT.varchar), columnInfo(-1, FT.bigint)] } }],
@@ -331,9 +395,9 @@ describe('runDag bad input', () => {
   it('executor without payload', () => rejects(dag([scan, { tp: ExecType.Selection }], [0]), /Selection executor without selection/));
   it('column offset out of range', () =>
     rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(3116, FT.bigint, E.col(9, FT.int))] } }], [0]), /column offset 9 out of range/));
-  it('output offset out of range', () => rejects(dag([scan], [5]), /output offset 5 out of range/));
+  it('output offset out of range', () => rejects(dag([scan], [9]), /output offset 9 out of range/));
   it('unknown signature names the signature', () =>
-    rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(6001, FT.bigint, E.col(1, FT.int))] } }], [0]), /unsupported scalar function signature 6001 \(a date\/time function\)/));
+    rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(6001, FT.bigint, E.col(1, FT.int))] } }], [0]), /unsupported scalar function signature 6001 \(a date\/time function/));
   it('argument type mismatch', () =>
     rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(100, FT.bigint, E.col(1, FT.int), E.real(1))] } }], [0]), /type mismatch: LTInt argument 1 is Real/));
   it('wrong arity', () => rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(100, FT.bigint, E.col(1, FT.int))] } }], [0]), /expects 2\.\.2 arguments/));
@@ -357,3 +421,45 @@ describe('runDag bad input', () => {
     expect(result.selectResponse.warnings[0]!.code).toBe(1365);
   });
 });
+
+describe('runDag clustered (common handle) tables', () => {
+  // t(region VARCHAR utf8mb4_bin, id INT, v INT, PRIMARY KEY(region, id) CLUSTERED); index idx(v)
+  const pk = (region: string, id: bigint) => encodeDatumKey([Datums.string(region), Datums.int(id)]);
+  const rows = Array.from({ length: 30 }, (_, i) => ({ region: ['eu', 'us', 'ap'][i % 3]!, id: BigInt(i), v: BigInt((i * 7) % 11) }));
+  const table = new MemoryScanSource(
+    rows.map((r) => [
+      encodeCommonHandleRecordKey(TABLE, pk(r.region, r.id)),
+      // The string PK column is in the value; the int PK column is only in the key.
+      encodeRowV2([
+        { id: 1, ft: FT.varchar, value: enc.encode(r.region) },
+        { id: 3, ft: FT.int, value: r.v },
+      ]),
+    ]),
+  );
+  const cols = [columnInfo(1, FT.varchar), columnInfo(2, FT.int), columnInfo(3, FT.int)];
+
+  it('table scan fills primary-key columns from the value, else from the common handle', async () => {
+    const d: DAGRequest = { executors: [{ tp: ExecType.TableScan, tblScan: { tableId: TABLE, columns: cols, primaryColumnIds: [1n, 2n] } }], outputOffsets: [0, 1, 2], encodeType: EncodeType.Chunk };
+    const result = await runDag(d, [tableRange(TABLE)], table, 0n);
+    const out = result.selectResponse.chunks.flatMap((c) => decodeChunk(c.rowsData, [FT.varchar, FT.int, FT.int]));
+    const expected = [...rows].sort((a, b) => (a.region === b.region ? Number(a.id - b.id) : a.region < b.region ? -1 : 1)).map((r) => [r.region, r.id, r.v]);
+    expect(out.map((r) => [s(r[0]!), r[1], r[2]])).toEqual(expected);
+  });
+
+  it('index scan returns index columns then the primary key from the handle', async () => {
+    const pairs: [Uint8Array, Uint8Array][] = rows.map((r) => [indexKey(TABLE, 5n, [keyDatum(r.v, FT.int), pk(r.region, r.id)]), new Uint8Array([0x30])]);
+    const d: DAGRequest = {
+      executors: [{ tp: ExecType.IndexScan, idxScan: { tableId: TABLE, indexId: 5n, columns: [columnInfo(3, FT.int), { ...columnInfo(1, FT.varchar), collation: 63 }, columnInfo(2, FT.int)], primaryColumnIds: [1n, 2n] } }],
+      outputOffsets: [0, 1, 2],
+      encodeType: EncodeType.Chunk,
+    };
+    const result = await runDag(d, [{ start: indexKey(TABLE, 5n, []), end: indexKey(TABLE, 6n, []) }], new MemoryScanSource(pairs), 0n);
+    const out = result.selectResponse.chunks.flatMap((c) => decodeChunk(c.rowsData, [FT.int, FT.varchar, FT.int]));
+    expect(out.length).toBe(30);
+    expect(out.map((r) => [r[0], s(r[1]!), r[2]])).toContainEqual([rows[4]!.v, rows[4]!.region, rows[4]!.id]);
+    // utf8mb4_general_ci strings in keys are sort keys: refused, never returned as if they were values.
+    const ci: DAGRequest = { ...d, executors: [{ tp: ExecType.IndexScan, idxScan: { ...d.executors![0]!.idxScan!, columns: [columnInfo(3, FT.int), columnInfo(1, FT.varcharCi), columnInfo(2, FT.int)] } }] };
+    await expect(runDag(ci, [{ start: indexKey(TABLE, 5n, []), end: indexKey(TABLE, 6n, []) }], new MemoryScanSource(pairs), 0n)).rejects.toThrow(/needs restored data/);
+  });
+});
+

@@ -169,16 +169,18 @@ function buildPipeline(dag: DAGRequest, ranges: readonly KeyRange[], source: Sca
   let scan: ScanExecutor;
   if (first.tp === ExecType.TableScan) {
     const ts = need(first.tblScan, 'TableScan executor without tbl_scan');
-    if ((ts.primaryColumnIds?.length ?? 0) > 0) {
-      throw new DomainError('NotImplemented', 'coprocessor: clustered (common handle) table scans are not supported yet');
-    }
-    scan = new ScanExecutor(source, ranges, ts.desc === true, { kind: 'table', columns: ts.columns ?? [] });
+    const primaryColumnIds = ts.primaryColumnIds ?? [];
+    const columns = ts.columns ?? [];
+    if (primaryColumnIds.length > 0 && columns.some((c) => c.pkHandle === true)) throw badExpr('a clustered table scan cannot have an int handle column');
+    scan = new ScanExecutor(source, ranges, ts.desc === true, { kind: 'table', columns, primaryColumnIds });
   } else if (first.tp === ExecType.IndexScan) {
     const is = need(first.idxScan, 'IndexScan executor without idx_scan');
-    if ((is.primaryColumnIds?.length ?? 0) > 0) {
-      throw new DomainError('NotImplemented', 'coprocessor: index scans over clustered (common handle) tables are not supported yet');
-    }
-    scan = new ScanExecutor(source, ranges, is.desc === true, { kind: 'index', columns: is.columns ?? [], unique: is.unique === true });
+    scan = new ScanExecutor(source, ranges, is.desc === true, {
+      kind: 'index',
+      columns: is.columns ?? [],
+      unique: is.unique === true,
+      commonHandleColumns: is.primaryColumnIds?.length ?? 0,
+    });
   } else {
     throw badExpr(`the first executor must be TableScan or IndexScan, got type ${first.tp ?? 0}`);
   }

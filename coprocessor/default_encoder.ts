@@ -1,3 +1,4 @@
+import { Decimal, coreTimeToPacked, decimalDatumPrecFrac } from '../src/codec/tidb/mod.ts';
 import type { Batch } from './batch_executor.ts';
 import { EvalType } from './field_type.ts';
 import type { OutputColumnKind } from './output_column.ts';
@@ -7,13 +8,14 @@ const COMPACT_BYTES_FLAG = 2;
 const INT_FLAG = 3;
 const UINT_FLAG = 4;
 const FLOAT_FLAG = 5;
+const DECIMAL_FLAG = 6;
 const DURATION_FLAG = 7;
 
 /**
  * Encodes a batch as Default (datum) rows: for each row, its output columns' datums back to
  * back (TiDB `codec.Decoder.DecodeOne`): NULL `00`, signed `03`+comparable i64, unsigned and
  * packed time `04`+u64 BE (TIMESTAMP stays UTC), float `05`+comparable f64, bytes
- * `02`+varint length, duration `07`+comparable i64.
+ * `02`+varint length, duration `07`+comparable i64, decimal `06`+prec+frac+binary.
  */
 export function encodeDefaultRows(batch: Batch, outputOffsets: readonly number[], kinds: readonly OutputColumnKind[]): Uint8Array {
   const rows = batch.logicalRows;
@@ -22,6 +24,9 @@ export function encodeDefaultRows(batch: Batch, outputOffsets: readonly number[]
     const vec = batch.columns[off]!;
     if (vec.values.evalType === EvalType.Bytes) {
       for (let i = 0; i < rows.length; i++) size += 11 + vec.values.data[rows[i]!]!.length;
+    } else if (vec.values.evalType === EvalType.Decimal) {
+      size += 3 + 40 * rows.length;
+      for (let i = 0; i < rows.length; i++) size += 3 + Decimal.binSize(...decimalDatumPrecFrac({ value: (vec.values.data as Decimal[])[rows[i]!]! }));
     } else size += 9 * rows.length;
   }
   const buf = new Uint8Array(size);
@@ -54,9 +59,18 @@ export function encodeDefaultRows(batch: Batch, outputOffsets: readonly number[]
           break;
         case EvalType.DateTime:
           buf[p++] = UINT_FLAG;
-          view.setBigUint64(p, v.data[r]!);
+          view.setBigUint64(p, coreTimeToPacked(v.data[r]!));
           p += 8;
           break;
+        case EvalType.Decimal: {
+          const d = v.data[r]!;
+          const [prec, frac] = decimalDatumPrecFrac({ value: d });
+          buf[p++] = DECIMAL_FLAG;
+          buf[p++] = prec;
+          buf[p++] = frac;
+          p = d.writeBin(buf, p, prec, frac);
+          break;
+        }
         case EvalType.Real: {
           buf[p++] = FLOAT_FLAG;
           view.setFloat64(p, v.data[r]!);

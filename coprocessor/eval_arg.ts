@@ -1,6 +1,6 @@
 import { EvalType, isUnsigned } from './field_type.ts';
 import type { FieldType } from './dag_types.ts';
-import type { Vector } from './vector.ts';
+import type { Scalar, Vector } from './vector.ts';
 
 /**
  * One evaluated operand for `n` logical rows: logical row i lives at physical row `idx[i]`
@@ -14,7 +14,7 @@ export interface EvalArg {
 }
 
 /** The value at logical row i (null for NULL); unsigned Int operands read as unsigned. */
-export function argScalar(a: EvalArg, i: number): bigint | number | Uint8Array | null {
+export function argScalar(a: EvalArg, i: number): Scalar {
   const r = a.idx[i]!;
   if (a.vec.nulls[r] === 1) return null;
   const v = a.vec.values.data[r]!;

@@ -42,7 +42,8 @@ export const FieldFlag = {
 /**
  * How a value is represented while evaluating (TiKV's EvalType). `Int` also carries YEAR and
  * unsigned (bit pattern in a BigInt64Array, signedness from the FieldType's UNSIGNED flag);
- * `DateTime` is the packed-uint storage form (orders like time); `Duration` is nanoseconds.
+ * `DateTime` is TiDB's CoreTime u64 (compare with the low 4 fspTt bits dropped);
+ * `Duration` is nanoseconds; `Decimal` the codec's exact `Decimal`.
  */
 export enum EvalType {
   Int = 'Int',

@@ -1,6 +1,7 @@
 import { type CoprocessorLimits, DagRejected, runDag } from './dag_runner.ts';
 import { type CoprocessorRequest, type CoprocessorResponse, type DAGRequest, RequestType, type SelectResponse } from './dag_types.ts';
 import type { ScanSource } from './scan_source.ts';
+import { protoTipbCodec } from './tipb_codec.ts';
 
 /** Turns tipb bytes into messages and back (the project's protobuf runtime, injected). */
 export interface TipbCodec {
@@ -17,8 +18,8 @@ export interface TipbCodec {
 export async function handleCoprocessorRequest(
   req: CoprocessorRequest,
   source: ScanSource,
-  codec: TipbCodec,
   limits: CoprocessorLimits = {},
+  codec: TipbCodec = protoTipbCodec,
 ): Promise<CoprocessorResponse> {
   if (req.tp !== RequestType.Dag) {
     const what = req.tp === RequestType.Analyze ? ' (ANALYZE is not implemented)' : req.tp === RequestType.Checksum ? ' (CHECKSUM is not implemented)' : '';

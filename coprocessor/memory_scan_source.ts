@@ -29,15 +29,18 @@ export class MemoryScanSource implements ScanSource {
         while (step < order.length) {
           const rangeIndex = order[step]!;
           const range = ranges[rangeIndex]!;
-          if (pos < 0) pos = desc ? this.upperIndex(range) - 1 : this.lowerIndex(range.start);
+          const lo = this.lowerIndex(range.start);
+          const hi = this.upperIndex(range);
+          if (pos < 0) pos = desc ? hi - 1 : lo;
+          const inRange = (i: number) => i >= lo && i < hi;
           const keys: Uint8Array[] = [];
           const values: Uint8Array[] = [];
-          while (keys.length < pairsMax && this.inRange(pos, range)) {
+          while (keys.length < pairsMax && inRange(pos)) {
             keys.push(this.keys[pos]!);
             values.push(this.values[pos]!);
             pos += desc ? -1 : 1;
           }
-          const rangeDone = !this.inRange(pos, range);
+          const rangeDone = !inRange(pos);
           if (rangeDone) {
             step++;
             pos = -1;
@@ -49,12 +52,6 @@ export class MemoryScanSource implements ScanSource {
         return { keys: [], values: [], rangeIndex: Math.max(0, ranges.length - 1), drained: true };
       },
     };
-  }
-
-  private inRange(pos: number, range: KeyRange): boolean {
-    if (pos < 0 || pos >= this.keys.length) return false;
-    const key = this.keys[pos]!;
-    return bytesCompare(key, range.start) >= 0 && (range.end.length === 0 || bytesCompare(key, range.end) < 0);
   }
 
   private lowerIndex(key: Uint8Array): number {

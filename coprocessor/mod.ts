@@ -3,6 +3,7 @@
  * executors over a ScanSource, answered in TiDB's Default / Chunk encodings or Arrow IPC.
  */
 export { handleCoprocessorRequest, type TipbCodec } from './handler.ts';
+export { protoTipbCodec } from './tipb_codec.ts';
 export { runDag, DagRejected, type CoprocessorLimits, type DagResult, BATCH_ROWS_INITIAL, BATCH_ROWS_MAX } from './dag_runner.ts';
 export type { ScanSource, ScanCursor, ScanChunk } from './scan_source.ts';
 export { MemoryScanSource } from './memory_scan_source.ts';

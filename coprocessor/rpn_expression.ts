@@ -1,8 +1,8 @@
+import { Decimal, coreTimeFromPacked, readFloatComparable, readIntComparable } from '../src/codec/tidb/mod.ts';
 import { DomainError } from '../src/util/mod.ts';
 import type { Batch } from './batch_executor.ts';
 import { collatorFor } from './collation.ts';
 import type { Expr, FieldType } from './dag_types.ts';
-import { decodeDatumAs } from './datum.ts';
 import type { EvalArg } from './eval_arg.ts';
 import type { EvalContext } from './eval_context.ts';
 import { EvalType, FieldFlag, MysqlType, evalTypeOfTp } from './field_type.ts';
@@ -121,7 +121,7 @@ function compile(expr: Expr, schema: readonly FieldType[], out: RpnNode[], colum
   switch (tp) {
     case ExprType.ColumnRef: {
       if (val.length !== 8) throw badExpr('column reference value must be 8 bytes');
-      const offset = decodeDatumAs(withIntFlag(val), 0, EvalType.Int).value as bigint;
+      const offset = readIntComparable(val, 0);
       if (offset < 0n || offset >= BigInt(schema.length)) {
         throw badExpr(`column offset ${offset} out of range (child has ${schema.length} columns)`);
       }
@@ -159,19 +159,13 @@ function compile(expr: Expr, schema: readonly FieldType[], out: RpnNode[], colum
   }
 }
 
-function withIntFlag(val: Uint8Array): Uint8Array {
-  const b = new Uint8Array(9);
-  b[0] = 3;
-  b.set(val, 1);
-  return b;
-}
-
 function defaultTp(et: EvalType): number {
   switch (et) {
     case EvalType.Int: return MysqlType.LongLong;
     case EvalType.Real: return MysqlType.Double;
     case EvalType.DateTime: return MysqlType.Datetime;
     case EvalType.Duration: return MysqlType.Duration;
+    case EvalType.Decimal: return MysqlType.NewDecimal;
     default: return MysqlType.VarString;
   }
 }
@@ -189,7 +183,7 @@ function constant(tp: number, val: Uint8Array, ft: FieldType | undefined): { vec
   switch (tp) {
     case ExprType.Null: {
       const et = evalTypeOfTp(ft?.tp ?? MysqlType.Null) ?? EvalType.Bytes;
-      if (et === EvalType.Decimal || et === EvalType.Json || et === EvalType.Enum) throw new DomainError('NotImplemented', `coprocessor: NULL constant of ${et} type is not supported yet`);
+      if (et === EvalType.Json || et === EvalType.Enum) throw new DomainError('NotImplemented', `coprocessor: NULL constant of ${et} type is not supported yet`);
       return make(et, null, ft ?? { tp: MysqlType.Null });
     }
     case ExprType.Int64:
@@ -199,24 +193,29 @@ function constant(tp: number, val: Uint8Array, ft: FieldType | undefined): { vec
       need8();
       return make(EvalType.Int, view.getBigUint64(0), { ...(ft ?? { tp: MysqlType.LongLong }), flag: (ft?.flag ?? 0) | FieldFlag.Unsigned });
     case ExprType.Float32:
-    case ExprType.Float64: {
+    case ExprType.Float64:
       need8();
-      const withFlag = new Uint8Array(9);
-      withFlag[0] = 5;
-      withFlag.set(val, 1);
-      return make(EvalType.Real, decodeDatumAs(withFlag, 0, EvalType.Real).value, ft ?? { tp: MysqlType.Double });
-    }
+      return make(EvalType.Real, readFloatComparable(val, 0), ft ?? { tp: MysqlType.Double });
     case ExprType.String:
     case ExprType.Bytes:
       return make(EvalType.Bytes, val, ft ?? { tp: MysqlType.VarString });
     case ExprType.MysqlDuration:
       need8();
       return make(EvalType.Duration, BigInt.asIntN(64, view.getBigUint64(0) ^ (1n << 63n)), ft ?? { tp: MysqlType.Duration });
-    case ExprType.MysqlTime:
+    case ExprType.MysqlTime: {
       need8();
       // Packed uint; TIMESTAMP constants arrive in UTC, the same zone stored TIMESTAMP values use.
-      return make(EvalType.DateTime, view.getBigUint64(0), ft ?? { tp: MysqlType.Datetime });
-    case ExprType.MysqlDecimal:
+      const fieldType = ft ?? { tp: MysqlType.Datetime };
+      return make(EvalType.DateTime, coreTimeFromPacked(view.getBigUint64(0), fieldType.tp ?? MysqlType.Datetime, fieldType.decimal ?? 0), fieldType);
+    }
+    case ExprType.MysqlDecimal: {
+      if (val.length < 2) throw badExpr('decimal constant shorter than its precision/frac header');
+      const prec = val[0]!;
+      const frac = val[1]!;
+      if (prec < 1 || prec > 65 || frac > prec || val.length !== 2 + Decimal.binSize(prec, frac)) throw badExpr(`malformed decimal constant (precision ${prec}, frac ${frac}, ${val.length} bytes)`);
+      const fieldType = ft ?? { tp: MysqlType.NewDecimal, flen: prec, decimal: frac };
+      return make(EvalType.Decimal, Decimal.fromBin(val, 2, prec, frac), fieldType);
+    }
     case ExprType.MysqlJson:
     case ExprType.MysqlEnum:
     case ExprType.MysqlSet:
@@ -234,11 +233,11 @@ function sigHint(sig: number): string {
     [1, 66, 'a CAST'],
     [100, 166, 'a comparison (Decimal/Json variants are not supported yet)'],
     [200, 237, 'arithmetic (Decimal variants are not supported yet)'],
-    [2101, 2150, 'a math function'],
+    [2101, 2150, 'a math function (CEIL/FLOOR/ROUND/ABS/SIGN/SQRT are implemented)'],
     [4001, 4214, 'IN/IF/IFNULL/COALESCE/CASE (Decimal/Json variants are not supported yet)'],
     [5001, 5100, 'a JSON function'],
-    [6001, 6200, 'a date/time function'],
-    [7001, 7100, 'a string function'],
+    [6001, 6200, 'a date/time function (only YEAR/MONTH/DAY*/WEEKDAY/TO_DAYS/DATE/HOUR/MINUTE/SECOND/MICROSECOND are implemented)'],
+    [7001, 7100, 'a string function (see coprocessor/README.md for the implemented ones)'],
   ];
   for (const [lo, hi, name] of families) if (sig >= lo && sig <= hi) return ` (${name})`;
   return '';

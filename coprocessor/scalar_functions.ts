@@ -1,7 +1,8 @@
+import { Decimal, coreTimeFromFields, coreTimeToFields, formatCoreTime } from '../src/codec/tidb/mod.ts';
 import { type Collator, utf8Decode, utf8Encode } from './collation.ts';
 import type { FieldType } from './dag_types.ts';
 import type { EvalArg } from './eval_arg.ts';
-import { type EvalContext, EvalError, MysqlErrorCode } from './eval_context.ts';
+import { DagFlag, type EvalContext, EvalError, MysqlErrorCode } from './eval_context.ts';
 import { EvalType, MysqlType, isUnsigned } from './field_type.ts';
 import { likeMatch } from './like.ts';
 import { Vector } from './vector.ts';
@@ -49,7 +50,13 @@ function bytesAt(a: EvalArg, i: number): Uint8Array {
 }
 
 /** The value of any operand at logical row i (null for NULL). */
-function scalarAt(a: EvalArg, i: number): bigint | number | Uint8Array | null {
+function decimalAt(a: EvalArg, i: number): Decimal {
+  return (a.vec.values.data as Decimal[])[a.idx[i]!]!;
+}
+
+type Value = bigint | number | Uint8Array | Decimal;
+
+function scalarAt(a: EvalArg, i: number): Value | null {
   const r = a.idx[i]!;
   if (a.vec.nulls[r] === 1) return null;
   if (a.vec.evalType === EvalType.Int) return intAt(a, i);
@@ -73,7 +80,15 @@ function comparator(et: EvalType, collator: Collator): (a: EvalArg, b: EvalArg, 
       };
     case EvalType.Bytes:
       return (a, b, i) => collator.compare(bytesAt(a, i), bytesAt(b, i));
+    case EvalType.Decimal:
+      return (a, b, i) => decimalAt(a, i).compare(decimalAt(b, i));
     case EvalType.DateTime:
+      // CoreTime: drop the fspTt bits so DATE and DATETIME of one instant are equal.
+      return (a, b, i) => {
+        const x = (a.vec.values.data[a.idx[i]!] as bigint) >> 4n;
+        const y = (b.vec.values.data[b.idx[i]!] as bigint) >> 4n;
+        return x < y ? -1 : x > y ? 1 : 0;
+      };
     case EvalType.Duration:
       return (a, b, i) => {
         const x = a.vec.values.data[a.idx[i]!] as bigint;
@@ -132,7 +147,7 @@ function strictFn(
   name: string,
   argTypes: readonly EvalType[],
   ret: EvalType,
-  compute: (vals: (bigint | number | Uint8Array)[], call: FnCall, ctx: EvalContext, args: readonly EvalArg[], i: number) => bigint | number | Uint8Array | null,
+  compute: (vals: Value[], call: FnCall, ctx: EvalContext, args: readonly EvalArg[], i: number) => Value | null,
 ): ScalarFunctionDef {
   return {
     name,
@@ -141,7 +156,7 @@ function strictFn(
     ret,
     eval(args, n, call, ctx) {
       const out = Vector.allocate(ret, n);
-      const vals: (bigint | number | Uint8Array)[] = new Array(args.length);
+      const vals: Value[] = new Array(args.length);
       outer: for (let i = 0; i < n; i++) {
         for (let k = 0; k < args.length; k++) {
           const v = scalarAt(args[k]!, i);
@@ -220,6 +235,7 @@ function realArith(name: string, op: '+' | '-' | '*' | '/' | '%'): ScalarFunctio
 
 function truthy(a: EvalArg, i: number): boolean {
   const v = a.vec.values.data[a.idx[i]!]!;
+  if (v instanceof Decimal) return !v.isZero();
   return typeof v === 'number' ? v !== 0 : v !== 0n;
 }
 
@@ -322,7 +338,7 @@ function inFn(name: string, et: EvalType): ScalarFunctionDef {
 }
 
 function copyAt(out: Vector, i: number, a: EvalArg): void {
-  out.set(i, a.vec.isNull(a.idx[i]!) ? null : (a.vec.values.data[a.idx[i]!] as bigint | number | Uint8Array));
+  out.set(i, a.vec.isNull(a.idx[i]!) ? null : (a.vec.values.data[a.idx[i]!] as Value));
 }
 
 function ifFn(name: string, et: EvalType): ScalarFunctionDef {
@@ -511,20 +527,13 @@ const castRealAsInt: ScalarFunctionDef = strictFn('CastRealAsInt', [EvalType.Rea
   return BigInt(r);
 });
 
-/** Packed datetime (storage form) -> YYYYMMDDhhmmss, or YYYYMMDD for DATE. */
-function packedToNumber(packed: bigint, isDate: boolean): bigint {
-  let p = packed;
-  if (!isDate && (p & 0xffffffn) >= 500000n) p = addOneSecond(p);
-  const ymdhms = p >> 24n;
-  const ymd = ymdhms >> 17n;
-  const hms = ymdhms & 0x1ffffn;
-  const ym = ymd >> 5n;
-  const day = ymd & 31n;
-  const year = ym / 13n;
-  const month = ym % 13n;
-  const date = year * 10000n + month * 100n + day;
+/** CoreTime -> YYYYMMDDhhmmss (fraction rounded half up), or YYYYMMDD for DATE. */
+function timeToNumber(ct: bigint, isDate: boolean): bigint {
+  let t = coreTimeToFields(ct);
+  if (!isDate && t.microsecond >= 500000) t = addOneSecond(t);
+  const date = BigInt(t.year * 10000 + t.month * 100 + t.day);
   if (isDate) return date;
-  return date * 1000000n + (hms >> 12n) * 10000n + ((hms >> 6n) & 63n) * 100n + (hms & 63n);
+  return date * 1000000n + BigInt(t.hour * 10000 + t.minute * 100 + t.second);
 }
 
 /**
@@ -556,24 +565,62 @@ function castStringToLength(s: Uint8Array, ft: FieldType, ctx: EvalContext): Uin
   return s;
 }
 
-/** Packed datetime + 1 second (fraction dropped), for rounding half-up to whole seconds. */
-function addOneSecond(p: bigint): bigint {
-  const ymdhms = p >> 24n;
-  const ymd = ymdhms >> 17n;
-  const hms = ymdhms & 0x1ffffn;
-  const ym = Number(ymd >> 5n);
-  const day = Number(ymd & 31n);
-  const year = Math.floor(ym / 13);
-  const month = ym % 13;
-  if (month === 0 || day === 0) return p & ~0xffffffn;
-  const ms = Date.UTC(year, month - 1, day, Number(hms >> 12n), Number((hms >> 6n) & 63n), Number(hms & 63n)) + 1000;
-  const d = new Date(ms);
-  const nYear = d.getUTCFullYear();
-  if (year < 100 || nYear > 9999) return p & ~0xffffffn;
-  const nYm = BigInt(nYear * 13 + d.getUTCMonth() + 1);
-  const nYmd = (nYm << 5n) | BigInt(d.getUTCDate());
-  const nHms = (BigInt(d.getUTCHours()) << 12n) | (BigInt(d.getUTCMinutes()) << 6n) | BigInt(d.getUTCSeconds());
-  return ((nYmd << 17n) | nHms) << 24n;
+/** Fields + 1 second with the fraction dropped (zero dates only lose the fraction). */
+function addOneSecond(t: ReturnType<typeof coreTimeToFields>): ReturnType<typeof coreTimeToFields> {
+  if (t.month === 0 || t.day === 0) return { ...t, microsecond: 0 };
+  const d = new Date(0);
+  d.setUTCFullYear(t.year, t.month - 1, t.day);
+  d.setUTCHours(t.hour, t.minute, t.second + 1, 0);
+  if (d.getUTCFullYear() > 9999) return { ...t, microsecond: 0 };
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), microsecond: 0 };
+}
+
+/** Base-10^9 words a MyDecimal holds (TiDB's 81-digit buffer). */
+const DECIMAL_WORDS_MAX = 9;
+
+/** A decimal result that does not fit TiDB's 9-word MyDecimal is an overflow error (MySQL 1690). */
+function checkDecimal(d: Decimal, ctx: EvalContext, what: string): Decimal {
+  if (Math.ceil(d.intDigits() / 9) + Math.ceil(d.frac / 9) > DECIMAL_WORDS_MAX) ctx.overflow('DECIMAL', what);
+  return d;
+}
+
+function decimalArith(name: string, op: '+' | '-' | '*' | '/' | '%'): ScalarFunctionDef {
+  return strictFn(name, [EvalType.Decimal, EvalType.Decimal], EvalType.Decimal, (vals, _call, ctx) => {
+    const x = vals[0] as Decimal;
+    const y = vals[1] as Decimal;
+    const what = `(${x.toString()} ${op} ${y.toString()})`;
+    switch (op) {
+      case '+': return checkDecimal(x.add(y), ctx, what);
+      case '-': return checkDecimal(x.sub(y), ctx, what);
+      case '*': return checkDecimal(x.mul(y), ctx, what);
+      case '/':
+      case '%': {
+        const r = op === '/' ? x.div(y) : x.mod(y);
+        if (r === null) {
+          ctx.divisionByZero();
+          return null;
+        }
+        return checkDecimal(r, ctx, what);
+      }
+    }
+  });
+}
+
+/**
+ * Fits a decimal to the target DECIMAL(flen, decimal): rounds half up to `decimal` digits,
+ * and on overflow answers the largest value of the type with a warning (SELECT) or fails.
+ */
+function fitDecimal(d: Decimal, ft: FieldType, ctx: EvalContext): Decimal {
+  const flen = ft.flen ?? -1;
+  const frac = ft.decimal ?? -1;
+  let r = frac >= 0 && frac <= 30 && frac !== d.frac ? d.round(frac) : d;
+  if (flen > 0 && frac >= 0 && flen >= frac && !r.fitsPrecision(flen, frac)) {
+    if ((ctx.flags & DagFlag.OverflowAsWarning) === 0n) ctx.overflow('DECIMAL', d.toString());
+    ctx.warn(MysqlErrorCode.DataOutOfRange, `DECIMAL value is out of range in '${d.toString()}'`);
+    const max = new Decimal(10n ** BigInt(flen) - 1n, frac);
+    r = d.sign() < 0 ? max.neg() : max;
+  }
+  return r;
 }
 
 const REGISTRY = new Map<number, ScalarFunctionDef>();
@@ -582,19 +629,16 @@ function reg(sig: number, def: ScalarFunctionDef): void {
   REGISTRY.set(sig, def);
 }
 
-const CMP_TYPES = [EvalType.Int, EvalType.Real, undefined, EvalType.Bytes, EvalType.DateTime, EvalType.Duration] as const;
+const CMP_TYPES = [EvalType.Int, EvalType.Real, EvalType.Decimal, EvalType.Bytes, EvalType.DateTime, EvalType.Duration] as const;
 const CMP_BASES: [number, CmpOp][] = [
   [100, 'LT'], [110, 'LE'], [120, 'GT'], [130, 'GE'], [140, 'EQ'], [150, 'NE'], [160, 'NullEQ'],
 ];
 for (const [base, op] of CMP_BASES) {
-  CMP_TYPES.forEach((et, k) => {
-    if (et !== undefined) reg(base + k, compareFn(op, et));
-  });
+  CMP_TYPES.forEach((et, k) => reg(base + k, compareFn(op, et)));
 }
 /** Per-type sig numbers for the families ordered Int, Real, Decimal, String, Time, Duration. */
-const FAMILY_TYPES = [EvalType.Int, EvalType.Real, undefined, EvalType.Bytes, EvalType.DateTime, EvalType.Duration] as const;
+const FAMILY_TYPES = [EvalType.Int, EvalType.Real, EvalType.Decimal, EvalType.Bytes, EvalType.DateTime, EvalType.Duration] as const;
 FAMILY_TYPES.forEach((et, k) => {
-  if (et === undefined) return;
   reg(4001 + k, inFn(`In${sigTypeName(et)}`, et));
   reg(4101 + k, ifNullFn(`IfNull${sigTypeName(et)}`, et));
   reg(4107 + k, ifFn(`If${sigTypeName(et)}`, et));
@@ -618,7 +662,7 @@ reg(3104, strictFn('UnaryNotInt', [EvalType.Int], EvalType.Int, (v) => ((v[0] as
 reg(3106, strictFn('UnaryNotReal', [EvalType.Real], EvalType.Int, (v) => ((v[0] as number) === 0 ? 1n : 0n)));
 reg(3108, strictFn('UnaryMinusInt', [EvalType.Int], EvalType.Int, (v, _c, ctx) => {
   const x = v[0] as bigint;
-  return checkIntRange(-x, false, ctx, `-${x}`);
+  return checkIntRange(-x, false, ctx, `-(${x})`);
 }));
 reg(3109, strictFn('UnaryMinusReal', [EvalType.Real], EvalType.Real, (v) => -(v[0] as number)));
 reg(3101, logicalFn('LogicalAnd', 'and'));
@@ -692,7 +736,206 @@ reg(11, strictFn('CastRealAsReal', [EvalType.Real], EvalType.Real, (v, call) => 
 reg(30, castStringAsInt);
 reg(31, castStringAsReal);
 reg(32, strictFn('CastStringAsString', [EvalType.Bytes], EvalType.Bytes, (v, call, ctx) => castStringToLength(v[0] as Uint8Array, call.fieldType, ctx)));
-reg(40, strictFn('CastTimeAsInt', [EvalType.DateTime], EvalType.Int, (v, _call, _ctx, args) => packedToNumber(v[0] as bigint, args[0]!.fieldType.tp === MysqlType.Date)));
+reg(40, strictFn('CastTimeAsInt', [EvalType.DateTime], EvalType.Int, (v, _call, _ctx, args) => timeToNumber(v[0] as bigint, args[0]!.fieldType.tp === MysqlType.Date)));
+reg(201, decimalArith('PlusDecimal', '+'));
+reg(205, decimalArith('MinusDecimal', '-'));
+reg(209, decimalArith('MultiplyDecimal', '*'));
+reg(212, decimalArith('DivideDecimal', '/'));
+reg(216, decimalArith('ModDecimal', '%'));
+reg(214, strictFn('IntDivideDecimal', [EvalType.Decimal, EvalType.Decimal], EvalType.Int, (v, call, ctx) => {
+  const x = v[0] as Decimal;
+  const y = v[1] as Decimal;
+  if (y.isZero()) {
+    ctx.divisionByZero();
+    return null;
+  }
+  // Truncated quotient of the exact values.
+  const f = Math.max(x.frac, y.frac);
+  const q = x.rescale(f).unscaled / y.rescale(f).unscaled;
+  return checkIntRange(q, isUnsigned(call.fieldType), ctx, `(${x.toString()} DIV ${y.toString()})`);
+}));
+reg(2104, strictFn('AbsDecimal', [EvalType.Decimal], EvalType.Decimal, (v) => (v[0] as Decimal).abs()));
+reg(3110, strictFn('UnaryMinusDecimal', [EvalType.Decimal], EvalType.Decimal, (v) => (v[0] as Decimal).neg()));
+reg(3105, strictFn('UnaryNotDecimal', [EvalType.Decimal], EvalType.Int, (v) => ((v[0] as Decimal).isZero() ? 1n : 0n)));
+reg(3111, isNullFn('DecimalIsNull', EvalType.Decimal));
+reg(3124, isTrueFn('DecimalIsTrue', EvalType.Decimal, true, false));
+reg(3127, isTrueFn('DecimalIsFalse', EvalType.Decimal, false, false));
+reg(3144, isTrueFn('DecimalIsTrueWithNull', EvalType.Decimal, true, true));
+reg(3147, isTrueFn('DecimalIsFalseWithNull', EvalType.Decimal, false, true));
+reg(4, strictFn('CastIntAsDecimal', [EvalType.Int], EvalType.Decimal, (v, call, ctx) => fitDecimal(Decimal.fromBigInt(v[0] as bigint), call.fieldType, ctx)));
+reg(13, strictFn('CastRealAsDecimal', [EvalType.Real], EvalType.Decimal, (v, call, ctx) => fitDecimal(Decimal.fromFloat(v[0] as number), call.fieldType, ctx)));
+reg(23, strictFn('CastDecimalAsDecimal', [EvalType.Decimal], EvalType.Decimal, (v, call, ctx) => fitDecimal(v[0] as Decimal, call.fieldType, ctx)));
+reg(21, strictFn('CastDecimalAsReal', [EvalType.Decimal], EvalType.Real, (v, call) => {
+  const x = (v[0] as Decimal).toFloat();
+  return call.fieldType.tp === MysqlType.Float ? Math.fround(x) : x;
+}));
+reg(22, strictFn('CastDecimalAsString', [EvalType.Decimal], EvalType.Bytes, (v, call, ctx) => castStringToLength(utf8Encode((v[0] as Decimal).toString()), call.fieldType, ctx)));
+reg(20, strictFn('CastDecimalAsInt', [EvalType.Decimal], EvalType.Int, (v, call, ctx) => {
+  const d = v[0] as Decimal;
+  const r = d.toBigIntRounded();
+  const unsigned = isUnsigned(call.fieldType);
+  const lo = unsigned ? 0n : I64_MIN;
+  const hi = unsigned ? U64_MAX : I64_MAX;
+  if (r < lo || r > hi) {
+    ctx.truncated(`Truncated incorrect DECIMAL value: '${d.toString()}'`);
+    return r < lo ? (unsigned && r < 0n ? 0n : lo) : hi;
+  }
+  return r;
+}));
+reg(33, strictFn('CastStringAsDecimal', [EvalType.Bytes], EvalType.Decimal, (v, call, ctx) => {
+  const s = utf8Decode(v[0] as Uint8Array);
+  const { text, clean } = numericPrefix(s, true);
+  if (!clean) ctx.truncated(`Truncated incorrect DECIMAL value: '${s}'`);
+  let d: Decimal;
+  try {
+    d = text === '' || text === '+' || text === '-' ? Decimal.ZERO : Decimal.parse(text);
+  } catch {
+    ctx.truncated(`Truncated incorrect DECIMAL value: '${s}'`);
+    d = Decimal.ZERO;
+  }
+  return fitDecimal(d, call.fieldType, ctx);
+}));
+reg(44, strictFn('CastTimeAsTime', [EvalType.DateTime], EvalType.DateTime, (v, call) => {
+  const tp = call.fieldType.tp ?? MysqlType.Datetime;
+  const t = coreTimeToFields(v[0] as bigint);
+  if (tp === MysqlType.Date || tp === MysqlType.NewDate) return coreTimeFromFields({ ...t, hour: 0, minute: 0, second: 0, microsecond: 0 }, tp, 0);
+  const fsp = call.fieldType.decimal ?? 0;
+  const f = fsp >= 0 && fsp <= 6 ? fsp : 6;
+  const unit = 10 ** (6 - f);
+  const us = Math.floor(t.microsecond / unit) * unit;
+  // Rounding up into the next second changes the date; only exact truncation is served here.
+  if (t.microsecond - us >= unit / 2) throw new EvalError(MysqlErrorCode.UnknownError, 'CastTimeAsTime with rounding to a smaller fsp is not supported yet');
+  return coreTimeFromFields({ ...t, microsecond: us }, tp, f);
+}));
+
+// ---- math ----
+const ceilDec = (d: Decimal): Decimal => {
+  const t = d.truncate(0);
+  return d.compare(t) > 0 ? t.add(Decimal.ONE) : t;
+};
+const floorDec = (d: Decimal): Decimal => {
+  const t = d.truncate(0);
+  return d.compare(t) < 0 ? t.sub(Decimal.ONE) : t;
+};
+/** Half away from zero, as TiDB's `math.Round`. */
+const roundReal = (x: number): number => (x < 0 ? -Math.round(-x) : Math.round(x));
+reg(2109, strictFn('CeilReal', [EvalType.Real], EvalType.Real, (v) => Math.ceil(v[0] as number)));
+reg(2114, strictFn('FloorReal', [EvalType.Real], EvalType.Real, (v) => Math.floor(v[0] as number)));
+reg(2121, strictFn('RoundReal', [EvalType.Real], EvalType.Real, (v) => roundReal(v[0] as number)));
+reg(2106, strictFn('CeilIntToInt', [EvalType.Int], EvalType.Int, (v) => v[0] as bigint));
+reg(2111, strictFn('FloorIntToInt', [EvalType.Int], EvalType.Int, (v) => v[0] as bigint));
+reg(2122, strictFn('RoundInt', [EvalType.Int], EvalType.Int, (v) => v[0] as bigint));
+reg(2105, strictFn('CeilIntToDec', [EvalType.Int], EvalType.Decimal, (v) => Decimal.fromBigInt(v[0] as bigint)));
+reg(2110, strictFn('FloorIntToDec', [EvalType.Int], EvalType.Decimal, (v) => Decimal.fromBigInt(v[0] as bigint)));
+reg(2108, strictFn('CeilDecToDec', [EvalType.Decimal], EvalType.Decimal, (v) => ceilDec(v[0] as Decimal)));
+reg(2113, strictFn('FloorDecToDec', [EvalType.Decimal], EvalType.Decimal, (v) => floorDec(v[0] as Decimal)));
+reg(2123, strictFn('RoundDec', [EvalType.Decimal], EvalType.Decimal, (v) => (v[0] as Decimal).round(0)));
+reg(2107, strictFn('CeilDecToInt', [EvalType.Decimal], EvalType.Int, (v, call, ctx) => checkIntRange(ceilDec(v[0] as Decimal).unscaled, isUnsigned(call.fieldType), ctx, `ceil(${(v[0] as Decimal).toString()})`)));
+reg(2112, strictFn('FloorDecToInt', [EvalType.Decimal], EvalType.Int, (v, call, ctx) => checkIntRange(floorDec(v[0] as Decimal).unscaled, isUnsigned(call.fieldType), ctx, `floor(${(v[0] as Decimal).toString()})`)));
+reg(2140, strictFn('Sign', [EvalType.Real], EvalType.Int, (v) => BigInt(Math.sign(v[0] as number) | 0)));
+reg(2141, strictFn('Sqrt', [EvalType.Real], EvalType.Real, (v) => ((v[0] as number) < 0 ? null : Math.sqrt(v[0] as number))));
+
+// ---- date and time parts ----
+type Fields = ReturnType<typeof coreTimeToFields>;
+const isZeroDate = (t: Fields): boolean => t.month === 0 || t.day === 0;
+function utcDate(t: Fields): Date {
+  const d = new Date(0);
+  d.setUTCFullYear(t.year, t.month - 1, t.day);
+  return d;
+}
+/** MySQL `calc_daynr`: days since year 0 (TO_DAYS). */
+function dayNumber(year: number, month: number, day: number): number {
+  if (year === 0 && month === 0) return 0;
+  let y = year;
+  let delsum = 365 * y + 31 * (month - 1) + day;
+  // C integer division (truncation toward zero), as MySQL computes it.
+  if (month <= 2) y--;
+  else delsum -= Math.trunc((month * 4 + 23) / 10);
+  const temp = Math.trunc(((Math.trunc(y / 100) + 1) * 3) / 4);
+  return delsum + Math.trunc(y / 4) - temp;
+}
+function timePart(name: string, part: (t: Fields) => number, zeroIsNull: boolean): ScalarFunctionDef {
+  return strictFn(name, [EvalType.DateTime], EvalType.Int, (v, _call, ctx) => {
+    const t = coreTimeToFields(v[0] as bigint);
+    if (zeroIsNull && isZeroDate(t)) {
+      ctx.truncated(`Incorrect datetime value: '${formatCoreTime(v[0] as bigint)}'`);
+      return null;
+    }
+    return BigInt(part(t));
+  });
+}
+reg(6029, timePart('Year', (t) => t.year, false));
+reg(6017, timePart('Month', (t) => t.month, false));
+reg(6022, timePart('DayOfMonth', (t) => t.day, false));
+reg(6023, timePart('DayOfWeek', (t) => utcDate(t).getUTCDay() + 1, true));
+reg(6027, timePart('WeekDay', (t) => (utcDate(t).getUTCDay() + 6) % 7, true));
+reg(6024, timePart('DayOfYear', (t) => dayNumber(t.year, t.month, t.day) - dayNumber(t.year, 1, 1) + 1, true));
+reg(6077, timePart('ToDays', (t) => dayNumber(t.year, t.month, t.day), true));
+reg(6012, strictFn('Date', [EvalType.DateTime], EvalType.DateTime, (v) => {
+  const t = coreTimeToFields(v[0] as bigint);
+  return coreTimeFromFields({ ...t, hour: 0, minute: 0, second: 0, microsecond: 0 }, MysqlType.Date, 0);
+}));
+function durationPart(name: string, part: (absNs: bigint) => bigint): ScalarFunctionDef {
+  return strictFn(name, [EvalType.Duration], EvalType.Int, (v) => {
+    const ns = v[0] as bigint;
+    return part(ns < 0n ? -ns : ns);
+  });
+}
+reg(6013, durationPart('Hour', (ns) => ns / 3_600_000_000_000n));
+reg(6014, durationPart('Minute', (ns) => (ns / 60_000_000_000n) % 60n));
+reg(6015, durationPart('Second', (ns) => (ns / 1_000_000_000n) % 60n));
+reg(6016, durationPart('MicroSecond', (ns) => (ns / 1000n) % 1_000_000n));
+
+// ---- strings ----
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+const fromLatin1 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+/** Clamps a SQL position/length to a safe JS number. */
+const clampNum = (v: bigint): number => (v > 1_000_000_000n ? 1_000_000_000 : v < -1_000_000_000n ? -1_000_000_000 : Number(v));
+/** MySQL SUBSTRING over units (bytes or characters). */
+function substringUnits<T>(units: T[], pos: number, len: number | undefined): T[] {
+  const n = units.length;
+  let start: number;
+  if (pos > 0) start = pos - 1;
+  else if (pos < 0) start = n + pos;
+  else return [];
+  if (start < 0 || start >= n) return [];
+  const end = len === undefined ? n : len <= 0 ? start : Math.min(n, start + len);
+  return units.slice(start, end);
+}
+const bytesUnits = (b: Uint8Array): string[] => [...latin1(b)];
+const charUnits = (b: Uint8Array): string[] => [...utf8Decode(b)];
+const joinBytes = (u: string[]): Uint8Array => fromLatin1(u.join(''));
+const joinChars = (u: string[]): Uint8Array => utf8Encode(u.join(''));
+reg(7055, strictFn('Substring2Args', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinBytes(substringUnits(bytesUnits(v[0] as Uint8Array), clampNum(v[1] as bigint), undefined))));
+reg(7056, strictFn('Substring3Args', [EvalType.Bytes, EvalType.Int, EvalType.Int], EvalType.Bytes, (v) => joinBytes(substringUnits(bytesUnits(v[0] as Uint8Array), clampNum(v[1] as bigint), clampNum(v[2] as bigint)))));
+reg(7053, strictFn('Substring2ArgsUTF8', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinChars(substringUnits(charUnits(v[0] as Uint8Array), clampNum(v[1] as bigint), undefined))));
+reg(7054, strictFn('Substring3ArgsUTF8', [EvalType.Bytes, EvalType.Int, EvalType.Int], EvalType.Bytes, (v) => joinChars(substringUnits(charUnits(v[0] as Uint8Array), clampNum(v[1] as bigint), clampNum(v[2] as bigint)))));
+const leftUnits = <T>(u: T[], n: number): T[] => (n <= 0 ? [] : u.slice(0, n));
+const rightUnits = <T>(u: T[], n: number): T[] => (n <= 0 ? [] : u.slice(Math.max(0, u.length - n)));
+reg(7028, strictFn('Left', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinBytes(leftUnits(bytesUnits(v[0] as Uint8Array), clampNum(v[1] as bigint)))));
+reg(7027, strictFn('LeftUTF8', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinChars(leftUnits(charUnits(v[0] as Uint8Array), clampNum(v[1] as bigint)))));
+reg(7048, strictFn('Right', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinBytes(rightUnits(bytesUnits(v[0] as Uint8Array), clampNum(v[1] as bigint)))));
+reg(7047, strictFn('RightUTF8', [EvalType.Bytes, EvalType.Int], EvalType.Bytes, (v) => joinChars(rightUnits(charUnits(v[0] as Uint8Array), clampNum(v[1] as bigint)))));
+function trimSpaces(b: Uint8Array, left: boolean, right: boolean): Uint8Array {
+  let s = 0;
+  let e = b.length;
+  if (left) while (s < e && b[s] === 0x20) s++;
+  if (right) while (e > s && b[e - 1] === 0x20) e--;
+  return b.subarray(s, e);
+}
+reg(7026, strictFn('LTrim', [EvalType.Bytes], EvalType.Bytes, (v) => trimSpaces(v[0] as Uint8Array, true, false)));
+reg(7042, strictFn('RTrim', [EvalType.Bytes], EvalType.Bytes, (v) => trimSpaces(v[0] as Uint8Array, false, true)));
+reg(7059, strictFn('Trim1Arg', [EvalType.Bytes], EvalType.Bytes, (v) => trimSpaces(v[0] as Uint8Array, true, true)));
+reg(7044, strictFn('Replace', [EvalType.Bytes, EvalType.Bytes, EvalType.Bytes], EvalType.Bytes, (v) => {
+  const from = v[1] as Uint8Array;
+  if (from.length === 0) return v[0] as Uint8Array;
+  return fromLatin1(latin1(v[0] as Uint8Array).split(latin1(from)).join(latin1(v[2] as Uint8Array)));
+}));
+reg(7046, strictFn('Reverse', [EvalType.Bytes], EvalType.Bytes, (v) => (v[0] as Uint8Array).slice().reverse()));
+reg(7045, strictFn('ReverseUTF8', [EvalType.Bytes], EvalType.Bytes, (v) => joinChars(charUnits(v[0] as Uint8Array).reverse())));
+reg(7052, strictFn('Strcmp', [EvalType.Bytes, EvalType.Bytes], EvalType.Int, (v, call) => BigInt(Math.sign(call.collator.compare(v[0] as Uint8Array, v[1] as Uint8Array)))));
+reg(7003, strictFn('ASCII', [EvalType.Bytes], EvalType.Int, (v) => BigInt((v[0] as Uint8Array)[0] ?? 0)));
+reg(7001, strictFn('BitLength', [EvalType.Bytes], EvalType.Int, (v) => BigInt((v[0] as Uint8Array).length * 8)));
 
 /** The implementation of a ScalarFuncSig, or undefined when this server does not have it. */
 export function scalarFunction(sig: number): ScalarFunctionDef | undefined {
@@ -702,4 +945,10 @@ export function scalarFunction(sig: number): ScalarFunctionDef | undefined {
 /** Every implemented signature number (for tests and docs). */
 export function implementedSignatures(): number[] {
   return [...REGISTRY.keys()].sort((a, b) => a - b);
+}
+
+/** The signature number of an implemented function by its tipb name (e.g. `PlusInt`). */
+export function signatureByName(name: string): number | undefined {
+  for (const [sig, def] of REGISTRY) if (def.name === name) return sig;
+  return undefined;
 }

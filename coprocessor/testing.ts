@@ -1,9 +1,23 @@
-import { encodeBytes, encodeI64Comparable } from '../src/codec/mod.ts';
+import { encodeI64Comparable } from '../src/codec/mod.ts';
+import {
+  type Datum,
+  Datums,
+  Decimal,
+  type TimeFields,
+  coreTimeFromFields,
+  encodeDatumKey,
+  encodeIndexKey,
+  encodeRecordKey,
+  encodeRowV2 as codecEncodeRowV2,
+  packedFromFields,
+  tableRecordRange,
+  writeFloatComparable,
+  ByteWriter,
+} from '../src/codec/tidb/mod.ts';
 import { concatBytes } from '../src/util/mod.ts';
 import type { ColumnInfo, Expr, FieldType } from './dag_types.ts';
 import { EvalType, FieldFlag, MysqlType, evalTypeOfTp } from './field_type.ts';
 import { ExprType } from './rpn_expression.ts';
-import { partsToPacked, type TimeParts } from './time_convert.ts';
 import type { Scalar } from './vector.ts';
 
 /**
@@ -17,6 +31,7 @@ export const FT = {
   ubigint: { tp: MysqlType.LongLong, flag: FieldFlag.Unsigned, flen: 20 } as FieldType,
   int: { tp: MysqlType.Long, flag: 0, flen: 11 } as FieldType,
   double: { tp: MysqlType.Double, flag: 0, flen: 22, decimal: -1 } as FieldType,
+  decimal: { tp: MysqlType.NewDecimal, flag: 0, flen: 20, decimal: 4 } as FieldType,
   float: { tp: MysqlType.Float, flag: 0, flen: 12, decimal: -1 } as FieldType,
   varchar: { tp: MysqlType.Varchar, flag: 0, flen: 255, collate: -46, charset: 'utf8mb4' } as FieldType,
   varcharCi: { tp: MysqlType.Varchar, flag: 0, flen: 255, collate: -45, charset: 'utf8mb4' } as FieldType,
@@ -29,102 +44,57 @@ export const FT = {
 
 /** `t{tableId}_r{handle}`. */
 export function recordKey(tableId: bigint, handle: bigint): Uint8Array {
-  return concatBytes(new Uint8Array([0x74]), encodeI64Comparable(tableId), new Uint8Array([0x5f, 0x72]), encodeI64Comparable(handle));
+  return encodeRecordKey(tableId, handle);
 }
 
 /** The whole record range of a table. */
 export function tableRange(tableId: bigint): { start: Uint8Array; end: Uint8Array } {
-  const prefix = concatBytes(new Uint8Array([0x74]), encodeI64Comparable(tableId), new Uint8Array([0x5f, 0x72]));
-  return { start: prefix, end: concatBytes(new Uint8Array([0x74]), encodeI64Comparable(tableId), new Uint8Array([0x5f, 0x73])) };
+  return tableRecordRange(tableId);
 }
 
-/** Comparable (key) datum of a scalar: int `03`, uint `04`, bytes `01`, NULL `00`. */
-export function keyDatum(v: Scalar, unsigned = false): Uint8Array {
-  if (v === null) return new Uint8Array([0]);
-  if (typeof v === 'bigint') {
-    if (unsigned) {
-      const b = new Uint8Array(9);
-      b[0] = 4;
-      new DataView(b.buffer).setBigUint64(1, BigInt.asUintN(64, v));
-      return b;
-    }
-    return concatBytes(new Uint8Array([3]), encodeI64Comparable(v));
+/** A column value as a datum of the column's type (times are CoreTime, decimals exact). */
+export function toDatum(v: Scalar, ft: FieldType): Datum {
+  if (v === null) return Datums.null();
+  const et = evalTypeOfTp(ft.tp ?? 0);
+  switch (et) {
+    case EvalType.Int:
+      return ((ft.flag ?? 0) & FieldFlag.Unsigned) !== 0 ? Datums.uint(BigInt.asUintN(64, v as bigint)) : Datums.int(v as bigint);
+    case EvalType.Real:
+      return Datums.float(v as number);
+    case EvalType.Decimal:
+      return Datums.decimal(v as Decimal, ft.flen, ft.decimal);
+    case EvalType.Bytes:
+      return Datums.bytes(v as Uint8Array);
+    case EvalType.DateTime:
+      return Datums.time(v as bigint);
+    case EvalType.Duration:
+      return Datums.duration(v as bigint);
+    default:
+      throw new Error(`no datum for ${et}`);
   }
-  if (v instanceof Uint8Array) return concatBytes(new Uint8Array([1]), encodeBytes(v));
-  const b = new Uint8Array(9);
-  b[0] = 5;
-  b.set(comparableFloat(v), 1);
-  return b;
+}
+
+/** Comparable (key) datum of a scalar. */
+export function keyDatum(v: Scalar, ft: FieldType = FT.bigint): Uint8Array {
+  return encodeDatumKey([toDatum(v, ft)]);
 }
 
 /** `t{tableId}_i{indexId}{datums}`. */
 export function indexKey(tableId: bigint, indexId: bigint, datums: Uint8Array[]): Uint8Array {
-  return concatBytes(new Uint8Array([0x74]), encodeI64Comparable(tableId), new Uint8Array([0x5f, 0x69]), encodeI64Comparable(indexId), ...datums);
+  return encodeIndexKey(tableId, indexId, concatBytes(...datums));
 }
 
-export function comparableFloat(x: number): Uint8Array {
-  const b = new Uint8Array(8);
-  const v = new DataView(b.buffer);
-  v.setFloat64(0, x);
-  const bits = v.getBigUint64(0);
-  v.setBigUint64(0, (bits & (1n << 63n)) === 0n ? bits | (1n << 63n) : ~bits & 0xffff_ffff_ffff_ffffn);
-  return b;
-}
-
-/** Row v2 value bytes for one column value of MySQL type `ft`. */
-function v2Value(v: Exclude<Scalar, null>, ft: FieldType): Uint8Array {
-  const et = evalTypeOfTp(ft.tp ?? 0);
-  if (et === EvalType.Real) return comparableFloat(v as number);
-  if (et === EvalType.Bytes) return v as Uint8Array;
-  const x = v as bigint;
-  const unsigned = et === EvalType.DateTime || ((ft.flag ?? 0) & FieldFlag.Unsigned) !== 0;
-  for (const size of [1, 2, 4, 8]) {
-    const bits = BigInt(size * 8);
-    const fits = unsigned ? x >= 0n && x < 1n << bits : x >= -(1n << (bits - 1n)) && x < 1n << (bits - 1n);
-    if (!fits && size < 8) continue;
-    const b = new Uint8Array(size);
-    const dv = new DataView(b.buffer);
-    const u = BigInt.asUintN(64, x);
-    for (let i = 0; i < size; i++) dv.setUint8(i, Number((u >> BigInt(8 * i)) & 0xffn));
-    return b;
-  }
-  throw new Error('unreachable');
-}
-
-/** Encodes a row in TiDB's row format v2 (small or large layout as needed). */
+/** Encodes a row in TiDB's row format v2 with the codec's encoder. */
 export function encodeRowV2(cols: ReadonlyArray<{ id: number; ft: FieldType; value: Scalar }>): Uint8Array {
-  const sorted = [...cols].sort((a, b) => a.id - b.id);
-  const notNull = sorted.filter((c) => c.value !== null);
-  const nulls = sorted.filter((c) => c.value === null);
-  const values = notNull.map((c) => v2Value(c.value!, c.ft));
-  const dataLen = values.reduce((s, v) => s + v.length, 0);
-  const large = sorted.some((c) => c.id > 255) || dataLen > 0xffff;
-  const idSize = large ? 4 : 1;
-  const offSize = large ? 4 : 2;
-  const out = new Uint8Array(6 + (notNull.length + nulls.length) * idSize + notNull.length * offSize + dataLen);
-  const dv = new DataView(out.buffer);
-  out[0] = 0x80;
-  out[1] = large ? 1 : 0;
-  dv.setUint16(2, notNull.length, true);
-  dv.setUint16(4, nulls.length, true);
-  let p = 6;
-  for (const c of [...notNull, ...nulls]) {
-    if (large) dv.setUint32(p, c.id, true);
-    else out[p] = c.id;
-    p += idSize;
-  }
-  let end = 0;
-  for (const v of values) {
-    end += v.length;
-    if (large) dv.setUint32(p, end, true);
-    else dv.setUint16(p, end, true);
-    p += offSize;
-  }
-  for (const v of values) {
-    out.set(v, p);
-    p += v.length;
-  }
-  return out;
+  return codecEncodeRowV2(
+    cols.map((c) => c.id),
+    cols.map((c) => toDatum(c.value, c.ft)),
+  );
+}
+
+/** A CoreTime for a column of type `ft`. */
+export function coreTime(f: TimeFields, ft: FieldType = FT.datetime): bigint {
+  return coreTimeFromFields(f, ft.tp ?? MysqlType.Datetime, ft.decimal ?? 0);
 }
 
 export function columnInfo(id: number, ft: FieldType, extra: Partial<ColumnInfo> = {}): ColumnInfo {
@@ -145,7 +115,13 @@ export const E = {
     return { tp: ExprType.Uint64, val: b, fieldType: FT.ubigint };
   },
   real(v: number): Expr {
-    return { tp: ExprType.Float64, val: comparableFloat(v), fieldType: FT.double };
+    const w = new ByteWriter();
+    writeFloatComparable(w, v);
+    return { tp: ExprType.Float64, val: w.finish(), fieldType: FT.double };
+  },
+  decimal(d: Decimal, fieldType?: FieldType): Expr {
+    const prec = Math.max(d.precision, 1);
+    return { tp: ExprType.MysqlDecimal, val: concatBytes(new Uint8Array([prec, d.frac]), d.toBin(prec, d.frac)), fieldType: fieldType ?? { tp: MysqlType.NewDecimal, flen: prec, decimal: d.frac } };
   },
   str(s: string, fieldType: FieldType = FT.varchar): Expr {
     return { tp: ExprType.String, val: new TextEncoder().encode(s), fieldType };
@@ -153,9 +129,9 @@ export const E = {
   null(fieldType: FieldType): Expr {
     return { tp: ExprType.Null, fieldType };
   },
-  time(t: TimeParts, fieldType: FieldType = FT.datetime): Expr {
+  time(t: TimeFields, fieldType: FieldType = FT.datetime): Expr {
     const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigUint64(0, partsToPacked(t));
+    new DataView(b.buffer).setBigUint64(0, packedFromFields(t));
     return { tp: ExprType.MysqlTime, val: b, fieldType };
   },
   fn(sig: number, fieldType: FieldType, ...children: Expr[]): Expr {
@@ -190,10 +166,11 @@ export function decodeChunk(data: Uint8Array, types: readonly FieldType[]): Scal
       for (let i = 0; i < n; i++) col.push(isNull(i) ? null : data.slice(p + offsets[i]!, p + offsets[i + 1]!));
       p += offsets[n]!;
     } else {
-      const width = ft.tp === MysqlType.Float ? 4 : 8;
+      const width = et === EvalType.Decimal ? 40 : ft.tp === MysqlType.Float ? 4 : 8;
       for (let i = 0; i < n; i++) {
         const at = p + i * width;
         if (isNull(i)) col.push(null);
+        else if (et === EvalType.Decimal) col.push(Decimal.fromChunk(data, at));
         else if (et === EvalType.Real) col.push(width === 4 ? dv.getFloat32(at, true) : dv.getFloat64(at, true));
         else if (et === EvalType.DateTime) col.push(dv.getBigUint64(at, true));
         else if (et === EvalType.Int && ((ft.flag ?? 0) & FieldFlag.Unsigned) !== 0) col.push(dv.getBigUint64(at, true));

@@ -1,13 +1,18 @@
+import { Decimal } from '../src/codec/tidb/mod.ts';
 import { assert } from '../src/util/mod.ts';
 import { EvalType } from './field_type.ts';
 
-/** The typed storage behind each eval type (strings are byte arrays; NULL slots hold a zero value). */
+/**
+ * The typed storage behind each eval type (strings are byte arrays, decimals the codec's
+ * exact `Decimal`, times CoreTime u64s; NULL slots hold a zero value).
+ */
 export type VectorValues =
   | { evalType: EvalType.Int; data: BigInt64Array }
   | { evalType: EvalType.Real; data: Float64Array }
   | { evalType: EvalType.DateTime; data: BigUint64Array }
   | { evalType: EvalType.Duration; data: BigInt64Array }
-  | { evalType: EvalType.Bytes; data: Uint8Array[] };
+  | { evalType: EvalType.Bytes; data: Uint8Array[] }
+  | { evalType: EvalType.Decimal; data: Decimal[] };
 
 const EMPTY_BYTES = new Uint8Array(0);
 
@@ -42,6 +47,8 @@ export class Vector {
         return new Vector({ evalType, data: new BigInt64Array(length) }, nulls, length);
       case EvalType.Bytes:
         return new Vector({ evalType, data: new Array<Uint8Array>(length).fill(EMPTY_BYTES) }, nulls, length);
+      case EvalType.Decimal:
+        return new Vector({ evalType, data: new Array<Decimal>(length).fill(Decimal.ZERO) }, nulls, length);
       default:
         throw new Error(`no vector storage for eval type ${evalType}`);
     }
@@ -79,6 +86,9 @@ export class Vector {
       case EvalType.Bytes:
         v.data[row] = value as Uint8Array;
         return;
+      case EvalType.Decimal:
+        v.data[row] = value as Decimal;
+        return;
     }
   }
 
@@ -91,4 +101,4 @@ export class Vector {
 }
 
 /** One value of any supported eval type; NULL is `null`. */
-export type Scalar = bigint | number | Uint8Array | null;
+export type Scalar = bigint | number | Uint8Array | Decimal | null;

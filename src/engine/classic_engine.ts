@@ -24,6 +24,11 @@ export const CF_PREFIX: Readonly<Record<CfName, number>> = {
   raft: 0x04,
 };
 const META_PREFIX = 0x00;
+/**
+ * Most entries asked of one native iterator read: classic-level reserves room for the
+ * requested count up front, so a caller's huge `nextBatch` limit must not reach it as is.
+ */
+const NATIVE_READ_ENTRIES_MAX = 1000;
 /** LevelDB's number of levels (`config::kNumLevels`). */
 const LEVELDB_LEVELS = 7;
 /** `0x00 "engine-format"` holds the on-disk layout version, written when the DB is created. */
@@ -334,7 +339,11 @@ export class ClassicEngine implements KvEngine {
           highWaterMarkBytes: this.#options.iteratorReadAheadBytes,
         });
         try {
-          for (let keys = await it.nextv(1000); keys.length > 0; keys = await it.nextv(1000)) {
+          for (
+            let keys = await it.nextv(NATIVE_READ_ENTRIES_MAX);
+            keys.length > 0;
+            keys = await it.nextv(NATIVE_READ_ENTRIES_MAX)
+          ) {
             rangeKeys += keys.length;
             if (rangeKeys > this.#options.deleteRangeKeysMax) {
               throw new DomainError(
@@ -575,7 +584,7 @@ class ClassicIterator implements KvIterator {
       // classic-level returns short reads once its read-ahead bytes are used up; only an
       // empty read means the range is exhausted.
       while (out.length < limit) {
-        const chunk = await this.#it.nextv(limit - out.length);
+        const chunk = await this.#it.nextv(Math.min(limit - out.length, NATIVE_READ_ENTRIES_MAX));
         if (chunk.length === 0) break;
         for (const [key, value] of chunk) out.push({ key: key.subarray(1), value });
       }

@@ -293,6 +293,10 @@ export function describeKvEngineConformance(harness: EngineHarness): void {
       expect(text(batch[n - 2]!.key)).toBe('k0299');
       expect(await it.nextBatch(10)).toEqual([]);
       await it.close();
+      // A huge limit is a request for "everything", not an allocation size.
+      const all = engine.iterator('raft');
+      expect((await all.nextBatch(1_000_000_000)).length).toBe(n);
+      await all.close();
 
       const rev = engine.iterator('raft', { reverse: true, lowerBound: s('k0290') });
       const chunks: string[][] = [];

@@ -188,15 +188,28 @@ export class ClusterState {
    */
   async regionHeartbeat(region: metapb.Region, leader: metapb.Peer | null, size: bigint, keys: bigint): Promise<void> {
     this.requireBootstrapped();
+    await this.persistApplied([this.applyRegion(region, leader, size, keys)]);
+  }
+
+  /**
+   * Updates the in-memory tree synchronously (so no lookup ever sees a half-applied layout)
+   * and returns what must be persisted.
+   */
+  private applyRegion(
+    region: metapb.Region,
+    leader: metapb.Peer | null,
+    size: bigint,
+    keys: bigint,
+  ): { save?: metapb.Region; evicted: bigint[] } {
     if (region.id === 0n) throw new PdError('INVALID_VALUE', 'region heartbeat: region id must be non-zero');
     const known = this.regions.getById(region.id);
     if (known) {
       const a = epochOf(known.meta);
       const b = epochOf(region);
-      if (b.version < a.version || b.confVer < a.confVer) return;
+      if (b.version < a.version || b.confVer < a.confVer) return { evicted: [] };
     }
     for (const o of this.regions.overlaps(region)) {
-      if (o.id !== region.id && epochOf(o.meta).version > epochOf(region).version) return;
+      if (o.id !== region.id && epochOf(o.meta).version > epochOf(region).version) return { evicted: [] };
     }
     const info = this.newRegionInfo(region, leader);
     info.approximateSize = size;
@@ -205,9 +218,15 @@ export class ClusterState {
       !known ||
       epochOf(known.meta).version !== epochOf(region).version ||
       epochOf(known.meta).confVer !== epochOf(region).confVer;
-    const evicted = this.regions.upsert(info);
-    if (changed) await this.persistRegion(region);
-    for (const e of evicted) if (e.id !== region.id) await this.meta.delete(idKey(PREFIX_REGION, e.id));
+    const evicted = this.regions.upsert(info).filter((e) => e.id !== region.id).map((e) => e.id);
+    return changed ? { save: region, evicted } : { evicted };
+  }
+
+  private async persistApplied(applied: Array<{ save?: metapb.Region; evicted: bigint[] }>): Promise<void> {
+    for (const a of applied) {
+      if (a.save) await this.persistRegion(a.save);
+      for (const id of a.evicted) if (!this.regions.getById(id)) await this.meta.delete(idKey(PREFIX_REGION, id));
+    }
   }
 
   getRegionByKey(key: Uint8Array): RegionInfo | undefined {
@@ -245,10 +264,10 @@ export class ClusterState {
   /** Records the regions produced by a split (the stores also heartbeat them). */
   async reportBatchSplit(regions: metapb.Region[]): Promise<void> {
     this.requireBootstrapped();
-    for (const r of regions) {
-      const leader = this.regions.getById(r.id)?.leader ?? r.peers[0] ?? null;
-      await this.regionHeartbeat(r, leader, 0n, 0n);
-    }
+    // All regions of the split enter the tree before any await: a concurrent ScanRegions
+    // must never see a hole between the pieces.
+    const applied = regions.map((r) => this.applyRegion(r, this.regions.getById(r.id)?.leader ?? r.peers[0] ?? null, 0n, 0n));
+    await this.persistApplied(applied);
   }
 
   getGcSafePoint(): bigint {

@@ -99,7 +99,7 @@ export function decodeConfChange(buf: Uint8Array): ConfChange {
     if (field === 1 && wire === 0) cc.id = r.varint();
     else if (field === 2 && wire === 0) cc.changeType = Number(r.varint()) as ConfChangeType;
     else if (field === 3 && wire === 0) cc.nodeId = r.varint();
-    else if (field === 4 && wire === 2) cc.context = r.lengthDelimited().slice();
+    else if (field === 4 && wire === 2) cc.context = new Uint8Array(r.lengthDelimited());
     else r.skip(wire);
   }
   return cc;
@@ -142,7 +142,7 @@ export function decodeConfChangeV2(buf: Uint8Array): ConfChangeV2 {
         else inner.skip(k & 7);
       }
       cc.changes.push(single);
-    } else if (field === 3 && wire === 2) cc.context = r.lengthDelimited().slice();
+    } else if (field === 3 && wire === 2) cc.context = new Uint8Array(r.lengthDelimited());
     else r.skip(wire);
   }
   return cc;

@@ -145,16 +145,8 @@ export class MemoryStorage implements RaftLogStorage {
     if (first > entries[0]!.index) es = entries.slice(Number(first - entries[0]!.index));
     const offset = es[0]!.index - this.ents[0]!.index;
     assert(offset <= BigInt(this.ents.length), `missing log entry before ${es[0]!.index}`);
-    this.ents = this.ents.slice(0, Number(offset)).concat(es);
-  }
-
-  /** A deep-enough copy for the simulator's "durable state survives a crash". */
-  clone(): MemoryStorage {
-    const c = new MemoryStorage();
-    c.hardState = { ...this.hardState };
-    c.snap = this.snap;
-    c.ents = this.ents.slice();
-    c.snapshotSource = this.snapshotSource;
-    return c;
+    // Truncate any conflicting suffix in place, then push: appends at the tail stay O(batch).
+    this.ents.length = Number(offset);
+    for (const e of es) this.ents.push(e);
   }
 }

@@ -10,13 +10,18 @@ import type { Region, RegionPeer } from './region.ts';
 export class Peer {
   /** Applied-index of the last proposal whose effects are in the engine (persisted with them). */
   appliedIndex: bigint;
-  /** Entries written since the last split check, to skip regions nobody writes to. */
-  writtenKeysSinceCheck = 0;
+  /** Entries written since the last split check, to skip regions nobody writes to. Starts at 1: check once after load. */
+  writtenKeysSinceCheck = 1;
   writtenKeysSinceHeartbeat = 0;
   writtenBytesSinceHeartbeat = 0;
-  /** Last measured size, reported in region heartbeats. */
+  /**
+   * Size estimate: the last split-check measurement plus every put into the write/default CF
+   * since (overwrites over-count; the next scan corrects it). Reported in region heartbeats.
+   */
   approximateKeys = 0;
   approximateSizeBytes = 0;
+  /** False until a split check has measured the region (after load or a split). */
+  sizeMeasured = false;
   /** True while a split of this region is between AskBatchSplit and apply. */
   splitInFlight = false;
 

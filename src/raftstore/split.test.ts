@@ -90,6 +90,21 @@ describe('Store splits', () => {
     await again.close();
   });
 
+  it('scans a measured region again only when its size estimate passes a threshold', async () => {
+    const store = await openTestStore(new MemoryEngine(), new PdStubForTests(), { regionSplitKeys: 20, regionMaxKeys: 30 });
+    const ctx = store.contextFor(store.regions()[0]!);
+    const put = (i: number): Modify => ({ type: 'put', cf: 'default', key: userKey(i), value: k('v') });
+    expect(await store.runSplitCheck()).toBe(0);
+    expect(store.splitCheckScans).toBe(1);
+    for (let i = 0; i < 10; i++) expect((await store.write(ctx, [put(i)])).ok).toBe(true);
+    expect(await store.runSplitCheck()).toBe(0);
+    expect(store.splitCheckScans).toBe(1);
+    expect((await store.write(ctx, Array.from({ length: 30 }, (_, i) => put(100 + i)))).ok).toBe(true);
+    expect(await store.runSplitCheck()).toBe(1);
+    expect(store.splitCheckScans).toBe(2);
+    await store.close();
+  });
+
   it('splits on request (SplitRegion), ignoring the start key and rejecting keys outside', async () => {
     const store = await openTestStore(new MemoryEngine());
     const first = store.regions()[0]!;

@@ -43,6 +43,28 @@ describe('Store bootstrap', () => {
     await again.close();
   });
 
+  it('finishes a bootstrap that crashed between writing the first region and telling PD', async () => {
+    const engine = new MemoryEngine();
+    const pd = new PdStubForTests();
+    // Fail the PD Bootstrap call once, as if the process died right after the local write.
+    const bootstrap = pd.bootstrap.bind(pd);
+    pd.bootstrap = async () => {
+      throw new Error('crash before PD bootstrap');
+    };
+    await expect(openTestStore(engine, pd)).rejects.toThrow(/crash before PD bootstrap/);
+    expect(pd.bootstrapped).toBe(false);
+    pd.bootstrap = bootstrap;
+    const store = await openTestStore(engine, pd);
+    expect(pd.bootstrapped).toBe(true);
+    expect(store.regionCount).toBe(1);
+    expect(pd.regions.get(store.regions()[0]!.id)).toEqual(store.regions()[0]);
+    await store.close();
+    // And a third start neither bootstraps again nor creates another region.
+    const again = await openTestStore(engine, pd);
+    expect(again.regions()).toEqual(store.regions());
+    await again.close();
+  });
+
   it('refuses a data dir that belongs to another cluster', async () => {
     const engine = new MemoryEngine();
     await (await openTestStore(engine, new PdStubForTests(1n))).close();
@@ -120,5 +142,35 @@ describe('Store as RegionKv: context checks', () => {
     expect(busy.length).toBe(6);
     expect(results.filter((r) => r.ok).length).toBe(4);
     await store.close();
+  });
+});
+
+describe('Store: a range deletion the engine refuses', () => {
+  // Proves an oversized deleteRange fails only its own request and the store keeps serving.
+  it('answers the error and keeps accepting writes', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ClassicEngine } = await import('../engine/mod.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'store-delrange-'));
+    const engine = await ClassicEngine.open(dir, { deleteRangeKeysMax: 10 });
+    const store = await openTestStore(engine);
+    try {
+      const region = store.regions()[0]!;
+      const ctx = store.contextFor(region);
+      const keys = Array.from({ length: 20 }, (_, i) => encodeKey(k(`key${String(i).padStart(2, '0')}`)));
+      expect((await store.write(ctx, keys.map((key) => put(key)))).ok).toBe(true);
+      await expect(
+        store.write(ctx, [{ type: 'deleteRange', cf: 'default', start: encodeKey(k('key')), end: encodeKey(k('kez')) }]),
+      ).rejects.toThrow(/deleteRange|keys/i);
+      expect((await store.write(ctx, [put(encodeKey(k('after')))])).ok).toBe(true);
+      const snap = await store.snapshot(ctx);
+      expect(snap.ok && Buffer.from(snap.value.getSync('default', keys[0]!)!).toString()).toBe('v');
+      if (snap.ok) snap.value.release();
+    } finally {
+      await store.close();
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

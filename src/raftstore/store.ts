@@ -78,7 +78,18 @@ interface SplitProposal extends LoopItem {
   resolve(result: RegionResult<Region[]>): void;
 }
 
-type Proposal = WriteProposal | SplitProposal;
+/** Store-level range destruction (UnsafeDestroyRange): bypasses regions, like TiKV's. */
+interface DestroyRangeProposal extends LoopItem {
+  kind: 'destroyRange';
+  startKey: Uint8Array;
+  endKey: Uint8Array;
+  resolve(): void;
+}
+
+type Proposal = WriteProposal | SplitProposal | DestroyRangeProposal;
+
+/** Column families holding user data (everything but `raft`). */
+const DATA_CFS = ['default', 'lock', 'write'] as const;
 
 /**
  * One store's regions (single peer per region today) and the `RegionKv` over them.
@@ -98,7 +109,10 @@ export class Store implements RegionKv {
   private readonly loop: StoreLoop<Proposal>;
   private readonly checker: SplitChecker;
   private cancelSplitTick: (() => void) | undefined;
-  private splitCheckRunning = false;
+  /** The split check in progress, if any (close waits for it before the engine goes away). */
+  private splitCheckRunning: Promise<number> | undefined;
+  /** Region scans done by the split checker (a scan is skipped while the estimate is under the thresholds). */
+  splitCheckScans = 0;
   private closed = false;
   private lastHeartbeatMs: number;
 
@@ -244,6 +258,7 @@ export class Store implements RegionKv {
     this.closed = true;
     this.cancelSplitTick?.();
     this.cancelSplitTick = undefined;
+    await this.splitCheckRunning?.catch(() => 0);
     await this.loop.close();
   }
 
@@ -355,7 +370,10 @@ export class Store implements RegionKv {
       });
     }
     return new Promise<RegionResult<void>>((resolve, reject) => {
-      const offered = this.loop.offer({ kind: 'write', ctx, modifies, payloadBytes: bytes, barrier: false, resolve, fail: reject });
+      // A range deletion is committed alone: if the engine refuses it (too many keys), only
+      // this request fails, and the store keeps serving.
+      const barrier = modifies.some((m) => m.type === 'deleteRange');
+      const offered = this.loop.offer({ kind: 'write', ctx, modifies, payloadBytes: bytes, barrier, resolve, fail: reject });
       if (offered !== 'queued') resolve({ ok: false, regionError: this.busyError(offered) });
     });
   }
@@ -404,19 +422,61 @@ export class Store implements RegionKv {
   }
 
   /**
+   * Deletes every key in [startKey, endKey) (engine key space) of the data column families,
+   * across regions and without region checks: TiDB's GC calls this (UnsafeDestroyRange) for
+   * dropped tables once no transaction can read them. Goes through the store loop as a
+   * barrier, so it is ordered with every write. `endKey` must be bounded.
+   */
+  async destroyRange(startKey: Uint8Array, endKey: Uint8Array): Promise<void> {
+    if (endKey.length === 0 || bytesCompare(startKey, endKey) >= 0) {
+      throw invalidArgument(`destroy range needs start < end and a bounded end: [${bytesToHex(startKey)}, ${bytesToHex(endKey)})`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const offered = this.loop.offer({
+        kind: 'destroyRange',
+        startKey: startKey.slice(),
+        endKey: endKey.slice(),
+        payloadBytes: startKey.length + endKey.length,
+        barrier: true,
+        resolve,
+        fail: reject,
+      });
+      if (offered !== 'queued') reject(new DomainError('Unavailable', this.busyError(offered).message));
+    });
+  }
+
+  /**
    * Checks every region written since its last check and splits those over the thresholds.
    * At most one check runs at a time (the tick is the rate limit). Returns the number of splits.
    */
   async runSplitCheck(): Promise<number> {
-    if (this.splitCheckRunning || this.closed) return 0;
-    this.splitCheckRunning = true;
+    if (this.splitCheckRunning !== undefined || this.closed) return 0;
+    const run = this.splitCheckOnce();
+    this.splitCheckRunning = run;
+    try {
+      return await run;
+    } finally {
+      this.splitCheckRunning = undefined;
+    }
+  }
+
+  private async splitCheckOnce(): Promise<number> {
     let splits = 0;
     try {
       for (const peer of this.sortedPeers()) {
         if (this.closed) break;
         if (peer.writtenKeysSinceCheck === 0 || peer.splitInFlight) continue;
         peer.writtenKeysSinceCheck = 0;
+        // Only scan when the estimate says the region may be over a threshold (or is unknown).
+        if (
+          peer.sizeMeasured &&
+          peer.approximateKeys <= this.config.regionMaxKeys &&
+          peer.approximateSizeBytes <= this.config.regionMaxSizeBytes
+        ) {
+          continue;
+        }
         const region = peer.region;
+        this.splitCheckScans++;
         const snapshot = this.engine.snapshot();
         let found;
         try {
@@ -426,6 +486,7 @@ export class Store implements RegionKv {
         }
         peer.approximateKeys = found.approximateKeys;
         peer.approximateSizeBytes = found.approximateSizeBytes;
+        peer.sizeMeasured = true;
         if (found.splitKeys.length === 0 || peer.region !== region) continue;
         peer.splitInFlight = true;
         try {
@@ -441,8 +502,8 @@ export class Store implements RegionKv {
           peer.splitInFlight = false;
         }
       }
-    } finally {
-      this.splitCheckRunning = false;
+    } catch (err) {
+      if (!this.closed) throw err;
     }
     return splits;
   }
@@ -528,7 +589,7 @@ export class Store implements RegionKv {
     const startedMs = this.clock.monotonicMs();
     const wb = this.engine.newWriteBatch();
     const appliedNext = new Map<Peer, bigint>();
-    const written = new Map<Peer, { keys: number; bytes: number }>();
+    const written = new Map<Peer, { keys: number; bytes: number; dataKeys: number; dataBytes: number }>();
     const acks: (() => void)[] = [];
     let split: { peer: Peer; regions: Region[] } | undefined;
     let modifies = 0;
@@ -542,13 +603,28 @@ export class Store implements RegionKv {
         }
         applyModifies(wb, p.modifies);
         appliedNext.set(checked, (appliedNext.get(checked) ?? checked.appliedIndex) + 1n);
-        const w = written.get(checked) ?? { keys: 0, bytes: 0 };
+        const w = written.get(checked) ?? { keys: 0, bytes: 0, dataKeys: 0, dataBytes: 0 };
         w.keys += p.modifies.length;
         w.bytes += p.payloadBytes;
+        for (const m of p.modifies) {
+          if (m.type === 'put' && (m.cf === 'write' || m.cf === 'default')) {
+            w.dataKeys++;
+            w.dataBytes += m.key.length + m.value.length;
+          }
+        }
         written.set(checked, w);
         modifies += p.modifies.length;
         bytes += p.payloadBytes;
         acks.push(() => p.resolve({ ok: true, value: undefined }));
+      } else if (p.kind === 'destroyRange') {
+        for (const cf of DATA_CFS) wb.deleteRange(cf, p.startKey, p.endKey);
+        for (const peer of this.peers.values()) {
+          if (regionOverlaps(peer.region, p.startKey, p.endKey)) {
+            peer.sizeMeasured = false;
+            peer.writtenKeysSinceCheck = Math.max(1, peer.writtenKeysSinceCheck);
+          }
+        }
+        acks.push(() => p.resolve());
       } else {
         const staged = this.stageSplit(wb, p, appliedNext);
         if ('message' in staged) {
@@ -562,12 +638,28 @@ export class Store implements RegionKv {
     for (const [peer, index] of appliedNext) {
       wb.put('raft', applyStateKey(peer.regionId), encodeApplyState(index));
     }
-    if (wb.count > 0) await this.engine.write(wb, { sync: this.config.syncWrites });
+    if (wb.count > 0) {
+      try {
+        await this.engine.write(wb, { sync: this.config.syncWrites });
+      } catch (err) {
+        // An engine limit (deleteRange over too many keys) refuses the whole atomic batch
+        // before writing anything: answer the lone range-deletion proposal with the error
+        // instead of treating it as local corruption. Anything else stays fatal.
+        const only = batch.length === 1 ? batch[0] : undefined;
+        if (err instanceof DomainError && err.code === 'ResourceExhausted' && only?.kind === 'write') {
+          only.fail(err);
+          return;
+        }
+        throw err;
+      }
+    }
     for (const [peer, index] of appliedNext) peer.appliedIndex = index;
     for (const [peer, w] of written) {
       peer.writtenKeysSinceCheck += w.keys;
       peer.writtenKeysSinceHeartbeat += w.keys;
       peer.writtenBytesSinceHeartbeat += w.bytes;
+      peer.approximateKeys += w.dataKeys;
+      peer.approximateSizeBytes += w.dataBytes;
     }
     if (split !== undefined) this.installSplit(split.peer, split.regions);
     for (const ack of acks) ack();
@@ -623,10 +715,10 @@ export class Store implements RegionKv {
       if (r.id === peer.regionId) {
         peer.region = r;
         peer.writtenKeysSinceCheck = Math.max(1, peer.writtenKeysSinceCheck);
+        peer.sizeMeasured = false;
       } else {
+        // A new Peer is unmeasured and due for a check: one check may not have cut every part.
         const created = new Peer(r, REGION_INIT_APPLIED_INDEX, this.storeId);
-        // Re-check the new parts soon: one check may have produced only part of the keys.
-        created.writtenKeysSinceCheck = 1;
         this.peers.set(r.id, created);
       }
     }
@@ -644,6 +736,12 @@ export class Store implements RegionKv {
     };
     report().catch((err: unknown) => this.log.warn({ err }, 'reporting split to PD failed'));
   }
+}
+
+/** True when the region and [start, end) share a key (end bounded). */
+function regionOverlaps(region: Region, start: Uint8Array, end: Uint8Array): boolean {
+  const endsAfterStart = region.endKey.length === 0 || bytesCompare(region.endKey, start) > 0;
+  return endsAfterStart && bytesCompare(region.startKey, end) < 0;
 }
 
 function applyModifies(wb: WriteBatch, modifies: Modify[]): void {

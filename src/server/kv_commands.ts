@@ -52,6 +52,7 @@ export const KV_COMMANDS: readonly KvCommand[] = [
   { rpc: 'KvScanLock', batch: 'ScanLock', storage: 'scanLock', mode: 'txn', errorSlot: 'keyError' },
   { rpc: 'KvResolveLock', batch: 'ResolveLock', storage: 'resolveLock', mode: 'txn', errorSlot: 'keyError' },
   { rpc: 'KvDeleteRange', batch: 'DeleteRange', storage: 'deleteRange', mode: 'txn', errorSlot: 'string' },
+  { rpc: 'KvGC', batch: 'GC', storage: 'gc', mode: 'txn', errorSlot: 'keyError' },
   { rpc: 'RawGet', batch: 'RawGet', storage: 'rawGet', mode: 'raw', errorSlot: 'string' },
   { rpc: 'RawBatchGet', batch: 'RawBatchGet', storage: 'rawBatchGet', mode: 'raw', errorSlot: 'regionMessage' },
   { rpc: 'RawPut', batch: 'RawPut', storage: 'rawPut', mode: 'raw', errorSlot: 'string' },

@@ -11,15 +11,17 @@ import { checkApiVersion, checkKeySizes, guardRequest, isRegionError, regionCont
 import type { ServerMetrics } from './server_metrics.ts';
 import type { StorageApi } from './storage_api.ts';
 
-/** What SplitRegion needs from the raftstore (`Store` implements it). */
-export interface RegionSplitter {
+/** The store-level admin commands the service needs from the raftstore (`Store` implements it). */
+export interface StoreAdmin {
   /** Splits at engine-space keys; returns every resulting region in key order. */
   splitRegion(ctx: RegionContext, splitKeys: Uint8Array[]): Promise<RegionResult<Region[]>>;
+  /** Deletes [startKey, endKey) of the data column families across regions (engine key space). */
+  destroyRange(startKey: Uint8Array, endKey: Uint8Array): Promise<void>;
 }
 
 export interface KvServiceDeps {
   storage: StorageApi;
-  splitter: RegionSplitter;
+  admin: StoreAdmin;
   coprocessor: CoprocessorHandler;
   metrics: ServerMetrics;
   clock: Clock;
@@ -36,6 +38,7 @@ type AnyResponse = Record<string, unknown>;
 export const UNARY_METHOD_NAMES: readonly string[] = [
   ...KV_COMMANDS.map((c) => c.rpc),
   'SplitRegion',
+  'UnsafeDestroyRange',
   'Coprocessor',
   'GetStoreSafeTS',
 ];
@@ -88,7 +91,7 @@ export class KvService {
     const keys = [...req.splitKeys];
     if (req.splitKey.length > 0) keys.push(req.splitKey);
     const engineKeys = req.isRawKv ? keys : keys.map((k) => encodeKey(k));
-    const result = await this.deps.splitter.splitRegion(ctx, engineKeys);
+    const result = await this.deps.admin.splitRegion(ctx, engineKeys);
     this.deps.metrics.grpcRequests.inc({ type: 'SplitRegion', outcome: result.ok ? 'ok' : 'region_error' });
     if (!result.ok) return { regionError: toErrorpb(result.regionError) };
     const regions = result.value;
@@ -96,6 +99,24 @@ export class KvService {
       regions,
       ...(regions.length === 2 ? { left: regions[0]!, right: regions[1]! } : {}),
     };
+  }
+
+  /**
+   * UnsafeDestroyRange (TiDB GC after DROP TABLE): store-level, no region context; the keys are
+   * transactional user keys, so the range is memcomparable-encoded before it reaches the engine.
+   */
+  async unsafeDestroyRange(req: kvrpcpb.UnsafeDestroyRangeRequest): Promise<DeepPartial<kvrpcpb.UnsafeDestroyRangeResponse>> {
+    try {
+      checkKeySizes(req, this.deps.keyBytesMax);
+      if (req.endKey.length === 0) throw new DomainError('InvalidArgument', 'unsafe destroy range: end_key must be set');
+      await this.deps.admin.destroyRange(encodeKey(req.startKey), encodeKey(req.endKey));
+      this.deps.metrics.grpcRequests.inc({ type: 'UnsafeDestroyRange', outcome: 'ok' });
+      return {};
+    } catch (e) {
+      this.rethrowIfFatal(e);
+      this.deps.metrics.grpcRequests.inc({ type: 'UnsafeDestroyRange', outcome: 'error' });
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   /** Coprocessor: delegated to the handler; an edge failure becomes `other_error`. */
@@ -120,6 +141,9 @@ export class KvService {
       handlers[cmd.rpc] = this.unary((req) => this.execute(cmd, req));
     }
     handlers['SplitRegion'] = this.unary((req) => this.splitRegion(req as kvrpcpb.SplitRegionRequest) as Promise<object>);
+    handlers['UnsafeDestroyRange'] = this.unary(
+      (req) => this.unsafeDestroyRange(req as kvrpcpb.UnsafeDestroyRangeRequest) as Promise<object>,
+    );
     handlers['Coprocessor'] = this.unary((req) => this.coprocessor(req as coprocessor.Request) as Promise<object>);
     // Polled every few seconds by client-go for stale reads; 0 means "no safe ts" (no stale reads).
     handlers['GetStoreSafeTS'] = this.unary(async () => ({ safeTs: 0n }));

@@ -1,9 +1,9 @@
 export { TikvServer, TIKV_VERSION, type TikvServerConfig, type TikvServerDeps } from './tikv_server.ts';
-export { KvService, UNARY_METHOD_NAMES, type KvServiceDeps, type RegionSplitter } from './kv_service.ts';
+export { KvService, UNARY_METHOD_NAMES, type KvServiceDeps, type StoreAdmin } from './kv_service.ts';
 export { BatchCommandsHandler, type BatchCommandsLimits } from './batch_commands.ts';
 export { KV_COMMANDS, type KvCommand, type EdgeErrorSlot } from './kv_commands.ts';
 export { type CoprocessorHandler, NotImplementedCoprocessor } from './coprocessor_handler.ts';
-export { addHealthService, HEALTH_SERVICE_DEFINITION, HealthStatus, type HealthStatusValue } from './health_service.ts';
+export { StorageCoprocessor } from './storage_coprocessor.ts';
 export { toErrorpb, messageOnlyRegionError } from './region_error.ts';
 export { ServerMetrics } from './server_metrics.ts';
 export { StatusServer, splitHostPort, type StatusSources } from './status_server.ts';

@@ -33,6 +33,7 @@ export interface StorageCommandTypes {
   pessimisticLock: Command<kvrpcpb.PessimisticLockRequest, kvrpcpb.PessimisticLockResponse>;
   pessimisticRollback: Command<kvrpcpb.PessimisticRollbackRequest, kvrpcpb.PessimisticRollbackResponse>;
   deleteRange: Command<kvrpcpb.DeleteRangeRequest, kvrpcpb.DeleteRangeResponse>;
+  gc: Command<kvrpcpb.GCRequest, kvrpcpb.GCResponse>;
 }
 
 export type StorageCommandName = keyof StorageCommandTypes;

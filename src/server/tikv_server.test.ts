@@ -2,79 +2,25 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEngine } from '../engine/mod.ts';
-import { createClient, type kvrpcpb, type ServiceClient, type tikvpb } from '../proto/mod.ts';
-import { PdStubForTests, type Region, type Store } from '../raftstore/mod.ts';
-import type { RegionContext } from '../storage/mod.ts';
-import { bytesCompare, notImplemented } from '../util/mod.ts';
-import { HEALTH_SERVICE_DEFINITION, HealthStatus } from './health_service.ts';
-import { KV_COMMANDS } from './kv_commands.ts';
-import type { StorageApi } from './storage_api.ts';
+import { createClient, type ServiceClient, type tikvpb } from '../proto/mod.ts';
+import { PdStubForTests } from '../raftstore/mod.ts';
+import { contextOf } from './test_context.ts';
 import { TikvServer } from './tikv_server.ts';
 
 const te = new TextEncoder();
 const k = (s: string): Uint8Array => te.encode(s);
 const str = (b: Uint8Array | undefined): string => Buffer.from(b ?? []).toString();
 
-/**
- * A RawKV-only stand-in for `src/storage`'s Storage (test double; the real facade is wired in
- * by `createStorage` once it lands): enough to drive the service edge, the region checks and
- * the store loop over real gRPC.
- */
-function rawOnlyStorageForTests(store: Store): StorageApi {
-  const impl: Partial<Record<keyof StorageApi, unknown>> = {
-    async rawGet(ctx: RegionContext, req: kvrpcpb.RawGetRequest) {
-      const snap = await store.snapshot(ctx);
-      if (!snap.ok) return { regionError: snap.regionError };
-      try {
-        const value = snap.value.getSync('default', req.key);
-        return value === undefined ? { notFound: true } : { value };
-      } finally {
-        snap.value.release();
-      }
-    },
-    async rawPut(ctx: RegionContext, req: kvrpcpb.RawPutRequest) {
-      const r = await store.write(ctx, [{ type: 'put', cf: 'default', key: req.key, value: req.value }]);
-      return r.ok ? {} : { regionError: r.regionError };
-    },
-    async rawScan(ctx: RegionContext, req: kvrpcpb.RawScanRequest) {
-      const snap = await store.snapshot(ctx);
-      if (!snap.ok) return { regionError: snap.regionError };
-      const region = snap.value.region;
-      const end = region.endKey.length === 0 || (req.endKey.length > 0 && bytesCompare(req.endKey, region.endKey) < 0) ? req.endKey : region.endKey;
-      const it = snap.value.iterator('default', { lowerBound: req.startKey, ...(end.length > 0 ? { upperBound: end } : {}) });
-      try {
-        return { kvs: await it.nextBatch(req.limit) };
-      } finally {
-        await it.close();
-        snap.value.release();
-      }
-    },
-  };
-  for (const c of KV_COMMANDS) {
-    impl[c.storage] ??= async () => {
-      throw notImplemented(`${c.storage} is not in the raw test double`);
-    };
-  }
-  return impl as StorageApi;
-}
-
 let pd: PdStubForTests;
 let server: TikvServer;
 let client: ServiceClient<'tikvpb.Tikv'>;
 
-function contextOf(region: Region): Partial<kvrpcpb.Context> {
-  return {
-    regionId: region.id,
-    regionEpoch: { confVer: region.regionEpoch.confVer, version: region.regionEpoch.version },
-    peer: { id: region.peers[0]!.id, storeId: region.peers[0]!.storeId, role: 0, isWitness: false },
-  };
-}
 
 beforeAll(async () => {
   pd = new PdStubForTests();
   server = await TikvServer.start(
     { addr: '127.0.0.1:0', statusAddr: '127.0.0.1:0', dataDir: '/nonexistent-memory-engine' },
-    { pd, engine: new MemoryEngine(), createStorage: (store) => rawOnlyStorageForTests(store) },
+    { pd, engine: new MemoryEngine() },
   );
   client = createClient('tikvpb.Tikv', server.addr);
 });
@@ -94,14 +40,8 @@ describe('TikvServer', () => {
   });
 
   it('answers grpc.health.v1 Check with SERVING', async () => {
-    const Ctor = grpc.makeGenericClientConstructor(HEALTH_SERVICE_DEFINITION, 'Health');
-    const health = new Ctor(server.addr, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
-      Check(req: object, cb: (err: unknown, res: { status: number }) => void): void;
-    };
-    const res = await new Promise<{ status: number }>((resolve, reject) =>
-      health.Check({ service: '' }, (err, r) => (err ? reject(err) : resolve(r))),
-    );
-    expect(res.status).toBe(HealthStatus.SERVING);
+    const health = createClient('grpc.health.v1.Health', server.addr);
+    expect((await health.Check({ service: '' })).status).toBe(1);
     health.close();
   });
 
@@ -137,10 +77,12 @@ describe('TikvServer', () => {
     expect(str(ok.value)).toBe('world');
   });
 
-  it('answers Coprocessor with other_error until the coprocessor lands', async () => {
+  it('answers unsupported or malformed Coprocessor requests with other_error', async () => {
     const region = server.store.regions()[0]!;
-    const res = await client.Coprocessor({ context: contextOf(region), tp: 103n });
-    expect(res.otherError).toMatch(/not implemented yet/);
+    const analyze = await client.Coprocessor({ context: contextOf(region), tp: 104n });
+    expect(analyze.otherError).toMatch(/unsupported tp 104/);
+    const garbage = await client.Coprocessor({ context: contextOf(region), tp: 103n, data: new Uint8Array([0xff, 0xff, 0xff]) });
+    expect(garbage.otherError).toMatch(/malformed DAGRequest/);
   });
 
   it('answers malformed protobuf bytes with an error status and keeps serving', async () => {
@@ -213,13 +155,13 @@ describe('TikvServer', () => {
     // The new left region serves its keys; the right one answers KeyNotInRegion for them (writes).
     const left = res.regions.find((r) => r.endKey.length > 0)!;
     const right = res.regions.find((r) => r.endKey.length === 0)!;
-    const fresh = await client.RawGet({ context: contextOf(left as unknown as Region), key: k('hello') });
+    const fresh = await client.RawGet({ context: contextOf(left), key: k('hello') });
     expect(str(fresh.value)).toBe('world');
-    const misplaced = await client.RawPut({ context: contextOf(right as unknown as Region), key: k('a'), value: k('v') });
+    const misplaced = await client.RawPut({ context: contextOf(right), key: k('a'), value: k('v') });
     expect(misplaced.regionError?.keyNotInRegion?.regionId).toBe(right.id);
 
     // Txn split keys are memcomparable-encoded.
-    const txn = await client.SplitRegion({ context: contextOf(right as unknown as Region), splitKeys: [k('t')] });
+    const txn = await client.SplitRegion({ context: contextOf(right), splitKeys: [k('t')] });
     expect(Buffer.from(txn.regions[1]!.startKey).toString('hex')).toBe('7400000000000000f8');
   });
 

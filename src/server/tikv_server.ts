@@ -1,12 +1,12 @@
 import { statfs } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import { ClassicEngine, type ClassicEngineOptions, type KvEngine } from '../engine/mod.ts';
-import { addService, type ServiceHandlers } from '../proto/mod.ts';
+import { addService, createHealthService, type ServiceHandlers } from '../proto/mod.ts';
 import { Store, type PdClientForStore, type RaftstoreConfig } from '../raftstore/mod.ts';
+import { Storage } from '../storage/mod.ts';
 import { type Clock, createLogger, DomainError, type Logger, realClock } from '../util/mod.ts';
 import { BatchCommandsHandler } from './batch_commands.ts';
 import { type CoprocessorHandler, NotImplementedCoprocessor } from './coprocessor_handler.ts';
-import { addHealthService, HealthStatus, type HealthStatusValue } from './health_service.ts';
 import { KvService, UNARY_METHOD_NAMES } from './kv_service.ts';
 import { ServerMetrics } from './server_metrics.ts';
 import {
@@ -16,6 +16,7 @@ import {
   KEY_BYTES_MAX,
 } from './server_limits.ts';
 import { StatusServer } from './status_server.ts';
+import { StorageCoprocessor } from './storage_coprocessor.ts';
 import type { StorageApi } from './storage_api.ts';
 
 /** The version we tell PD and clients (TiDB checks a minimum TiKV version). */
@@ -45,12 +46,12 @@ export interface TikvServerConfig {
   engine?: ClassicEngineOptions;
 }
 
-/** The parts a TikvServer is built from; only `pd` and `createStorage` are required. */
+/** The parts a TikvServer is built from; only `pd` is required. */
 export interface TikvServerDeps {
   pd: PdClientForStore;
-  /** Builds the Storage facade over the store's RegionKv (normally `new Storage(store, clock, ...)`). */
-  createStorage: (store: Store, clock: Clock) => StorageApi;
-  /** Builds the coprocessor; defaults to one answering "not implemented yet". */
+  /** Builds the Storage facade over the store's RegionKv; default `new Storage(store, clock)`. */
+  createStorage?: (store: Store, clock: Clock) => Storage | StorageApi;
+  /** Builds the coprocessor; default: `StorageCoprocessor` when the storage is a `Storage` (else "not implemented"). */
   createCoprocessor?: (storage: StorageApi, store: Store) => CoprocessorHandler;
   clock?: Clock;
   logger?: Logger;
@@ -72,7 +73,8 @@ const SHUTDOWN_GRACE_MS = 2_000;
  * are known), open the store (bootstrap + PutStore with those addresses), then serve.
  */
 export class TikvServer {
-  private health: HealthStatusValue = HealthStatus.NOT_SERVING;
+  /** Health answers SERVING only while true (after startup, before stop). */
+  private serving = false;
   private readonly timers: (() => void)[] = [];
   private stopped = false;
   private readonly startedMs: number;
@@ -124,7 +126,7 @@ export class TikvServer {
         batch.handle(call);
       },
     });
-    addHealthService(grpcServer, () => server?.health ?? HealthStatus.NOT_SERVING);
+    addService(grpcServer, 'grpc.health.v1.Health', createHealthService(() => server?.serving ?? false));
 
     const boundPort = await new Promise<number>((resolve, reject) =>
       grpcServer.bindAsync(config.addr, grpc.ServerCredentials.createInsecure(), (err, port) =>
@@ -150,7 +152,7 @@ export class TikvServer {
       engine = deps.engine ?? (await ClassicEngine.open(config.dataDir, config.engine));
       const onFatal = (err: unknown): void => {
         log.fatal({ err }, 'fatal error: store stops serving');
-        if (server) server.health = HealthStatus.NOT_SERVING;
+        if (server) server.serving = false;
         deps.onFatal?.(err);
       };
       store = await Store.open({
@@ -178,11 +180,16 @@ export class TikvServer {
           onSplit: (regions) => metrics.splits.inc(regions.length - 1),
         },
       });
-      const storage = deps.createStorage(store, clock);
-      const coprocessor = deps.createCoprocessor?.(storage, store) ?? new NotImplementedCoprocessor();
+      const built = deps.createStorage?.(store, clock) ?? new Storage(store, clock);
+      const storage: StorageApi = built;
+      // The coprocessor needs the real Storage (MVCC snapshots); a custom StorageApi gets the
+      // "not implemented" one unless the caller supplies its own.
+      const coprocessor =
+        deps.createCoprocessor?.(storage, store) ??
+        (built instanceof Storage ? new StorageCoprocessor(built) : new NotImplementedCoprocessor());
       const kv = new KvService({
         storage,
-        splitter: store,
+        admin: store,
         coprocessor,
         metrics,
         clock,
@@ -215,7 +222,7 @@ export class TikvServer {
       throw err;
     }
     server.startBackground();
-    server.health = HealthStatus.SERVING;
+    server.serving = true;
     log.info({ addr, statusAddr: server.statusAddr, storeId: store.storeId.toString() }, 'tikv-server ready');
     return server;
   }
@@ -272,7 +279,7 @@ export class TikvServer {
 
   private statusJson(): object {
     return {
-      state: this.health === HealthStatus.SERVING ? 'serving' : 'not serving',
+      state: this.serving ? 'serving' : 'not serving',
       version: TIKV_VERSION,
       storeId: this.store.storeId,
       clusterId: this.store.clusterId,
@@ -295,7 +302,7 @@ export class TikvServer {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.health = HealthStatus.NOT_SERVING;
+    this.serving = false;
     for (const cancel of this.timers) cancel();
     await new Promise<void>((resolve) => {
       const cancel = this.clock.setTimeout(() => {

@@ -1,83 +1,86 @@
+import type { DeepPartial, kvrpcpb } from '../proto/mod.ts';
+
 /**
- * Local, structurally identical copies of the `kvrpcpb` messages the storage layer speaks
- * (kvproto e166ae588106), in protobufjs's decoded form: camelCase names, `bigint` for 64-bit
- * integers, `Uint8Array` for bytes, numbers for enums. When `src/proto` lands these are
- * interchangeable with its generated types. Request fields are optional because a decoded
- * message may omit defaults; responses only set the fields that carry information.
+ * The `kvrpcpb` shapes the storage layer speaks (kvproto e166ae588106). Requests are the
+ * generated `src/proto` messages, deep-partial so tests and tools may omit defaults (a decoded
+ * message is assignable). Responses, `KeyError` and `LockInfo` are declared here with only the
+ * fields storage fills; they are assignable to the service's deep-partial response types.
+ * The enums repeat the wire numbers so this file loads no proto runtime.
  */
 
-export enum Op {
-  Put = 0,
-  Del = 1,
-  Lock = 2,
-  Rollback = 3,
-  Insert = 4,
-  PessimisticLock = 5,
-  CheckNotExists = 6,
-}
+export const Op = {
+  Put: 0,
+  Del: 1,
+  Lock: 2,
+  Rollback: 3,
+  Insert: 4,
+  PessimisticLock: 5,
+  CheckNotExists: 6,
+} as const;
+export type Op = (typeof Op)[keyof typeof Op];
 
-export enum Assertion {
-  None = 0,
-  Exist = 1,
-  NotExist = 2,
-}
+export const Assertion = {
+  None: 0,
+  Exist: 1,
+  NotExist: 2,
+} as const;
+export type Assertion = (typeof Assertion)[keyof typeof Assertion];
 
-export enum AssertionLevel {
-  Off = 0,
-  Fast = 1,
-  Strict = 2,
-}
+export const AssertionLevel = {
+  Off: 0,
+  Fast: 1,
+  Strict: 2,
+} as const;
+export type AssertionLevel = (typeof AssertionLevel)[keyof typeof AssertionLevel];
 
-export enum PessimisticAction {
-  SkipPessimisticCheck = 0,
-  DoPessimisticCheck = 1,
-  DoConstraintCheck = 2,
-}
+export const PessimisticAction = {
+  SkipPessimisticCheck: 0,
+  DoPessimisticCheck: 1,
+  DoConstraintCheck: 2,
+} as const;
+export type PessimisticAction = (typeof PessimisticAction)[keyof typeof PessimisticAction];
 
-export enum WriteConflictReason {
-  Unknown = 0,
-  Optimistic = 1,
-  PessimisticRetry = 2,
-  SelfRolledBack = 3,
-  RcCheckTs = 4,
-  LazyUniquenessCheck = 5,
-}
+export const WriteConflictReason = {
+  Unknown: 0,
+  Optimistic: 1,
+  PessimisticRetry: 2,
+  SelfRolledBack: 3,
+  RcCheckTs: 4,
+  LazyUniquenessCheck: 5,
+} as const;
+export type WriteConflictReason = (typeof WriteConflictReason)[keyof typeof WriteConflictReason];
 
-export enum Action {
-  NoAction = 0,
-  TTLExpireRollback = 1,
-  LockNotExistRollback = 2,
-  MinCommitTSPushed = 3,
-  TTLExpirePessimisticRollback = 4,
-  LockNotExistDoNothing = 5,
-}
+export const Action = {
+  NoAction: 0,
+  TTLExpireRollback: 1,
+  LockNotExistRollback: 2,
+  MinCommitTSPushed: 3,
+  TTLExpirePessimisticRollback: 4,
+  LockNotExistDoNothing: 5,
+} as const;
+export type Action = (typeof Action)[keyof typeof Action];
 
-export enum ApiVersion {
-  V1 = 0,
-  V1TTL = 1,
-  V2 = 2,
-}
+export const ApiVersion = {
+  V1: 0,
+  V1TTL: 1,
+  V2: 2,
+} as const;
+export type ApiVersion = (typeof ApiVersion)[keyof typeof ApiVersion];
 
-export enum PessimisticLockWakeUpMode {
-  WakeUpModeNormal = 0,
-  WakeUpModeForceLock = 1,
-}
+export const PessimisticLockWakeUpMode = {
+  WakeUpModeNormal: 0,
+  WakeUpModeForceLock: 1,
+} as const;
+export type PessimisticLockWakeUpMode = (typeof PessimisticLockWakeUpMode)[keyof typeof PessimisticLockWakeUpMode];
 
-export enum PessimisticLockKeyResultType {
-  LockResultNormal = 0,
-  LockResultLockedWithConflict = 1,
-  LockResultFailed = 2,
-}
+export const PessimisticLockKeyResultType = {
+  LockResultNormal: 0,
+  LockResultLockedWithConflict: 1,
+  LockResultFailed: 2,
+} as const;
+export type PessimisticLockKeyResultType = (typeof PessimisticLockKeyResultType)[keyof typeof PessimisticLockKeyResultType];
 
-/** The parts of `kvrpcpb.Context` the storage layer reads. */
-export interface KvContext {
-  regionId?: bigint;
-  resolvedLocks?: bigint[];
-  committedLocks?: bigint[];
-  apiVersion?: number;
-  isolationLevel?: number;
-  isRetryRequest?: boolean;
-}
+export type KvContext = DeepPartial<kvrpcpb.Context>;
 
 export interface LockInfo {
   primaryLock: Uint8Array;
@@ -91,6 +94,16 @@ export interface LockInfo {
   minCommitTs: bigint;
   secondaries: Uint8Array[];
   durationToLastUpdateMs?: bigint;
+}
+
+/** `deadlock.WaitForEntry`: one edge of a wait-for chain. */
+export interface WaitForEntry {
+  txn: bigint;
+  waitForTxn: bigint;
+  keyHash: bigint;
+  key: Uint8Array;
+  resourceGroupTag: Uint8Array;
+  waitTime: bigint;
 }
 
 export interface WriteConflict {
@@ -108,7 +121,7 @@ export interface KeyError {
   abort?: string;
   conflict?: WriteConflict;
   alreadyExist?: { key: Uint8Array };
-  deadlock?: { lockTs: bigint; lockKey: Uint8Array; deadlockKeyHash: bigint; waitChain: Array<{ txn?: bigint; waitForTxn?: bigint; keyHash?: bigint; key?: Uint8Array }> };
+  deadlock?: { lockTs: bigint; lockKey: Uint8Array; deadlockKeyHash: bigint; waitChain: WaitForEntry[] };
   commitTsExpired?: { startTs: bigint; attemptedCommitTs: bigint; key: Uint8Array; minCommitTs: bigint };
   txnNotFound?: { startTs: bigint; primaryKey: Uint8Array };
   commitTsTooLarge?: { commitTs: bigint };
@@ -127,115 +140,54 @@ export interface KvPair {
   value: Uint8Array;
 }
 
-export interface Mutation {
-  op?: number;
-  key?: Uint8Array;
-  value?: Uint8Array;
-  assertion?: number;
-}
+export type Mutation = DeepPartial<kvrpcpb.Mutation>;
 
 // ---- transactional KV ----
 
-export interface GetRequest {
-  context?: KvContext | null;
-  key?: Uint8Array;
-  version?: bigint;
-}
+export type GetRequest = DeepPartial<kvrpcpb.GetRequest>;
 export interface GetResponse {
   error?: KeyError;
   value: Uint8Array;
   notFound: boolean;
 }
 
-export interface BatchGetRequest {
-  context?: KvContext | null;
-  keys?: Uint8Array[];
-  version?: bigint;
-}
+export type BatchGetRequest = DeepPartial<kvrpcpb.BatchGetRequest>;
 export interface BatchGetResponse {
   pairs: KvPair[];
   error?: KeyError;
 }
 
-export interface ScanRequest {
-  context?: KvContext | null;
-  startKey?: Uint8Array;
-  limit?: number;
-  version?: bigint;
-  keyOnly?: boolean;
-  reverse?: boolean;
-  endKey?: Uint8Array;
-  sampleStep?: number;
-}
+export type ScanRequest = DeepPartial<kvrpcpb.ScanRequest>;
 export interface ScanResponse {
   pairs: KvPair[];
   error?: KeyError;
 }
 
-export interface PrewriteRequest {
-  context?: KvContext | null;
-  mutations?: Mutation[];
-  primaryLock?: Uint8Array;
-  startVersion?: bigint;
-  lockTtl?: bigint;
-  skipConstraintCheck?: boolean;
-  pessimisticActions?: number[];
-  txnSize?: bigint;
-  forUpdateTs?: bigint;
-  minCommitTs?: bigint;
-  useAsyncCommit?: boolean;
-  secondaries?: Uint8Array[];
-  tryOnePc?: boolean;
-  maxCommitTs?: bigint;
-  assertionLevel?: number;
-}
+export type PrewriteRequest = DeepPartial<kvrpcpb.PrewriteRequest>;
 export interface PrewriteResponse {
   errors: KeyError[];
   minCommitTs: bigint;
   onePcCommitTs: bigint;
 }
 
-export interface CommitRequest {
-  context?: KvContext | null;
-  startVersion?: bigint;
-  keys?: Uint8Array[];
-  commitVersion?: bigint;
-}
+export type CommitRequest = DeepPartial<kvrpcpb.CommitRequest>;
 export interface CommitResponse {
   error?: KeyError;
   commitVersion: bigint;
 }
 
-export interface BatchRollbackRequest {
-  context?: KvContext | null;
-  startVersion?: bigint;
-  keys?: Uint8Array[];
-}
+export type BatchRollbackRequest = DeepPartial<kvrpcpb.BatchRollbackRequest>;
 export interface BatchRollbackResponse {
   error?: KeyError;
 }
 
-export interface CleanupRequest {
-  context?: KvContext | null;
-  key?: Uint8Array;
-  startVersion?: bigint;
-  currentTs?: bigint;
-}
+export type CleanupRequest = DeepPartial<kvrpcpb.CleanupRequest>;
 export interface CleanupResponse {
   error?: KeyError;
   commitVersion: bigint;
 }
 
-export interface CheckTxnStatusRequest {
-  context?: KvContext | null;
-  primaryKey?: Uint8Array;
-  lockTs?: bigint;
-  callerStartTs?: bigint;
-  currentTs?: bigint;
-  rollbackIfNotExist?: boolean;
-  forceSyncCommit?: boolean;
-  resolvingPessimisticLock?: boolean;
-}
+export type CheckTxnStatusRequest = DeepPartial<kvrpcpb.CheckTxnStatusRequest>;
 export interface CheckTxnStatusResponse {
   error?: KeyError;
   lockTtl: bigint;
@@ -244,70 +196,32 @@ export interface CheckTxnStatusResponse {
   lockInfo?: LockInfo;
 }
 
-export interface CheckSecondaryLocksRequest {
-  context?: KvContext | null;
-  keys?: Uint8Array[];
-  startVersion?: bigint;
-}
+export type CheckSecondaryLocksRequest = DeepPartial<kvrpcpb.CheckSecondaryLocksRequest>;
 export interface CheckSecondaryLocksResponse {
   error?: KeyError;
   locks: LockInfo[];
   commitTs: bigint;
 }
 
-export interface TxnInfo {
-  txn?: bigint;
-  status?: bigint;
-}
-export interface ResolveLockRequest {
-  context?: KvContext | null;
-  startVersion?: bigint;
-  commitVersion?: bigint;
-  txnInfos?: TxnInfo[];
-  keys?: Uint8Array[];
-}
+export type TxnInfo = DeepPartial<kvrpcpb.TxnInfo>;
+export type ResolveLockRequest = DeepPartial<kvrpcpb.ResolveLockRequest>;
 export interface ResolveLockResponse {
   error?: KeyError;
 }
 
-export interface ScanLockRequest {
-  context?: KvContext | null;
-  maxVersion?: bigint;
-  startKey?: Uint8Array;
-  limit?: number;
-  endKey?: Uint8Array;
-}
+export type ScanLockRequest = DeepPartial<kvrpcpb.ScanLockRequest>;
 export interface ScanLockResponse {
   error?: KeyError;
   locks: LockInfo[];
 }
 
-export interface TxnHeartBeatRequest {
-  context?: KvContext | null;
-  primaryLock?: Uint8Array;
-  startVersion?: bigint;
-  adviseLockTtl?: bigint;
-}
+export type TxnHeartBeatRequest = DeepPartial<kvrpcpb.TxnHeartBeatRequest>;
 export interface TxnHeartBeatResponse {
   error?: KeyError;
   lockTtl: bigint;
 }
 
-export interface PessimisticLockRequest {
-  context?: KvContext | null;
-  mutations?: Mutation[];
-  primaryLock?: Uint8Array;
-  startVersion?: bigint;
-  lockTtl?: bigint;
-  forUpdateTs?: bigint;
-  isFirstLock?: boolean;
-  waitTimeout?: bigint;
-  returnValues?: boolean;
-  minCommitTs?: bigint;
-  checkExistence?: boolean;
-  lockOnlyIfExists?: boolean;
-  wakeUpMode?: number;
-}
+export type PessimisticLockRequest = DeepPartial<kvrpcpb.PessimisticLockRequest>;
 export interface PessimisticLockKeyResult {
   type: PessimisticLockKeyResultType;
   value: Uint8Array;
@@ -322,132 +236,66 @@ export interface PessimisticLockResponse {
   results: PessimisticLockKeyResult[];
 }
 
-export interface PessimisticRollbackRequest {
-  context?: KvContext | null;
-  startVersion?: bigint;
-  forUpdateTs?: bigint;
-  keys?: Uint8Array[];
-}
+export type PessimisticRollbackRequest = DeepPartial<kvrpcpb.PessimisticRollbackRequest>;
 export interface PessimisticRollbackResponse {
   errors: KeyError[];
 }
 
-export interface DeleteRangeRequest {
-  context?: KvContext | null;
-  startKey?: Uint8Array;
-  endKey?: Uint8Array;
-  notifyOnly?: boolean;
-}
+export type DeleteRangeRequest = DeepPartial<kvrpcpb.DeleteRangeRequest>;
 export interface DeleteRangeResponse {
   error: string;
 }
 
-export interface GcRequest {
-  context?: KvContext | null;
-  safePoint?: bigint;
-}
+export type GcRequest = DeepPartial<kvrpcpb.GCRequest>;
 export interface GcResponse {
   error?: KeyError;
 }
 
 // ---- raw KV ----
 
-export interface RawGetRequest {
-  context?: KvContext | null;
-  key?: Uint8Array;
-  cf?: string;
-}
+export type RawGetRequest = DeepPartial<kvrpcpb.RawGetRequest>;
 export interface RawGetResponse {
   error: string;
   value: Uint8Array;
   notFound: boolean;
 }
 
-export interface RawBatchGetRequest {
-  context?: KvContext | null;
-  keys?: Uint8Array[];
-  cf?: string;
-}
+export type RawBatchGetRequest = DeepPartial<kvrpcpb.RawBatchGetRequest>;
 export interface RawBatchGetResponse {
   pairs: KvPair[];
 }
 
-export interface RawPutRequest {
-  context?: KvContext | null;
-  key?: Uint8Array;
-  value?: Uint8Array;
-  cf?: string;
-  ttl?: bigint;
-  forCas?: boolean;
-}
+export type RawPutRequest = DeepPartial<kvrpcpb.RawPutRequest>;
 export interface RawPutResponse {
   error: string;
 }
 
-export interface RawBatchPutRequest {
-  context?: KvContext | null;
-  pairs?: { key?: Uint8Array; value?: Uint8Array }[];
-  cf?: string;
-  ttl?: bigint;
-  forCas?: boolean;
-  ttls?: bigint[];
-}
+export type RawBatchPutRequest = DeepPartial<kvrpcpb.RawBatchPutRequest>;
 export interface RawBatchPutResponse {
   error: string;
 }
 
-export interface RawDeleteRequest {
-  context?: KvContext | null;
-  key?: Uint8Array;
-  cf?: string;
-  forCas?: boolean;
-}
+export type RawDeleteRequest = DeepPartial<kvrpcpb.RawDeleteRequest>;
 export interface RawDeleteResponse {
   error: string;
 }
 
-export interface RawBatchDeleteRequest {
-  context?: KvContext | null;
-  keys?: Uint8Array[];
-  cf?: string;
-  forCas?: boolean;
-}
+export type RawBatchDeleteRequest = DeepPartial<kvrpcpb.RawBatchDeleteRequest>;
 export interface RawBatchDeleteResponse {
   error: string;
 }
 
-export interface RawScanRequest {
-  context?: KvContext | null;
-  startKey?: Uint8Array;
-  limit?: number;
-  keyOnly?: boolean;
-  cf?: string;
-  reverse?: boolean;
-  endKey?: Uint8Array;
-}
+export type RawScanRequest = DeepPartial<kvrpcpb.RawScanRequest>;
 export interface RawScanResponse {
   kvs: KvPair[];
 }
 
-export interface RawDeleteRangeRequest {
-  context?: KvContext | null;
-  startKey?: Uint8Array;
-  endKey?: Uint8Array;
-  cf?: string;
-}
+export type RawDeleteRangeRequest = DeepPartial<kvrpcpb.RawDeleteRangeRequest>;
 export interface RawDeleteRangeResponse {
   error: string;
 }
 
-export interface RawCasRequest {
-  context?: KvContext | null;
-  key?: Uint8Array;
-  value?: Uint8Array;
-  previousNotExist?: boolean;
-  previousValue?: Uint8Array;
-  cf?: string;
-  ttl?: bigint;
-}
+export type RawCasRequest = DeepPartial<kvrpcpb.RawCASRequest>;
 export interface RawCasResponse {
   error: string;
   succeed: boolean;

@@ -14,6 +14,7 @@ export interface LatchGuard {
   release(): void;
 }
 
+/** The latch table of one store; see the file comment for the protocol. */
 export class Latches {
   /** slot -> queue of waiters (the holder is not in the queue; a present entry means "held"). */
   private readonly slots = new Map<number, Array<() => void>>();

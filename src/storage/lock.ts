@@ -29,10 +29,12 @@ const FLAG_PESSIMISTIC_WITH_CONFLICT = 0x46; // 'F'
 /** Values up to this many bytes live inline in the lock / write record. */
 export const SHORT_VALUE_BYTES_MAX = 255;
 
+/** Whether `value` is stored inline in the lock / write record rather than in the default CF. */
 export function isShortValue(value: Uint8Array): boolean {
   return value.length <= SHORT_VALUE_BYTES_MAX;
 }
 
+/** Constructor fields of a `Lock`; optional ones default to zero / empty / false. */
 export interface LockFields {
   lockType: LockType;
   primary: Uint8Array;

@@ -20,6 +20,7 @@ export { Lock, LockType, SHORT_VALUE_BYTES_MAX, isShortValue } from './lock.ts';
 export { Write, WriteType } from './write.ts';
 export { MvccReader, type CommittedWrite, type TxnCommitRecord, type KeyLock } from './mvcc_reader.ts';
 export { mvccScan, encodeRange, type ScanSpec } from './mvcc_scanner.ts';
+export { MvccScanSource, type ScanKeyRange, type ScanChunk, type ScanCursor } from './mvcc_scan_source.ts';
 export { checkLockForRead, type ReadOptions, type LockVerdict } from './read_check.ts';
 export { TxnError, type TxnErrorDetail } from './txn_error.ts';
 export { toKeyError } from './key_error.ts';

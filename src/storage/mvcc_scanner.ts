@@ -9,6 +9,9 @@ import { Write, WriteType } from './write.ts';
 import { toKeyError } from './key_error.ts';
 import { txnError } from './txn_error.ts';
 
+/** Versions stepped over one by one before a scan seeks past them (TiKV's `SEEK_BOUND`). */
+export const SEEK_BOUND = 8;
+
 /** A scan over encoded-key bounds [lowerEnc, upperEnc) (empty upper = unbounded). */
 export interface ScanSpec {
   lowerEnc: Uint8Array;
@@ -87,19 +90,24 @@ export async function mvccScan(snapshot: KvSnapshot, spec: ScanSpec): Promise<Kv
       // Consume this user key's write versions.
       let best: Write | undefined;
       let bestResolved = false;
+      let skipped = 0;
       while (w !== undefined && bytesCompare(truncateTs(w.key), cur) === 0) {
         if (!spec.reverse && (decided || bestResolved)) {
-          // Skip the remaining versions of this key in one seek.
-          wIt.seek(prefixAfter(cur));
+          // Skip the remaining versions of this key: step a few times, seek when there are many
+          // (an engine seek drops the iterator's read-ahead, so it costs far more than a step).
+          if (++skipped > SEEK_BOUND) {
+            wIt.seek(afterAllVersions(cur));
+            w = await wIt.next();
+            break;
+          }
           w = await wIt.next();
-          break;
+          continue;
         }
         const ts = decodeKeyWithTs(w.key).ts;
         if (ts > spec.read.ts) {
-          if (!spec.reverse) {
+          if (!spec.reverse && ++skipped > SEEK_BOUND) {
             wIt.seek(encodeKeyWithTs(rawKey, spec.read.ts));
-            w = await wIt.next();
-            continue;
+            skipped = 0;
           }
           w = await wIt.next();
           continue;
@@ -127,8 +135,8 @@ export async function mvccScan(snapshot: KvSnapshot, spec: ScanSpec): Promise<Kv
   return out;
 }
 
-/** The first encoded MVCC key after every version of encoded user key `encUser`. */
-function prefixAfter(encUser: Uint8Array): Uint8Array {
+/** An encoded key above every MVCC version of encoded user key `encUser` and below the next user key. */
+export function afterAllVersions(encUser: Uint8Array): Uint8Array {
   // Every version is encUser + 8 timestamp bytes, all below encUser + 0xFF*8 + 0x00; encoded
   // user keys are prefix-free, so the next user key is above it too.
   const out = new Uint8Array(encUser.length + 9);

@@ -5,6 +5,8 @@ import { TS_MAX } from './timestamp.ts';
 /** What a snapshot read at `ts` may read through, from `kvrpcpb.Context`. */
 export interface ReadOptions {
   ts: bigint;
+  /** Read-committed isolation: locks never block (TiKV `IsolationLevel::Rc`). */
+  ignoreLocks?: boolean;
   /** Transactions known to be rolled back or committed after `ts`: their locks never block. */
   resolvedLocks: ReadonlySet<bigint>;
   /** Transactions known to be committed at or before `ts`: read their locked values. */
@@ -22,6 +24,7 @@ export type LockVerdict = 'ignore' | 'blocked' | 'readThrough';
  * primary lock. Locks listed in committed_locks are read through.
  */
 export function checkLockForRead(lock: Lock, rawKey: Uint8Array, opts: ReadOptions): LockVerdict {
+  if (opts.ignoreLocks === true) return 'ignore';
   if (lock.startTs > opts.ts || lock.startTs === opts.ts) return 'ignore';
   if (lock.lockType === LockType.Lock || lock.lockType === LockType.Pessimistic) return 'ignore';
   if (lock.minCommitTs > opts.ts) return 'ignore';

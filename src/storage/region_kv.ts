@@ -17,6 +17,7 @@ export interface RegionContext {
   storeId: bigint;
 }
 
+/** One engine mutation of a command's write, in engine key space. */
 export type Modify =
   | { type: 'put'; cf: CfName; key: Uint8Array; value: Uint8Array }
   | { type: 'delete'; cf: CfName; key: Uint8Array }
@@ -35,8 +36,10 @@ export interface RegionError {
   raftEntryTooLarge?: { regionId: bigint; entrySize: bigint };
 }
 
+/** A value, or the region error that prevented it. */
 export type RegionResult<T> = { ok: true; value: T } | { ok: false; regionError: RegionError };
 
+/** Snapshot + atomic write for one region; implemented by the raftstore. */
 export interface RegionKv {
   /** A snapshot of the region's data as of now, after checking the context. */
   snapshot(ctx: RegionContext): Promise<RegionResult<KvSnapshot>>;

@@ -20,6 +20,7 @@ export interface StorageLimits {
   requestKeysMax: number;
 }
 
+/** TiKV-like defaults; `Storage` takes overrides per field. */
 export const DEFAULT_STORAGE_LIMITS: StorageLimits = {
   keyBytesMax: 8 * 1024,
   scanRowsMax: 10_240,

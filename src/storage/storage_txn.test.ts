@@ -54,6 +54,8 @@ describe('prewrite / commit / get', () => {
     expect(r.error?.locked?.primaryLock).toEqual(b('a'));
     // resolved_locks lets the reader pass
     expect(s(ok(await storage.kvGet(CTX, { key: b('a'), version: 25n, context: { resolvedLocks: [20n] } })).value)).toBe('v1');
+    // RC isolation ignores locks
+    expect(s(ok(await storage.kvGet(CTX, { key: b('a'), version: 25n, context: { isolationLevel: 1 } })).value)).toBe('v1');
     // committed_locks reads the locked value
     expect(s(ok(await storage.kvGet(CTX, { key: b('a'), version: 25n, context: { committedLocks: [20n] } })).value)).toBe('v2');
   });
@@ -130,6 +132,25 @@ describe('scan', () => {
     ok(await storage.prewrite(CTX, { mutations: [{ op: Op.Put, key: b('c'), value: b('x') }], primaryLock: b('c'), startVersion: 30n }));
     const locked = ok(await storage.kvScan(CTX, { startKey: b('a'), limit: 10, version: 40n }));
     expect(locked.pairs.map((p) => (p.error ? `${s(p.key)}!` : s(p.key)))).toEqual(['a', 'c!', 'd']);
+  });
+});
+
+describe('scan over many versions', () => {
+  it('reads the right version when keys have more versions than SEEK_BOUND', async () => {
+    const { storage } = newStorage();
+    for (let v = 0; v < 20; v++) {
+      for (const k of ['a', 'b', 'c']) await put(storage, k, `${k}${v}`, BigInt(100 + v * 10), BigInt(100 + v * 10 + 1));
+    }
+    for (const at of [99n, 101n, 150n, 151n, 255n, 1000n]) {
+      const want = ['a', 'b', 'c'].flatMap((k) => {
+        const v = at < 101n ? -1 : Number((at - 101n) / 10n);
+        return v < 0 ? [] : [`${k}=${k}${Math.min(v, 19)}`];
+      });
+      const fwd = ok(await storage.kvScan(CTX, { limit: 10, version: at }));
+      expect(fwd.pairs.map((p) => `${s(p.key)}=${s(p.value)}`)).toEqual(want);
+      const rev = ok(await storage.kvScan(CTX, { limit: 10, version: at, reverse: true }));
+      expect(rev.pairs.map((p) => `${s(p.key)}=${s(p.value)}`)).toEqual(want.slice().reverse());
+    }
   });
 });
 
@@ -217,5 +238,31 @@ describe('resolve_lock, heartbeat, scan_lock, cleanup', () => {
     expect(ok(await storage.cleanup(CTX, { key: b('p'), startVersion: t, currentTs: composeTs(1050n) })).error?.locked).toBeDefined();
     ok(await storage.commit(CTX, { startVersion: t, keys: [b('p')], commitVersion: t + 5n }));
     expect(ok(await storage.cleanup(CTX, { key: b('p'), startVersion: t, currentTs: composeTs(5000n) })).commitVersion).toBe(t + 5n);
+  });
+});
+
+describe('remote input never crashes', () => {
+  it('zero timestamps, duplicate prewrite keys and unknown ops are typed errors', async () => {
+    const { storage } = newStorage();
+    expect(ok(await storage.batchRollback(CTX, { startVersion: 0n, keys: [b('a')] })).error?.abort).toMatch(/start_version/);
+    expect(ok(await storage.commit(CTX, { startVersion: 0n, keys: [b('a')], commitVersion: 5n })).error?.abort).toMatch(/start_version/);
+    expect(ok(await storage.checkTxnStatus(CTX, { primaryKey: b('a'), lockTs: 0n })).error?.abort).toMatch(/lock_ts/);
+    const dup = ok(await storage.prewrite(CTX, { mutations: [{ op: Op.Put, key: b('a'), value: b('1') }, { op: Op.Put, key: b('a'), value: b('2') }], primaryLock: b('a'), startVersion: 10n, useAsyncCommit: true, maxCommitTs: 100n }));
+    expect(dup.errors[0]?.abort).toMatch(/duplicate/);
+    const bad = ok(await storage.prewrite(CTX, { mutations: [{ op: Op.Rollback, key: b('a') }], primaryLock: b('a'), startVersion: 10n }));
+    expect(bad.errors[0]?.abort).toMatch(/cannot be prewritten/);
+    expect(storage.concurrencyManager.memoryLockCount).toBe(0);
+    expect(storage.latches.heldSlotCount).toBe(0);
+  });
+
+  it('rolling back a stale lock of a committed transaction only removes the lock', async () => {
+    const { storage } = newStorage();
+    await put(storage, 'a', 'v', 10n, 11n);
+    // A late pessimistic prewrite of a non-locked key (no constraint check) leaves a stale lock.
+    ok(await storage.prewrite(CTX, { mutations: [{ op: Op.Put, key: b('a'), value: b('v') }], pessimisticActions: [0], primaryLock: b('a'), startVersion: 10n, forUpdateTs: 10n }));
+    expect(ok(await storage.scanLock(CTX, { maxVersion: 100n })).locks.length).toBe(1);
+    expect(ok(await storage.batchRollback(CTX, { startVersion: 10n, keys: [b('a')] })).error).toBeUndefined();
+    expect(ok(await storage.scanLock(CTX, { maxVersion: 100n })).locks.length).toBe(0);
+    expect(await get(storage, 'a', 20n)).toBe('v');
   });
 });

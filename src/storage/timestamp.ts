@@ -15,6 +15,7 @@ export function composeTs(physical: bigint, logical = 0n): bigint {
   return (physical << PHYSICAL_SHIFT) | logical;
 }
 
+/** The largest of the timestamps (0 for none). */
 export function maxTs(...ts: bigint[]): bigint {
   let m = 0n;
   for (const t of ts) if (t > m) m = t;

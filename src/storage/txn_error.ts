@@ -39,8 +39,10 @@ export type TxnErrorDetail =
   | { kind: 'KeyTooLarge'; size: number; limit: number }
   | { kind: 'InvalidRequest'; message: string };
 
+/** The discriminant of `TxnErrorDetail`. */
 export type TxnErrorKind = TxnErrorDetail['kind'];
 
+/** A typed MVCC / transaction failure; `detail` says which and carries its data. */
 export class TxnError extends DomainError {
   override name = 'TxnError';
   constructor(readonly detail: TxnErrorDetail) {

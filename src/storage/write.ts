@@ -24,6 +24,7 @@ const FLAG_TXN_SOURCE = 0x53; // 'S'
 /** Short value marking a rollback record that must survive collapsing. */
 const PROTECTED_ROLLBACK_SHORT_VALUE = new Uint8Array([0x70]); // 'p'
 
+/** Constructor fields of a `Write`; optional ones default to zero / empty / false. */
 export interface WriteFields {
   writeType: WriteType;
   startTs: bigint;

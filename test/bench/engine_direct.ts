@@ -282,6 +282,47 @@ function row(name: string, m: Measurement, extra: Partial<BenchRow> = {}): Bench
   return { name, opsPerSec: m.opsPerSec, p50Us: m.p50Us, p99Us: m.p99Us, ...extra };
 }
 
+/** Row names of `directLimitRows`, for other benches' `baseline` fields. */
+export const DIRECT_LIMIT = {
+  syncedPuts: `direct: group commit, ${GROUP_COMMIT_WRITERS} writers`,
+  batchedPuts: `direct: batch(${PUT_BATCH_KEYS}) chained, view`,
+  gets: `direct: get, ${GET_CONCURRENCY} concurrent`,
+  getSync: 'direct: getSync, view',
+  scan: `direct: scan, nextv(${SCAN_BATCH_ENTRIES})`,
+} as const;
+
+/**
+ * Only the classic-level physical limits (no engine rows), each measured once for
+ * `durationMs`: for a higher-level benchmark to print its own rows against (as baselines
+ * named by `DIRECT_LIMIT`). Takes about 5 x durationMs plus a 100k-key load.
+ */
+export async function directLimitRows(durationMs = CASE_DURATION_MS): Promise<BenchRow[]> {
+  const root = mkdtempSync(join(tmpdir(), 'bench-direct-limits-'));
+  try {
+    const db = await openDirect(join(root, 'db'));
+    try {
+      const rows: BenchRow[] = [];
+      rows.push(row(DIRECT_LIMIT.syncedPuts, await measureGroupCommit(directPutSink(db, 'chained'), GROUP_COMMIT_WRITERS, durationMs)));
+      rows.push(
+        row(DIRECT_LIMIT.batchedPuts, await measureBatchedPuts(directPutSink(db, 'chained'), PUT_BATCH_KEYS, durationMs), {
+          unit: 'keys',
+        }),
+      );
+      await preload(directPutSink(db, 'chained'));
+      await db.compactRange(new Uint8Array([0]), new Uint8Array([0xff, 0xff]));
+      const source = directReadSource(db);
+      rows.push(row(DIRECT_LIMIT.gets, await measureRandomGets(source, GET_CONCURRENCY, READ_KEYS, durationMs)));
+      rows.push(row(DIRECT_LIMIT.getSync, measureRandomGetSync(source, READ_KEYS, durationMs)));
+      rows.push(row(DIRECT_LIMIT.scan, await measureScan(source, SCAN_BATCH_ENTRIES, durationMs), { unit: 'keys' }));
+      return rows;
+    } finally {
+      await db.close();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 /** Runs every case and returns the rows (engine rows compared with their direct twins). */
 export async function run(): Promise<BenchRow[]> {
   const root = mkdtempSync(join(tmpdir(), 'bench-engine-direct-'));
@@ -305,7 +346,7 @@ export async function run(): Promise<BenchRow[]> {
       ]);
       const perFsync = (m: Measurement, i: number): string => `${(m.ops / flushes[i]!).toFixed(1)} puts/fsync`;
       const singleName = 'direct: synced put, 1 writer';
-      const directName = `direct: group commit, ${GROUP_COMMIT_WRITERS} writers`;
+      const directName = DIRECT_LIMIT.syncedPuts;
       rows.push(row(singleName, single!, { note: 'one fsync per put' }));
       rows.push(row(directName, direct!, { baseline: singleName, note: perFsync(direct!, 1) }));
       rows.push(
@@ -328,7 +369,7 @@ export async function run(): Promise<BenchRow[]> {
         () => measureBatchedPuts(directPutSink(dbView, 'array'), PUT_BATCH_KEYS, roundMs),
         () => measureBatchedPuts(enginePutSink(engine), PUT_BATCH_KEYS, roundMs),
       ]);
-      const base = `direct: batch(${PUT_BATCH_KEYS}) chained, view`;
+      const base = DIRECT_LIMIT.batchedPuts;
       const note = `${PUT_BATCH_KEYS} keys x ${VALUE_BYTES} B per batch; latency per batch`;
       rows.push(row(base, chainedView!, { unit: 'keys', note }));
       rows.push(row(`direct: batch(${PUT_BATCH_KEYS}) chained, buffer`, chainedBuffer!, { unit: 'keys', baseline: base }));
@@ -360,7 +401,7 @@ export async function run(): Promise<BenchRow[]> {
         () => measureRandomGets(direct, GET_CONCURRENCY, READ_KEYS, roundMs),
         () => measureRandomGets(viaEngine, GET_CONCURRENCY, READ_KEYS, roundMs),
       ]);
-      const getName = `direct: get, ${GET_CONCURRENCY} concurrent`;
+      const getName = DIRECT_LIMIT.gets;
       rows.push(row(getName, getDirect!, { note: loadNote }));
       rows.push(row(`engine: get, ${GET_CONCURRENCY} concurrent`, getEngine!, { baseline: getName }));
       const [syncView, syncBuffer, syncEngine, syncSnapshot] = await interleave(ROUNDS, [
@@ -378,7 +419,7 @@ export async function run(): Promise<BenchRow[]> {
           note: 'the MVCC point-read pattern: bounded iterator, one next(), close',
         }),
       );
-      const syncName = 'direct: getSync, view';
+      const syncName = DIRECT_LIMIT.getSync;
       rows.push(row(syncName, syncView!));
       rows.push(row('direct: getSync, buffer', syncBuffer!, { baseline: syncName }));
       rows.push(row('engine: getSync', syncEngine!, { baseline: syncName }));
@@ -387,7 +428,7 @@ export async function run(): Promise<BenchRow[]> {
         () => measureScan(direct, SCAN_BATCH_ENTRIES, roundMs),
         () => measureScan(viaSnapshot, SCAN_BATCH_ENTRIES, roundMs),
       ]);
-      const scanName = `direct: scan, nextv(${SCAN_BATCH_ENTRIES})`;
+      const scanName = DIRECT_LIMIT.scan;
       rows.push(row(scanName, scanDirect!, { unit: 'keys', note: 'latency per full scan of 100k keys' }));
       rows.push(row(`engine: scan, nextBatch(${SCAN_BATCH_ENTRIES})`, scanEngine!, { unit: 'keys', baseline: scanName }));
       snap.release();

@@ -16,8 +16,5 @@ if ! command -v go >/dev/null 2>&1; then export PATH="/usr/local/go/bin:$PATH"; 
 export COMPAT_REPO_ROOT="${COMPAT_REPO_ROOT:-$(cd ../.. && pwd)}"
 # One package (one cluster) at a time: the machine has 2 cores and every cluster is a
 # multi-process node; running clusters side by side only adds timing noise.
-start=$(date +%s)
-status=0
-go test -count=1 -timeout 15m -p 1 "$@" ./... || status=$?
-echo "compat: go test finished in $(( $(date +%s) - start )) s (exit $status)"
-exit $status
+echo "compat: go test -count=1 -timeout 15m -p 1 $* ./... (repo root $COMPAT_REPO_ROOT)"
+exec go test -count=1 -timeout 15m -p 1 "$@" ./...

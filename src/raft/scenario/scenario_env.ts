@@ -8,7 +8,8 @@
  *   process-ready [ID...] | deliver-msgs [ID...] [drop=true] | stabilize [ID...]
  *   tick-election ID... | tick-heartbeat ID... | tick ID N
  *   transfer-leadership from=ID to=ID | read-index ID CTX | lease ID
- *   compact ID (snapshot + compact at applied) | partition A,B/C,D | isolate ID | heal | crash ID | restart ID
+ *   compact ID (snapshot + compact at applied) | partition A,B/C,D | isolate ID | cut A B | heal
+ *   crash ID | restart ID
  *   report-unreachable ID PEER | raft-log ID | raft-state | status ID
  * The output of each command is the transcript text compared against the golden file.
  */
@@ -150,6 +151,11 @@ export class ScenarioEnv {
           this.blocked.add(`${id()}:${other}`);
           this.blocked.add(`${other}:${id()}`);
         }
+        break;
+      case 'cut':
+        // Cut the link between two nodes (both directions); other links stay up.
+        this.blocked.add(`${id()}:${id(1)}`);
+        this.blocked.add(`${id(1)}:${id()}`);
         break;
       case 'heal':
         this.blocked.clear();

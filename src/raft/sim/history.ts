@@ -11,6 +11,8 @@ export interface KvInput {
   key: string;
   value?: string;
   expected?: string | null;
+  /** get: how the read was served (a leader's lease, or a ReadIndex round). */
+  via?: 'lease' | 'read-index';
 }
 
 /** The output of one operation. */

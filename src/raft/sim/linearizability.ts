@@ -38,7 +38,7 @@ export function partitionByKey(ops: readonly KvOperation[]): KvOperation[][] {
 }
 
 /** Checks a whole history; `stepBudget` bounds the search per key (exceeded -> 'unknown'). */
-export function checkLinearizable(ops: readonly KvOperation[], stepBudget = 5_000_000): LinearizabilityResult {
+export function checkLinearizable(ops: readonly KvOperation[], stepBudget = 2_000_000): LinearizabilityResult {
   let result: LinearizabilityResult = 'ok';
   for (const part of partitionByKey(ops)) {
     const r = checkSingleKey(part, stepBudget);

@@ -73,9 +73,17 @@ export class SimNetwork {
     }
   }
 
+  /** Holds `m` until `at` (its receiver is paused). */
+  requeue(m: Message, at: number): void {
+    this.insert(m, at);
+  }
+
   private enqueue(m: Message, now: number): void {
     const span = this.faults.delayMaxMs - this.faults.delayMinMs;
-    const at = now + this.faults.delayMinMs + this.random.int(span + 1);
+    this.insert(m, now + this.faults.delayMinMs + this.random.int(span + 1));
+  }
+
+  private insert(m: Message, at: number): void {
     const item = { at, seq: this.seq++, m };
     // Binary search for the insertion point keeps the queue sorted by (at, seq).
     let lo = 0;

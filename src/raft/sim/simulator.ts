@@ -70,14 +70,14 @@ export const SIM_DEFAULTS: Omit<SimOptions, 'seed'> = {
   nodeIdsMax: 7,
   durationMs: 3000,
   healMs: 1500,
-  clients: 4,
-  keys: 3,
+  clients: 5,
+  keys: 5,
   tickMs: 10,
   electionTick: 10,
   heartbeatTick: 2,
   faultEveryMs: 150,
   membershipChanges: true,
-  clientTimeoutMs: 600,
+  clientTimeoutMs: 150,
   compactLogEntriesMax: 40,
   stopOnViolation: true,
   traceEventsMax: 200,
@@ -116,6 +116,8 @@ interface PendingRead {
 
 class SimClient {
   busy = false;
+  /** A request sent to a paused node: it is handled when that node resumes. */
+  deferred: { node: SimNode; op: KvOperation; reqId: number } | null = null;
   nextAt = 0;
   preferredNode = 1n;
   constructor(readonly id: number) {}
@@ -134,6 +136,8 @@ class SimNode {
   /** Next Ready is torn: a prefix of its entries reaches disk, then the node crashes. */
   tornWriteArmed = false;
   nextTickAt: number;
+  /** Frozen (a long GC pause or SIGSTOP): no ticks, no messages, no Ready until then. */
+  pausedUntil = 0;
   pendingWrites = new Map<number, PendingWrite>();
   pendingReads = new Map<string, PendingRead>();
 
@@ -270,7 +274,11 @@ export class Simulator {
 
   private nextEventAt(end: number): number {
     let t = this.net.nextAt();
-    for (const n of this.nodes.values()) if (n.alive() && n.nextTickAt < t) t = n.nextTickAt;
+    for (const n of this.nodes.values()) {
+      if (!n.alive()) continue;
+      const at = n.pausedUntil > this.now ? n.pausedUntil : n.nextTickAt;
+      if (at < t) t = at;
+    }
     for (const c of this.clients) if (!c.busy && c.nextAt < t) t = c.nextAt;
     if (this.nextFaultAt < t) t = this.nextFaultAt;
     if (!this.healing && this.opts.durationMs < t) t = this.opts.durationMs;
@@ -284,7 +292,8 @@ export class Simulator {
     for (const m of this.net.due(this.now)) this.deliver(m);
     // 2. clocks
     for (const n of this.nodes.values()) {
-      if (!n.alive()) continue;
+      if (!n.alive() || n.pausedUntil > this.now) continue;
+      // A resumed node first catches up every tick it missed (the lease is counted in ticks).
       while (n.nextTickAt <= this.now) {
         n.rn!.tick();
         n.nextTickAt += this.opts.tickMs;
@@ -296,13 +305,13 @@ export class Simulator {
       this.nextFaultAt = this.now + this.opts.faultEveryMs / 2 + this.random.int(this.opts.faultEveryMs);
     }
     // 4. clients
-    for (const c of this.clients) if (!c.busy && c.nextAt <= this.now) this.issue(c);
+    for (const c of this.clients) if (!c.busy && c.nextAt <= this.now && (!c.deferred || c.deferred.node.pausedUntil <= this.now)) this.issue(c);
     this.expireClientRequests();
     // 5. readies, until quiet (bounded)
     for (let round = 0; round < 50; round++) {
       let any = false;
       for (const n of this.nodes.values()) {
-        if (n.alive() && n.rn!.hasReady()) {
+        if (n.alive() && n.pausedUntil <= this.now && n.rn!.hasReady()) {
           this.handleReady(n);
           any = true;
         }
@@ -320,6 +329,10 @@ export class Simulator {
       if (from?.alive()) from.rn!.reportSnapshot(m.to, !to?.alive());
     }
     if (!to || !to.alive()) return;
+    if (to.pausedUntil > this.now) {
+      this.net.requeue(m, to.pausedUntil);
+      return;
+    }
     to.rn!.step(m);
   }
 
@@ -332,8 +345,14 @@ export class Simulator {
       const keep = this.random.int(rd.entries.length + 1);
       if (rd.snapshot && !isEmptySnapshot(rd.snapshot)) {
         // The snapshot is written first; keep or lose it at random as well.
-        if (this.random.chance(0.5)) this.persistSnapshot(n, rd.snapshot);
-        else {
+        if (this.random.chance(0.5)) {
+          // A snapshot and its raft state are written atomically (as TiKV does): the hard
+          // state then says at least the snapshot index is committed.
+          this.persistSnapshot(n, rd.snapshot);
+          const idx = snapshotMetadata(rd.snapshot).index;
+          const hs = rd.hardState ?? n.storage.hardState;
+          n.storage.setHardState({ term: hs.term, vote: hs.vote, commit: idx });
+        } else {
           this.crash(n, `torn write (snapshot lost)`);
           return;
         }
@@ -441,13 +460,23 @@ export class Simulator {
 
   private pickNode(c: SimClient): SimNode | null {
     const pref = this.nodes.get(c.preferredNode);
-    if (pref?.alive() && this.random.chance(0.85)) return pref;
+    if (pref?.alive() && this.random.chance(0.9)) return pref;
     const alive = [...this.nodes.values()].filter((n) => n.alive());
     if (alive.length === 0) return null;
     return alive[this.random.int(alive.length)]!;
   }
 
   private issue(c: SimClient): void {
+    if (c.deferred) {
+      const d = c.deferred;
+      c.deferred = null;
+      if (!d.node.alive()) {
+        this.giveUp(c, d.op, false);
+        return;
+      }
+      this.dispatch(c, d.node, d.op, d.reqId);
+      return;
+    }
     const node = this.pickNode(c);
     if (!node) {
       c.nextAt = this.now + 10;
@@ -457,19 +486,31 @@ export class Simulator {
     const r = this.random.float();
     const reqId = this.nextRequestId++;
     let input: KvInput;
-    if (r < 0.4) input = { op: 'get', key };
+    if (r < 0.4) input = { op: 'get', key, via: this.random.chance(0.5) ? 'lease' : 'read-index' };
     else if (r < 0.8) input = { op: 'put', key, value: `v${this.nextValue++}` };
     else {
       const last = this.lastValues.get(key) ?? null;
       input = { op: 'cas', key, expected: this.random.chance(0.7) ? last : `v${this.random.int(this.nextValue)}`, value: `v${this.nextValue++}` };
     }
     const op: KvOperation = { clientId: c.id, input, output: {}, call: this.now, return: null };
+    if (node.pausedUntil > this.now) {
+      // The node is frozen: the request waits in its socket until it resumes.
+      c.deferred = { node, op, reqId };
+      c.nextAt = node.pausedUntil;
+      return;
+    }
+    this.dispatch(c, node, op, reqId);
+  }
+
+  private dispatch(c: SimClient, node: SimNode, op: KvOperation, reqId: number): void {
+    const input = op.input;
+    const key = input.key;
     c.busy = true;
     const deadline = this.now + this.opts.clientTimeoutMs;
     const rn = node.rn!;
     if (input.op === 'get') {
       const ctx = `r${reqId}`;
-      if (this.random.chance(0.5)) {
+      if (input.via === 'lease') {
         // Lease read: served locally by a leader whose lease is valid, else refused.
         if (!rn.leaseValid()) {
           this.giveUp(c, op, false);
@@ -518,8 +559,10 @@ export class Simulator {
     c.busy = false;
     c.preferredNode = nodeId;
     c.nextAt = this.now + 1 + this.random.int(15);
+    // Clients keep talking to the node that last answered (possibly a deposed leader),
+    // learning about a new leader only now and then: that is what exposes stale reads.
     const ldr = this.leader();
-    if (ldr && this.random.chance(0.7)) c.preferredNode = ldr.id;
+    if (ldr && this.random.chance(0.2)) c.preferredNode = ldr.id;
   }
 
   /** The client stops waiting. A write that may have been proposed is recorded as unknown. */
@@ -532,7 +575,7 @@ export class Simulator {
     c.busy = false;
     c.nextAt = this.now + 5 + this.random.int(20);
     const ldr = this.leader();
-    c.preferredNode = ldr ? ldr.id : BigInt(1 + this.random.int(Number(this.nextNodeId) - 1));
+    c.preferredNode = ldr && this.random.chance(0.5) ? ldr.id : BigInt(1 + this.random.int(Number(this.nextNodeId) - 1));
   }
 
   private expireClientRequests(): void {
@@ -571,13 +614,14 @@ export class Simulator {
     this.net.heal();
     this.net.faults = { ...CALM_NETWORK };
     for (const n of this.liveMembers()) if (!n.alive()) this.restart(n);
+    for (const n of this.nodes.values()) n.pausedUntil = 0;
     this.log('heal: network calm, all nodes restarted');
   }
 
   private injectFault(): void {
     const members = this.liveMembers();
     const ids = members.map((n) => n.id);
-    const pick = this.random.int(15);
+    const pick = this.random.int(17);
     switch (pick) {
       case 0: {
         // Random symmetric split.
@@ -608,7 +652,10 @@ export class Simulator {
         this.countFault('partition-ring');
         break;
       }
-      case 3: {
+      case 3:
+      case 15:
+      case 16: {
+        // Isolating the leader is the fault that tests leases and ReadIndex hardest.
         const l = this.leader();
         if (l) {
           this.net.heal();
@@ -618,10 +665,20 @@ export class Simulator {
         break;
       }
       case 4:
-      case 5:
         this.net.heal();
         this.countFault('heal');
         break;
+      case 5: {
+        // Pause a node (often the leader) for one to four election timeouts.
+        const l = this.leader();
+        const alive = members.filter((n) => n.alive());
+        const n = l && this.random.chance(0.6) ? l : alive[this.random.int(alive.length)];
+        if (n) {
+          n.pausedUntil = this.now + this.opts.tickMs * this.opts.electionTick * (1 + this.random.int(4));
+          this.countFault('pause');
+        }
+        break;
+      }
       case 6: {
         const alive = members.filter((n) => n.alive());
         const down = members.length - alive.length;

@@ -7,6 +7,7 @@ import { txnError } from '../txn_error.ts';
 import { WriteType } from '../write.ts';
 import { checkDataConstraint } from './constraint.ts';
 
+/** The request-level inputs of one pessimistic lock acquisition. */
 export interface PessimisticLockProps {
   startTs: bigint;
   primary: Uint8Array;
@@ -37,7 +38,8 @@ export async function acquirePessimisticLock(
   shouldNotExist: boolean,
   p: PessimisticLockProps,
 ): Promise<PessimisticLockKeyOutcome> {
-  if (shouldNotExist) txn.concurrencyManager.updateMaxTs(p.forUpdateTs);
+  // Returning a value or its existence is a read at for_update_ts: async commits must land above it.
+  if (shouldNotExist || p.needValue || p.needCheckExistence) txn.concurrencyManager.updateMaxTs(p.forUpdateTs);
   const needLoad = p.needValue || p.needCheckExistence || p.lockOnlyIfExists;
 
   const newLock = (): Lock =>

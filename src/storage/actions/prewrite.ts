@@ -25,6 +25,7 @@ export interface TxnProps {
   assertionLevel: number;
 }
 
+/** One decoded `kvrpcpb.Mutation` of a prewrite (defaults filled in). */
 export interface PrewriteMutation {
   op: Op;
   key: Uint8Array;

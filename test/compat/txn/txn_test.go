@@ -25,7 +25,7 @@ const opTimeout = 60 * time.Second
 
 var shared = cluster.Shared{Opts: cluster.Options{
 	RegionSplitKeys: regionSplitKeys,
-	// A short server GC interval so TestTxnGC sees the store act on the PD safe point quickly.
+	// A short store GC interval so TestTxnGC sees the store act on PD's safe point quickly.
 	ExtraArgs: []string{"--gc-interval-ms", "1000"},
 }}
 

@@ -59,8 +59,8 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// Process is one server child process started with tsx (`npx tsx <script> ...`) in its own
-// process group, so that signals reach both tsx and the node process that actually serves.
+// Process is one server child process (`node --import tsx <script> ...`, i.e. `npx tsx`
+// without wrappers) in its own process group.
 type Process struct {
 	Name    string
 	LogPath string
@@ -71,7 +71,7 @@ type Process struct {
 	stopped sync.Once
 }
 
-// startProcess launches `tsx script args...` from the repo root. Every stdout line is
+// startProcess launches `node --import tsx script args...` from the repo root. Every stdout line is
 // passed to onLine (until it returns false) and everything is appended to the log file.
 func startProcess(name, script string, args []string, logPath string, onLine func(string) bool) (*Process, error) {
 	root, err := RepoRoot()
@@ -85,15 +85,23 @@ func startProcess(name, script string, args []string, logPath string, onLine fun
 	if err != nil {
 		return nil, err
 	}
-	// One node process with tsx's loader (`node --import tsx`): no wrapper process in between.
-	// The tsx CLI wrapper relays signals but SIGKILLs its child when the child does not
-	// acknowledge a signal within 30 ms, which a busy server often cannot; npx does not forward
-	// signals at all. A single process shuts down cleanly and dies for real on kill -9.
-	cmd := exec.Command("node", append([]string{"--import", "tsx", script}, args...)...)
+	// This is what `npx tsx <script>` runs, minus two wrappers that break signal handling:
+	// npm neither forwards SIGTERM to its child (the server is orphaned) nor exits with its
+	// status, and the tsx CLI relays a signal to its node child and SIGKILLs that child when it
+	// does not acknowledge within 30 ms (a busy server shutting down then looks like a crash,
+	// exit 143). `node --import tsx` loads the same tsx loader in ONE process, so SIGTERM and
+	// SIGKILL reach the server itself and its exit status is the server's. Falls back to
+	// `npx tsx` when tsx is not installed in the repo.
+	var cmd *exec.Cmd
+	if fileExists(filepath.Join(root, "node_modules", "tsx", "package.json")) {
+		cmd = exec.Command("node", append([]string{"--import", "tsx", script}, args...)...)
+	} else {
+		cmd = exec.Command("npx", append([]string{"tsx", script}, args...)...)
+	}
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "FORCE_COLOR=0", "NO_COLOR=1")
-	// Own process group: Stop/Kill9 signal the whole tsx -> node tree. Pdeathsig makes tsx die
-	// if the test binary itself is killed (e.g. by go test's -timeout).
+	// Own process group: Stop/Kill9 signal everything the server may have spawned. Pdeathsig
+	// kills the server if the test binary itself dies (e.g. by go test's -timeout).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -131,7 +139,7 @@ func startProcess(name, script string, args []string, logPath string, onLine fun
 // Exited is closed when the process has exited.
 func (p *Process) Exited() <-chan struct{} { return p.done }
 
-// Pid is the process id of the tsx process (also the process group id).
+// Pid is the process id of the server process (also the process group id).
 func (p *Process) Pid() int { return p.cmd.Process.Pid }
 
 // Stop sends SIGTERM to the process group, waits up to StopTimeout, then SIGKILLs it.

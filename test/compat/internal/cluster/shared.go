@@ -17,10 +17,12 @@ import (
 // ClientSetupTimeout bounds creating a client (PD handshake, first TSO).
 const ClientSetupTimeout = 30 * time.Second
 
-func init() {
-	// client-go logs every region miss and backoff at INFO/WARN; keep test output readable.
-	// COMPAT_CLIENT_LOG=info|warn|debug turns it back on.
-	level := zapcore.ErrorLevel
+func init() { SetClientLogLevel(zapcore.ErrorLevel) }
+
+// SetClientLogLevel sets client-go's log level unless COMPAT_CLIENT_LOG (debug|info|warn|error|
+// fatal) overrides it. client-go logs every region miss and backoff at INFO/WARN; tests that
+// provoke failures on purpose (crash) raise it further so expected errors do not flood output.
+func SetClientLogLevel(level zapcore.Level) {
 	if v := os.Getenv("COMPAT_CLIENT_LOG"); v != "" {
 		_ = level.Set(v)
 	}

@@ -1,0 +1,378 @@
+import { ER, sqlError } from '../errors.ts';
+import type { Expr, OrderItem, Stmt } from '../parser/mod.ts';
+import type { ColumnInfo, IndexInfo, InfoSchema, TableInfo } from './catalog.ts';
+import { convertForColumn, isUnsigned } from './column_type.ts';
+import { collect, exec, getRow, scanTable, type ExecEnv, type HandleRow } from './executor.ts';
+import { ExprCompiler, type Compiled, type SchemaColumn } from './expr.ts';
+import { Planner, schemaResolver } from './planner.ts';
+import type { OkResult, Session } from './session.ts';
+import { defaultOf } from './session.ts';
+import type { StagedTxn } from './staged_txn.ts';
+import {
+  columnOffset,
+  commonHandleOf,
+  encodeRow,
+  handleColumnOffset,
+  handleFromIndexEntry,
+  handleKey,
+  indexEntry,
+  primaryIndex,
+  recordKey,
+  secondaryIndexes,
+  type Handle,
+  type Row,
+} from './table_codec.ts';
+import { compareNullable, truthy, valueToString, type Value } from './value.ts';
+import type { Access } from './plan.ts';
+
+/** Rows one INSERT ... VALUES may carry. */
+export const INSERT_ROWS_MAX = 100_000;
+
+const VALUES_QUALIFIER = '\u0000values';
+
+/**
+ * INSERT / REPLACE / UPDATE / DELETE over one table, writing TiDB-format record and index
+ * keys into the statement's staged buffer. Unique checks read through the buffer, so
+ * duplicates inside one statement are caught too.
+ */
+export class DmlExecutor {
+  private readonly env: ExecEnv;
+  private readonly nowMs: number;
+  private planner!: Planner;
+
+  constructor(
+    private readonly s: Session,
+    private readonly txn: StagedTxn,
+    private readonly is: InfoSchema,
+    private readonly params: Value[],
+  ) {
+    this.env = s.execEnv(txn);
+    this.nowMs = s.engine.nowMs();
+  }
+
+  private table(tn: { db?: string; name: string }): TableInfo {
+    return this.is.mustTable(tn.db ?? this.s.db, tn.name);
+  }
+
+  private compiler(schema: readonly SchemaColumn[], resolver?: (t: string | undefined, n: string) => number | undefined): ExprCompiler {
+    const holder: { current?: Planner } = {};
+    this.planner = new Planner(this.is, this.s.evalContext(this.params, this.txn, holder));
+    holder.current = this.planner;
+    return new ExprCompiler(this.s.evalContext(this.params, this.txn, holder), resolver ?? schemaResolver(schema), schema);
+  }
+
+  private async runSubqueries(): Promise<void> {
+    for (const sq of this.planner.subqueries) if (sq.rows === undefined) sq.rows = await collect(exec(sq.plan as never, this.env));
+  }
+
+  async run(stmt: Stmt): Promise<OkResult> {
+    switch (stmt.kind) {
+      case 'insert':
+        return this.insert(stmt);
+      case 'update':
+        return this.update(stmt);
+      case 'delete':
+        return this.delete(stmt);
+      default:
+        throw sqlError(ER.UNKNOWN_ERROR, `not DML: ${stmt.kind}`);
+    }
+  }
+
+  private tableSchema(t: TableInfo, qualifier: string): SchemaColumn[] {
+    return t.columns.map((c) => ({ qualifier, name: c.name, ft: c.ft }));
+  }
+
+  // ---------------------------------------------------------------- INSERT / REPLACE
+
+  private async insert(stmt: Extract<Stmt, { kind: 'insert' }>): Promise<OkResult> {
+    const t = this.table(stmt.table);
+    const targetCols: ColumnInfo[] = (stmt.columns ?? t.columns.map((c) => c.name)).map((n) => {
+      const c = t.columns.find((x) => x.name.toLowerCase() === n.toLowerCase());
+      if (c === undefined) throw sqlError(ER.BAD_FIELD_ERROR, `Unknown column '${n}' in 'field list'`);
+      return c;
+    });
+    const comp = this.compiler([]);
+    let sourceRows: Array<Array<Value | typeof DEFAULT>>;
+    if (stmt.select !== null) {
+      const sel = await this.s.query(stmt.select, this.txn, this.is, this.params);
+      sourceRows = sel.rows;
+      if (sourceRows.length > 0 && sourceRows[0]!.length !== targetCols.length) throw sqlError(ER.WRONG_VALUE_COUNT_ON_ROW, 'Column count doesn\'t match value count at row 1');
+    } else {
+      const rows = stmt.rows!;
+      if (rows.length > INSERT_ROWS_MAX) throw sqlError([1105, 'HY000'], `too many rows in one INSERT (max ${INSERT_ROWS_MAX})`);
+      const compiled = rows.map((r, i) => {
+        if (r.length !== targetCols.length && !(r.length === 0 && stmt.columns === null)) throw sqlError(ER.WRONG_VALUE_COUNT_ON_ROW, `Column count doesn't match value count at row ${i + 1}`);
+        return r.map((e) => (e.kind === 'default' ? null : comp.compile(e)));
+      });
+      await this.runSubqueries();
+      sourceRows = compiled.map((r) => r.map((c) => (c === null ? DEFAULT : c.eval([]))));
+    }
+    // ON DUPLICATE KEY UPDATE: SET expressions over [old row ++ VALUES() row].
+    let onDup: Array<{ off: number; c: Compiled }> | undefined;
+    if (stmt.onDuplicate.length > 0) {
+      const schema = [...this.tableSchema(t, t.name), ...this.tableSchema(t, VALUES_QUALIFIER)];
+      const n = t.columns.length;
+      const oldResolver = schemaResolver(schema.slice(0, n));
+      const c2 = this.compiler(schema, (q, name) => {
+        if (q === VALUES_QUALIFIER) {
+          const i = columnOffset(t, name);
+          return i < 0 ? undefined : i + n;
+        }
+        return oldResolver(q, name);
+      });
+      onDup = stmt.onDuplicate.map((a) => {
+        const off = columnOffset(t, a.column);
+        if (off < 0) throw sqlError(ER.BAD_FIELD_ERROR, `Unknown column '${a.column}' in 'field list'`);
+        return { off, c: c2.compile(rewriteValues(a.value)) };
+      });
+      await this.runSubqueries();
+    }
+    let affected = 0;
+    let firstAutoId = 0n;
+    const autoCol = t.columns.findIndex((c) => c.autoIncrement);
+    let autoNeeded = 0;
+    for (const src of sourceRows) {
+      const v = autoCol < 0 ? undefined : src[targetCols.indexOf(t.columns[autoCol]!)];
+      if (autoCol >= 0 && (v === undefined || v === null || v === DEFAULT || v === 0n)) autoNeeded++;
+    }
+    let nextAuto = autoNeeded > 0 ? await this.s.engine.autoIds.alloc(t.id, autoNeeded) : 0n;
+    for (let ri = 0; ri < sourceRows.length; ri++) {
+      const src = sourceRows[ri]!;
+      const rowNo = ri + 1;
+      const row: Row = t.columns.map((c) => {
+        const k = targetCols.indexOf(c);
+        const v = k < 0 || src.length === 0 ? DEFAULT : src[k]!;
+        if (v !== DEFAULT) return v as Value;
+        if (c.defaultValue === undefined && c.notNull && !c.autoIncrement) {
+          if (k < 0) throw sqlError([1364, 'HY000'], `Field '${c.name}' doesn't have a default value`);
+        }
+        return defaultOf(c, this.nowMs);
+      });
+      if (autoCol >= 0) {
+        const v = row[autoCol];
+        if (v === null || v === 0n) {
+          if (firstAutoId === 0n) firstAutoId = nextAuto;
+          row[autoCol] = nextAuto++;
+        }
+      }
+      const conv = this.convertRow(t, row, rowNo);
+      if (autoCol >= 0 && typeof conv[autoCol] === 'bigint') await this.s.engine.autoIds.rebase(t.id, conv[autoCol] as bigint);
+      const handle = await this.handleFor(t, conv);
+      const conflicts = await this.conflicts(t, conv, handle);
+      if (conflicts.length === 0) {
+        this.writeRow(t, handle, conv);
+        affected++;
+        continue;
+      }
+      if (stmt.replace) {
+        for (const old of conflicts) {
+          this.deleteRow(t, old);
+          affected++;
+        }
+        // The row may conflict with rows deleted above only; re-check is unnecessary.
+        this.writeRow(t, handle, conv);
+        affected++;
+        continue;
+      }
+      if (onDup !== undefined) {
+        const old = conflicts[0]!;
+        const ctxRow = [...old.row, ...conv];
+        const updated = old.row.slice();
+        for (const a of onDup) {
+          updated[a.off] = a.c.eval([...updated, ...conv]);
+          void ctxRow;
+        }
+        const newRow = this.convertRow(t, updated, rowNo);
+        if (sameRow(old.row, newRow)) continue;
+        await this.updateRow(t, old, newRow);
+        affected += 2;
+        continue;
+      }
+      const dup = this.dupError(t, conv, conflicts[0]!.via);
+      if (stmt.ignore) {
+        this.s.addWarning(dup.code, dup.message);
+        continue;
+      }
+      throw dup;
+    }
+    if (firstAutoId !== 0n) this.s.lastInsertId = firstAutoId;
+    return this.s.ok(affected, firstAutoId);
+  }
+
+  /** Applies column conversions, NOT NULL checks (1048) and size limits to a full row. */
+  private convertRow(t: TableInfo, row: Row, rowNo: number): Row {
+    return t.columns.map((c, i) => {
+      const v = convertForColumn(row[i] ?? null, c.ft, c.name, rowNo);
+      if (v === null && c.notNull) throw sqlError(ER.BAD_NULL_ERROR, `Column '${c.name}' cannot be null`);
+      return v;
+    });
+  }
+
+  private async handleFor(t: TableInfo, row: Row): Promise<Handle> {
+    if (t.pkIsHandle) {
+      const off = handleColumnOffset(t);
+      const v = row[off] as bigint;
+      return { kind: 'int', value: isUnsigned(t.columns[off]!.ft) ? BigInt.asIntN(64, v) : v };
+    }
+    if (t.isCommonHandle) return { kind: 'common', encoded: commonHandleOf(t, row) };
+    return { kind: 'int', value: await this.s.engine.autoIds.alloc(t.id, 1) };
+  }
+
+  /** Existing rows that collide with `row` on the primary key or a unique index. */
+  private async conflicts(t: TableInfo, row: Row, h: Handle, ignoreHandle?: Handle): Promise<Array<HandleRow & { via: IndexInfo | 'PRIMARY' }>> {
+    const out: Array<HandleRow & { via: IndexInfo | 'PRIMARY' }> = [];
+    const seen = new Set<string>();
+    const skip = ignoreHandle === undefined ? undefined : handleKey(ignoreHandle);
+    if (t.pkIsHandle || t.isCommonHandle) {
+      const existing = await getRow(this.env, t, h);
+      if (existing !== undefined && handleKey(h) !== skip) {
+        out.push({ ...existing, via: 'PRIMARY' });
+        seen.add(handleKey(h));
+      }
+    }
+    for (const idx of secondaryIndexes(t)) {
+      if (!idx.unique) continue;
+      const e = indexEntry(t, idx, row, h);
+      if (!e.unique) continue;
+      const v = await this.txn.get(e.key);
+      if (v === undefined) continue;
+      const oh = handleFromIndexEntry(t, idx, e.key, v);
+      const k = handleKey(oh);
+      if (k === skip || seen.has(k)) continue;
+      seen.add(k);
+      const existing = await getRow(this.env, t, oh);
+      if (existing !== undefined) out.push({ ...existing, via: idx });
+    }
+    return out;
+  }
+
+  private dupError(t: TableInfo, row: Row, via: IndexInfo | 'PRIMARY') {
+    const idx = via === 'PRIMARY' ? primaryIndex(t)! : via;
+    const vals = idx.columns.map((c) => row[columnOffset(t, c)]!);
+    return sqlError(ER.DUP_ENTRY, `Duplicate entry '${vals.map((v) => (v === null ? 'NULL' : valueToString(v))).join('-')}' for key '${t.name}.${idx.name}'`);
+  }
+
+  private writeRow(t: TableInfo, h: Handle, row: Row): void {
+    this.txn.set(recordKey(t, h), encodeRow(t, row));
+    for (const idx of secondaryIndexes(t)) {
+      const e = indexEntry(t, idx, row, h);
+      this.txn.set(e.key, e.value);
+    }
+  }
+
+  private deleteRow(t: TableInfo, old: HandleRow): void {
+    this.txn.delete(recordKey(t, old.handle));
+    for (const idx of secondaryIndexes(t)) this.txn.delete(indexEntry(t, idx, old.row, old.handle).key);
+  }
+
+  /** Replaces `old` by `newRow` (new handle if the primary key changed), checking unique keys. */
+  private async updateRow(t: TableInfo, old: HandleRow, newRow: Row): Promise<void> {
+    const h = t.pkIsHandle || t.isCommonHandle ? await this.handleFor(t, newRow) : old.handle;
+    const conflicts = await this.conflicts(t, newRow, h, old.handle);
+    if (conflicts.length > 0) throw this.dupError(t, newRow, conflicts[0]!.via);
+    this.deleteRow(t, old);
+    this.writeRow(t, h, newRow);
+  }
+
+  // ---------------------------------------------------------------- UPDATE / DELETE
+
+  /** Rows matching WHERE, in ORDER BY order, cut by LIMIT (materialized before any write). */
+  private async targetRows(t: TableInfo, alias: string, where: Expr | null, orderBy: readonly OrderItem[], limit: Expr | null): Promise<{ rows: HandleRow[]; comp: ExprCompiler }> {
+    const schema = this.tableSchema(t, alias);
+    const comp = this.compiler(schema);
+    const cond = where === null ? null : comp.compile(where);
+    const access: Access = where === null ? { kind: 'full' } : this.planner.dmlAccess(t, schema, where, comp);
+    const keys = orderBy.map((o) => ({ c: comp.compile(o.expr), desc: o.desc }));
+    const lim = limit === null ? undefined : comp.compile(limit);
+    await this.runSubqueries();
+    let rows: HandleRow[] = [];
+    for await (const hr of scanTable(this.env, t, access)) {
+      if (cond !== null && truthy(cond.eval(hr.row)) !== true) continue;
+      rows.push(hr);
+    }
+    if (keys.length > 0) {
+      rows.sort((a, b) => {
+        for (const k of keys) {
+          const c = compareNullable(k.c.eval(a.row), k.c.eval(b.row));
+          if (c !== 0) return k.desc ? -c : c;
+        }
+        return 0;
+      });
+    }
+    if (lim !== undefined) {
+      const n = lim.eval([]);
+      if (typeof n !== 'bigint' || n < 0n) throw sqlError(ER.WRONG_ARGUMENTS, 'Incorrect arguments to LIMIT');
+      rows = rows.slice(0, Number(n));
+    }
+    return { rows, comp };
+  }
+
+  private async update(stmt: Extract<Stmt, { kind: 'update' }>): Promise<OkResult> {
+    const t = this.table(stmt.table);
+    const alias = stmt.alias ?? t.name;
+    const { rows, comp } = await this.targetRows(t, alias, stmt.where, stmt.orderBy, stmt.limit);
+    const sets = stmt.set.map((a) => {
+      const off = columnOffset(t, a.column);
+      if (off < 0) throw sqlError(ER.BAD_FIELD_ERROR, `Unknown column '${a.column}' in 'field list'`);
+      return { off, c: a.value.kind === 'default' ? null : comp.compile(a.value) };
+    });
+    await this.runSubqueries();
+    let changed = 0;
+    let rowNo = 0;
+    for (const old of rows) {
+      rowNo++;
+      // MySQL evaluates SET left to right, later assignments seeing earlier ones.
+      const next = old.row.slice();
+      for (const s of sets) next[s.off] = s.c === null ? defaultOf(t.columns[s.off]!, this.nowMs) : s.c.eval(next);
+      const conv = this.convertRow(t, next, rowNo);
+      if (sameRow(old.row, conv)) continue;
+      await this.updateRow(t, old, conv);
+      changed++;
+    }
+    return this.s.ok(changed, 0n, `Rows matched: ${rows.length}  Changed: ${changed}  Warnings: ${this.s.warnings.length}`);
+  }
+
+  private async delete(stmt: Extract<Stmt, { kind: 'delete' }>): Promise<OkResult> {
+    const t = this.table(stmt.table);
+    const { rows } = await this.targetRows(t, t.name, stmt.where, stmt.orderBy, stmt.limit);
+    for (const r of rows) this.deleteRow(t, r);
+    return this.s.ok(rows.length);
+  }
+}
+
+const DEFAULT = Symbol('default');
+
+function sameRow(a: Row, b: Row): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === null || y === null) {
+      if (x !== y) return false;
+    } else if (compareNullable(x, y) !== 0 || typeof x !== typeof y) return false;
+  }
+  return true;
+}
+
+/** `VALUES(col)` in ON DUPLICATE KEY UPDATE reads the row that failed to insert. */
+function rewriteValues(e: Expr): Expr {
+  const rec = rewriteValues;
+  switch (e.kind) {
+    case 'func':
+      if (e.name === 'values' && e.args.length === 1 && e.args[0]!.kind === 'col') return { kind: 'col', table: VALUES_QUALIFIER, name: e.args[0]!.name };
+      return { ...e, args: e.args.map(rec) };
+    case 'unary':
+      return { ...e, arg: rec(e.arg) };
+    case 'binary':
+      return { ...e, left: rec(e.left), right: rec(e.right) };
+    case 'case':
+      return { ...e, ...(e.operand ? { operand: rec(e.operand) } : {}), whens: e.whens.map((w) => ({ when: rec(w.when), then: rec(w.then) })), ...(e.else ? { else: rec(e.else) } : {}) };
+    case 'cast':
+    case 'is':
+      return { ...e, arg: rec(e.arg) };
+    case 'in':
+      return { ...e, arg: rec(e.arg), list: e.list.map(rec) };
+    default:
+      return e;
+  }
+}

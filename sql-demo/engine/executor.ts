@@ -1,0 +1,468 @@
+import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../../src/codec/tidb/mod.ts';
+import { concatBytes } from '../../src/util/mod.ts';
+import { ER, sqlError } from '../errors.ts';
+import type { KvSnapshotReader } from '../kv/mod.ts';
+import type { ColumnInfo, TableInfo } from './catalog.ts';
+import { convertForColumn, valueToDatum } from './column_type.ts';
+import type { Compiled } from './expr.ts';
+import type { Access, AggDesc, Bound, PlanNode, QueryPlan, SortKey } from './plan.ts';
+import { columnOffset, decodeRow, handleFromIndexEntry, handleFromRecordKey, handleKey, primaryIndex, recordKey, type Handle, type Row } from './table_codec.ts';
+import { compareNullable, hashKey, toDecimal, toFloat, truthy, valueToString, type Value } from './value.ts';
+
+/** Rows per batch flowing between executors. */
+export const BATCH_ROWS_MAX = 1024;
+/** Rows one blocking operator (sort, hash table, aggregation) may hold (a memory quota). */
+export const OPERATOR_ROWS_MAX = 5_000_000;
+
+/** What executors read from: a snapshot or a transaction with its staged writes. */
+export interface ExecEnv {
+  readonly reader: KvSnapshotReader;
+  /** Value of a column for rows written before the column was added. */
+  missingDefault(t: TableInfo, c: ColumnInfo): Value;
+}
+
+/** A row read from a table with its handle (UPDATE/DELETE need it). */
+export interface HandleRow {
+  readonly handle: Handle;
+  readonly row: Row;
+}
+
+function quota(n: number): void {
+  if (n > OPERATOR_ROWS_MAX) throw sqlError([8175, 'HY000'], `Your query has been cancelled due to exceeding the allowed memory limit for a single SQL query (${OPERATOR_ROWS_MAX} rows in one operator)`);
+}
+
+/** Runs the subqueries, then the plan; returns all rows (visible columns). */
+export async function runQuery(plan: QueryPlan, env: ExecEnv): Promise<Row[]> {
+  for (const sq of plan.subqueries) sq.rows = await collect(exec(sq.plan as PlanNode, env));
+  return collect(exec(plan.root, env));
+}
+
+export async function collect(it: AsyncIterable<Row[]>): Promise<Row[]> {
+  const out: Row[] = [];
+  for await (const b of it) {
+    for (const r of b) out.push(r);
+    quota(out.length);
+  }
+  return out;
+}
+
+function constNumber(c: Compiled | null, what: string): number {
+  if (c === null) return 0;
+  const v = c.eval([]);
+  if (typeof v !== 'bigint' || v < 0n) throw sqlError(ER.WRONG_ARGUMENTS, `Incorrect arguments to ${what}`);
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+}
+
+function sortRows(rows: Row[], keys: readonly SortKey[]): void {
+  const decorated = rows.map((r, i) => ({ r, i, k: keys.map((k) => k.expr.eval(r)) }));
+  decorated.sort((a, b) => {
+    for (let j = 0; j < keys.length; j++) {
+      const c = compareNullable(a.k[j]!, b.k[j]!);
+      if (c !== 0) return keys[j]!.desc ? -c : c;
+    }
+    return a.i - b.i;
+  });
+  for (let i = 0; i < rows.length; i++) rows[i] = decorated[i]!.r;
+}
+
+/** Pull-based batch executors over the physical plan. */
+export async function* exec(n: PlanNode, env: ExecEnv): AsyncGenerator<Row[]> {
+  switch (n.op) {
+    case 'Dual':
+      if (n.rows > 0) yield [[]];
+      return;
+    case 'TableReader':
+      yield* exec(n.child, env);
+      return;
+    case 'TableScan': {
+      let batch: Row[] = [];
+      for await (const hr of scanTable(env, n.table, n.access, n.desc)) {
+        batch.push(hr.row);
+        if (batch.length >= BATCH_ROWS_MAX) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+      return;
+    }
+    case 'Selection':
+      for await (const b of exec(n.child, env)) {
+        const out = b.filter((r) => truthy(n.cond.eval(r)) === true);
+        if (out.length > 0) yield out;
+      }
+      return;
+    case 'Projection':
+      for await (const b of exec(n.child, env)) yield b.map((r) => n.exprs.map((e) => e.eval(r)));
+      return;
+    case 'Limit': {
+      let skip = constNumber(n.offset, 'LIMIT');
+      let left = constNumber(n.limit, 'LIMIT');
+      if (left === 0) return;
+      for await (const b of exec(n.child, env)) {
+        let rows = b;
+        if (skip > 0) {
+          const k = Math.min(skip, rows.length);
+          rows = rows.slice(k);
+          skip -= k;
+        }
+        if (rows.length === 0) continue;
+        if (rows.length >= left) {
+          yield rows.slice(0, left);
+          return;
+        }
+        left -= rows.length;
+        yield rows;
+      }
+      return;
+    }
+    case 'Sort': {
+      const rows = await collect(exec(n.child, env));
+      sortRows(rows, n.keys);
+      for (let i = 0; i < rows.length; i += BATCH_ROWS_MAX) yield rows.slice(i, i + BATCH_ROWS_MAX);
+      return;
+    }
+    case 'TopN': {
+      const off = constNumber(n.offset, 'LIMIT');
+      const lim = constNumber(n.limit, 'LIMIT');
+      const keep = off + lim;
+      if (lim === 0) return;
+      let buf: Row[] = [];
+      for await (const b of exec(n.child, env)) {
+        for (const r of b) buf.push(r);
+        // Keep the buffer bounded: re-sort and truncate when it doubles.
+        if (buf.length > Math.max(2 * keep, BATCH_ROWS_MAX)) {
+          sortRows(buf, n.keys);
+          buf = buf.slice(0, keep);
+        }
+      }
+      sortRows(buf, n.keys);
+      const out = buf.slice(off, keep);
+      if (out.length > 0) yield out;
+      return;
+    }
+    case 'Distinct': {
+      const seen = new Set<string>();
+      for await (const b of exec(n.child, env)) {
+        const out: Row[] = [];
+        for (const r of b) {
+          const k = r.slice(0, n.visible).map(hashKey).join('\u0000');
+          if (seen.has(k)) continue;
+          seen.add(k);
+          quota(seen.size);
+          out.push(r);
+        }
+        if (out.length > 0) yield out;
+      }
+      return;
+    }
+    case 'HashAgg':
+      yield* hashAgg(n, env);
+      return;
+    case 'HashJoin':
+      yield* hashJoin(n, env);
+      return;
+    case 'Union': {
+      const seen = n.distinct ? new Set<string>() : undefined;
+      for (const c of n.children) {
+        for await (const b of exec(c, env)) {
+          const rows = b.map((r) => r.slice(0, n.schema.length));
+          if (seen === undefined) {
+            yield rows;
+            continue;
+          }
+          const out = rows.filter((r) => {
+            const k = r.map(hashKey).join('\u0000');
+            if (seen.has(k)) return false;
+            seen.add(k);
+            return true;
+          });
+          quota(seen.size);
+          if (out.length > 0) yield out;
+        }
+      }
+      return;
+    }
+  }
+}
+
+interface AggState {
+  count: bigint;
+  sum: Decimal | number | null;
+  best: Value;
+  parts: string[];
+  distinct?: Set<string>;
+}
+
+function newState(a: AggDesc): AggState {
+  return { count: 0n, sum: null, best: null, parts: [], ...(a.distinct ? { distinct: new Set<string>() } : {}) };
+}
+
+function isRealAgg(a: AggDesc): boolean {
+  const tp = a.arg?.ft.tp;
+  return tp === 4 || tp === 5 || (tp !== undefined && (tp === 15 || tp === 253 || tp === 254 || (tp >= 249 && tp <= 252)));
+}
+
+function feed(a: AggDesc, s: AggState, row: Row): void {
+  if (a.arg === null) {
+    s.count++;
+    return;
+  }
+  const v = a.arg.eval(row);
+  if (v === null) return;
+  if (s.distinct !== undefined) {
+    const k = hashKey(v);
+    if (s.distinct.has(k)) return;
+    s.distinct.add(k);
+  }
+  s.count++;
+  switch (a.name) {
+    case 'sum':
+    case 'avg':
+      if (isRealAgg(a)) s.sum = (s.sum === null ? 0 : (s.sum as number)) + toFloat(v);
+      else s.sum = s.sum === null ? toDecimal(v) : (s.sum as Decimal).add(toDecimal(v));
+      return;
+    case 'min':
+      if (s.best === null || compareNullable(v, s.best) < 0) s.best = v;
+      return;
+    case 'max':
+      if (s.best === null || compareNullable(v, s.best) > 0) s.best = v;
+      return;
+    case 'group_concat':
+      s.parts.push(valueToString(v));
+      return;
+    case 'count':
+      return;
+  }
+}
+
+function finish(a: AggDesc, s: AggState): Value {
+  switch (a.name) {
+    case 'count':
+      return s.count;
+    case 'sum':
+      return s.sum;
+    case 'avg':
+      if (s.sum === null || s.count === 0n) return null;
+      if (typeof s.sum === 'number') return s.sum / Number(s.count);
+      return s.sum.div(Decimal.fromBigInt(s.count), 4);
+    case 'min':
+    case 'max':
+      return s.best;
+    case 'group_concat':
+      return s.parts.length === 0 ? null : s.parts.join(',');
+  }
+}
+
+async function* hashAgg(n: Extract<PlanNode, { op: 'HashAgg' }>, env: ExecEnv): AsyncGenerator<Row[]> {
+  const groups = new Map<string, { keys: Value[]; states: AggState[]; first: Row }>();
+  for await (const b of exec(n.child, env)) {
+    for (const r of b) {
+      const keys = n.groupBy.map((g) => g.eval(r));
+      const k = keys.map(hashKey).join('\u0000');
+      let g = groups.get(k);
+      if (g === undefined) {
+        g = { keys, states: n.aggs.map(newState), first: r };
+        groups.set(k, g);
+        quota(groups.size);
+      }
+      n.aggs.forEach((a, i) => feed(a, g!.states[i]!, r));
+    }
+  }
+  // Aggregation without GROUP BY over no rows still yields one row (COUNT(*) = 0).
+  if (groups.size === 0 && n.groupBy.length === 0) {
+    const width = n.schema.length - n.aggs.length;
+    yield [[...n.aggs.map((a) => finish(a, newState(a))), ...new Array<Value>(width).fill(null)]];
+    return;
+  }
+  let out: Row[] = [];
+  for (const g of groups.values()) {
+    out.push([...g.keys, ...n.aggs.map((a, i) => finish(a, g.states[i]!)), ...g.first]);
+    if (out.length >= BATCH_ROWS_MAX) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length > 0) yield out;
+}
+
+async function* hashJoin(n: Extract<PlanNode, { op: 'HashJoin' }>, env: ExecEnv): AsyncGenerator<Row[]> {
+  // Build on the inner side: right for inner/left joins, left for right joins.
+  const buildLeft = n.joinType === 'right';
+  const build = await collect(exec(buildLeft ? n.left : n.right, env));
+  const buildKeys = buildLeft ? n.leftKeys : n.rightKeys;
+  const probeKeys = buildLeft ? n.rightKeys : n.leftKeys;
+  const table = new Map<string, Row[]>();
+  const hasKeys = buildKeys.length > 0;
+  if (hasKeys) {
+    for (const r of build) {
+      const ks = buildKeys.map((k) => k.eval(r));
+      if (ks.some((v) => v === null)) continue;
+      const k = ks.map(hashKey).join('\u0000');
+      const l = table.get(k);
+      if (l === undefined) table.set(k, [r]);
+      else l.push(r);
+    }
+  }
+  const leftWidth = n.left.schema.length;
+  const rightWidth = n.right.schema.length;
+  const outer = n.joinType === 'left' || n.joinType === 'right';
+  for await (const b of exec(buildLeft ? n.right : n.left, env)) {
+    const out: Row[] = [];
+    for (const p of b) {
+      let candidates: Row[];
+      if (hasKeys) {
+        const ks = probeKeys.map((k) => k.eval(p));
+        candidates = ks.some((v) => v === null) ? [] : table.get(ks.map(hashKey).join('\u0000')) ?? [];
+      } else candidates = build;
+      let matched = false;
+      for (const c of candidates) {
+        const joined = buildLeft ? [...c, ...p] : [...p, ...c];
+        if (n.other !== null && truthy(n.other.eval(joined)) !== true) continue;
+        matched = true;
+        out.push(joined);
+      }
+      if (!matched && outer) out.push(buildLeft ? [...new Array<Value>(leftWidth).fill(null), ...p] : [...p, ...new Array<Value>(rightWidth).fill(null)]);
+    }
+    quota(out.length);
+    if (out.length > 0) yield out;
+  }
+}
+
+function boundDatum(t: TableInfo, colName: string, b: Compiled): Datum | undefined {
+  const off = columnOffset(t, colName);
+  const c = t.columns[off]!;
+  const v = b.eval([]);
+  if (v === null) return undefined;
+  try {
+    return valueToDatum(convertForColumn(v, c.ft, c.name, 1), c.ft);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Converts point values to a handle; undefined when a value cannot exist in the column. */
+function pointHandle(t: TableInfo, values: readonly Compiled[]): Handle | undefined {
+  const pk = primaryIndex(t)!;
+  const datums: Datum[] = [];
+  for (let i = 0; i < pk.columns.length; i++) {
+    const d = boundDatum(t, pk.columns[i]!, values[i]!);
+    if (d === undefined) return undefined;
+    datums.push(d);
+  }
+  if (t.pkIsHandle) return { kind: 'int', value: BigInt.asIntN(64, (datums[0] as { value: bigint }).value) };
+  return { kind: 'common', encoded: encodeDatumKey(datums) };
+}
+
+/** Reads one row by handle. */
+export async function getRow(env: ExecEnv, t: TableInfo, h: Handle): Promise<HandleRow | undefined> {
+  const v = await env.reader.get(recordKey(t, h));
+  if (v === undefined) return undefined;
+  return { handle: h, row: decodeRow(t, h, v, (c) => env.missingDefault(t, c)) };
+}
+
+/** All rows reachable through an access path (not yet filtered by the WHERE clause). */
+export async function* scanTable(env: ExecEnv, t: TableInfo, access: Access, desc = false): AsyncGenerator<HandleRow> {
+  const decode = (key: Uint8Array, value: Uint8Array): HandleRow => {
+    const h = handleFromRecordKey(t, key);
+    return { handle: h, row: decodeRow(t, h, value, (c) => env.missingDefault(t, c)) };
+  };
+  switch (access.kind) {
+    case 'full': {
+      const r = tableRecordRange(BigInt(t.id));
+      for await (const kv of env.reader.scan(r.start, r.end, { reverse: desc })) yield decode(kv.key, kv.value);
+      return;
+    }
+    case 'handlePoints': {
+      const seen = new Set<string>();
+      for (const p of access.points) {
+        const h = pointHandle(t, p);
+        if (h === undefined || seen.has(handleKey(h))) continue;
+        seen.add(handleKey(h));
+        const r = await getRow(env, t, h);
+        if (r !== undefined) yield r;
+      }
+      return;
+    }
+    case 'handleRange': {
+      const col = primaryIndex(t)!.columns[0]!;
+      const full = tableRecordRange(BigInt(t.id));
+      let start = full.start;
+      let end = full.end;
+      if (access.lo) {
+        const d = boundDatum(t, col, access.lo.value);
+        if (d === undefined) return yield* scanTable(env, t, { kind: 'full' }, desc);
+        const h = (d as { value: bigint }).value;
+        start = encodeRecordKey(BigInt(t.id), h);
+        if (!access.lo.inclusive) start = prefixNext(start);
+      }
+      if (access.hi) {
+        const d = boundDatum(t, col, access.hi.value);
+        if (d === undefined) return yield* scanTable(env, t, { kind: 'full' }, desc);
+        const h = (d as { value: bigint }).value;
+        end = encodeRecordKey(BigInt(t.id), h);
+        if (access.hi.inclusive) end = prefixNext(end);
+      }
+      for await (const kv of env.reader.scan(start, end, { reverse: desc })) yield decode(kv.key, kv.value);
+      return;
+    }
+    case 'uniquePoints': {
+      const seen = new Set<string>();
+      for (const p of access.points) {
+        const datums: Datum[] = [];
+        let ok = true;
+        for (let i = 0; i < access.index.columns.length; i++) {
+          const d = boundDatum(t, access.index.columns[i]!, p[i]!);
+          if (d === undefined) ok = false;
+          else datums.push(d);
+        }
+        if (!ok) continue;
+        const key = encodeIndexKey(BigInt(t.id), BigInt(access.index.id), encodeDatumKey(datums));
+        const v = await env.reader.get(key);
+        if (v === undefined) continue;
+        const h = handleFromIndexEntry(t, access.index, key, v);
+        if (seen.has(handleKey(h))) continue;
+        seen.add(handleKey(h));
+        const r = await getRow(env, t, h);
+        if (r !== undefined) yield r;
+      }
+      return;
+    }
+    case 'indexRange': {
+      const idx = access.index;
+      const prefixDatums: Datum[] = [];
+      for (let i = 0; i < access.eq.length; i++) {
+        const d = boundDatum(t, idx.columns[i]!, access.eq[i]!);
+        if (d === undefined) return yield* scanTable(env, t, { kind: 'full' }, desc);
+        prefixDatums.push(d);
+      }
+      const base = concatBytes(encodeIndexPrefix(BigInt(t.id), BigInt(idx.id)), encodeDatumKey(prefixDatums));
+      let start = base;
+      let end = prefixNext(base);
+      const next = idx.columns[access.eq.length];
+      const bound = (b: Bound | undefined, isLo: boolean): Uint8Array | null | undefined => {
+        if (b === undefined || next === undefined) return null;
+        const d = boundDatum(t, next, b.value);
+        if (d === undefined) return undefined;
+        const k = concatBytes(base, encodeDatumKey([d]));
+        return isLo ? (b.inclusive ? k : prefixNext(k)) : b.inclusive ? prefixNext(k) : k;
+      };
+      const lo = bound(access.lo, true);
+      const hi = bound(access.hi, false);
+      if (lo === undefined || hi === undefined) return yield* scanTable(env, t, { kind: 'full' }, desc);
+      // Without a lower bound, skip NULLs of the ranged column (they sort first).
+      if (lo !== null) start = lo;
+      else if (access.hi !== undefined && next !== undefined) start = concatBytes(base, new Uint8Array([1]));
+      if (hi !== null) end = hi;
+      for await (const kv of env.reader.scan(start, end)) {
+        const h = handleFromIndexEntry(t, idx, kv.key, kv.value);
+        const r = await getRow(env, t, h);
+        if (r !== undefined) yield r;
+      }
+      return;
+    }
+  }
+}
+
+/** Keeps the record prefix helper referenced for callers building raw ranges. */
+export const recordPrefix = (t: TableInfo): Uint8Array => encodeRecordPrefix(BigInt(t.id));

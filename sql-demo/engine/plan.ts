@@ -1,0 +1,146 @@
+import type { Compiled, SchemaColumn, SubqueryRef } from './expr.ts';
+import type { IndexInfo, TableInfo } from './catalog.ts';
+
+/** How a table scan reaches its rows (chosen from WHERE by the planner). */
+export type Access =
+  | { readonly kind: 'full' }
+  /** Int handle or clustered PK points: each point lists the PK column values. */
+  | { readonly kind: 'handlePoints'; readonly points: ReadonlyArray<readonly Compiled[]> }
+  | { readonly kind: 'handleRange'; readonly lo?: Bound; readonly hi?: Bound }
+  /** Unique index points (all index columns bound by `=`/IN). */
+  | { readonly kind: 'uniquePoints'; readonly index: IndexInfo; readonly points: ReadonlyArray<readonly Compiled[]> }
+  /** Index prefix equality plus an optional range on the next column, then table lookups. */
+  | { readonly kind: 'indexRange'; readonly index: IndexInfo; readonly eq: readonly Compiled[]; readonly lo?: Bound; readonly hi?: Bound };
+
+export interface Bound {
+  readonly value: Compiled;
+  readonly inclusive: boolean;
+}
+
+export interface AggDesc {
+  readonly name: 'count' | 'sum' | 'avg' | 'min' | 'max' | 'group_concat';
+  readonly arg: Compiled | null;
+  readonly distinct: boolean;
+  readonly text: string;
+}
+
+export interface SortKey {
+  readonly expr: Compiled;
+  readonly desc: boolean;
+}
+
+/**
+ * Physical plan. Nodes under a `TableReader` are the "cop" side: a Selection, TopN, Limit
+ * or partial HashAgg directly over a TableScan, which a later coprocessor client turns
+ * into one tipb DAG per region. Everything above the reader runs at the root (here).
+ * Today the reader's subtree also runs at the root, over KV scans.
+ */
+export type PlanNode =
+  | { readonly op: 'Dual'; readonly schema: readonly SchemaColumn[]; readonly rows: number }
+  | { readonly op: 'TableScan'; readonly schema: readonly SchemaColumn[]; readonly table: TableInfo; readonly db: string; readonly alias: string; readonly access: Access; readonly desc: boolean }
+  | { readonly op: 'TableReader'; readonly schema: readonly SchemaColumn[]; readonly child: PlanNode }
+  | { readonly op: 'Selection'; readonly schema: readonly SchemaColumn[]; readonly cond: Compiled; readonly child: PlanNode }
+  | { readonly op: 'Projection'; readonly schema: readonly SchemaColumn[]; readonly exprs: readonly Compiled[]; readonly child: PlanNode }
+  | { readonly op: 'HashAgg'; readonly schema: readonly SchemaColumn[]; readonly groupBy: readonly Compiled[]; readonly aggs: readonly AggDesc[]; readonly child: PlanNode }
+  | { readonly op: 'Sort'; readonly schema: readonly SchemaColumn[]; readonly keys: readonly SortKey[]; readonly child: PlanNode }
+  | { readonly op: 'TopN'; readonly schema: readonly SchemaColumn[]; readonly keys: readonly SortKey[]; readonly limit: Compiled; readonly offset: Compiled | null; readonly child: PlanNode }
+  | { readonly op: 'Limit'; readonly schema: readonly SchemaColumn[]; readonly limit: Compiled; readonly offset: Compiled | null; readonly child: PlanNode }
+  | { readonly op: 'Distinct'; readonly schema: readonly SchemaColumn[]; readonly visible: number; readonly child: PlanNode }
+  | {
+      readonly op: 'HashJoin';
+      readonly schema: readonly SchemaColumn[];
+      readonly joinType: 'inner' | 'left' | 'right' | 'cross';
+      readonly left: PlanNode;
+      readonly right: PlanNode;
+      readonly leftKeys: readonly Compiled[];
+      readonly rightKeys: readonly Compiled[];
+      readonly other: Compiled | null;
+    }
+  | { readonly op: 'Union'; readonly schema: readonly SchemaColumn[]; readonly children: readonly PlanNode[]; readonly distinct: boolean };
+
+/** A planned query: the plan plus the uncorrelated subqueries to run first. */
+export interface QueryPlan {
+  readonly root: PlanNode;
+  readonly subqueries: SubqueryRef[];
+}
+
+function accessText(n: Extract<PlanNode, { op: 'TableScan' }>): [string, string] {
+  const a = n.access;
+  const t = `table:${n.alias}`;
+  switch (a.kind) {
+    case 'full':
+      return ['TableFullScan', `${t}, keep order:${n.desc ? 'true, desc' : 'false'}`];
+    case 'handlePoints':
+      return [a.points.length === 1 ? 'Point_Get' : 'Batch_Point_Get', `${t}, handle:${a.points.map((p) => p.map((c) => c.text).join(',')).join(' ')}`];
+    case 'handleRange':
+      return ['TableRangeScan', `${t}, range:${a.lo ? (a.lo.inclusive ? '[' : '(') + a.lo.value.text : '[-inf'},${a.hi ? a.hi.value.text + (a.hi.inclusive ? ']' : ')') : '+inf]'}`];
+    case 'uniquePoints':
+      return [a.points.length === 1 ? 'Point_Get' : 'Batch_Point_Get', `${t}, index:${a.index.name}(${a.index.columns.join(', ')})`];
+    case 'indexRange':
+      return ['IndexLookUp', `${t}, index:${a.index.name}(${a.index.columns.join(', ')}), range:[${a.eq.map((c) => c.text).join(',')}${a.lo ? ` ${a.lo.inclusive ? '>=' : '>'}${a.lo.value.text}` : ''}${a.hi ? ` ${a.hi.inclusive ? '<=' : '<'}${a.hi.value.text}` : ''}]`];
+  }
+}
+
+/** EXPLAIN rows: id, estRows, task, access object, operator info (TiDB's columns). */
+export function explainPlan(root: PlanNode): string[][] {
+  const out: string[][] = [];
+  let seq = 0;
+  const walk = (n: PlanNode, prefix: string, last: boolean, depth: number, task: string): void => {
+    const id = (name: string) => `${depth === 0 ? '' : prefix + (last ? '└─' : '├─')}${name}_${++seq}`;
+    const childPrefix = depth === 0 ? '' : prefix + (last ? '  ' : '│ ');
+    const kids = (ks: PlanNode[], t: string) => ks.forEach((k, i) => walk(k, childPrefix, i === ks.length - 1, depth + 1, t));
+    switch (n.op) {
+      case 'TableReader':
+        out.push([id('TableReader'), task, '', 'pushdown boundary: children run per region (cop[tikv])']);
+        kids([n.child], 'cop[tikv]');
+        return;
+      case 'TableScan': {
+        const [name, info] = accessText(n);
+        const isPoint = name.includes('Point_Get');
+        out.push([id(name), isPoint ? 'root' : task, `table:${n.alias}`, info]);
+        return;
+      }
+      case 'Selection':
+        out.push([id('Selection'), task, '', n.cond.text]);
+        kids([n.child], task);
+        return;
+      case 'Projection':
+        out.push([id('Projection'), task, '', n.exprs.map((e) => e.text).join(', ')]);
+        kids([n.child], task);
+        return;
+      case 'HashAgg':
+        out.push([id('HashAgg'), task, '', `group by:${n.groupBy.map((g) => g.text).join(', ')}, funcs:${n.aggs.map((a) => a.text).join(', ')}`]);
+        kids([n.child], task);
+        return;
+      case 'Sort':
+        out.push([id('Sort'), task, '', n.keys.map((k) => k.expr.text + (k.desc ? ':desc' : '')).join(', ')]);
+        kids([n.child], task);
+        return;
+      case 'TopN':
+        out.push([id('TopN'), task, '', `${n.keys.map((k) => k.expr.text + (k.desc ? ':desc' : '')).join(', ')}, offset:${n.offset?.text ?? 0}, count:${n.limit.text}`]);
+        kids([n.child], task);
+        return;
+      case 'Limit':
+        out.push([id('Limit'), task, '', `offset:${n.offset?.text ?? 0}, count:${n.limit.text}`]);
+        kids([n.child], task);
+        return;
+      case 'Distinct':
+        out.push([id('HashAgg'), task, '', 'distinct']);
+        kids([n.child], task);
+        return;
+      case 'HashJoin':
+        out.push([id('HashJoin'), task, '', `${n.joinType} join, equal:[${n.leftKeys.map((k, i) => `eq(${k.text}, ${n.rightKeys[i]!.text})`).join(' ')}]${n.other ? `, other cond:${n.other.text}` : ''}`]);
+        kids([n.left, n.right], task);
+        return;
+      case 'Union':
+        out.push([id('Union'), task, '', n.distinct ? 'distinct' : 'all']);
+        kids([...n.children], task);
+        return;
+      case 'Dual':
+        out.push([id('TableDual'), task, '', `rows:${n.rows}`]);
+        return;
+    }
+  };
+  walk(root, '', true, 0, 'root');
+  return out;
+}

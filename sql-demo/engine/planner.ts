@@ -1,0 +1,543 @@
+import { ER, sqlError } from '../errors.ts';
+import type { Expr, FromItem, OrderItem, Query, SelectItem, SelectStmt } from '../parser/mod.ts';
+import type { InfoSchema, TableInfo } from './catalog.ts';
+import { isIntTp, isStringTp, isTimeTp } from './column_type.ts';
+import { ExprCompiler, exprText, unifyTypes, type Compiled, type EvalContext, type SchemaColumn, type SubqueryRef } from './expr.ts';
+import { FT } from './field_types.ts';
+import type { Access, AggDesc, Bound, PlanNode, QueryPlan, SortKey } from './plan.ts';
+import { primaryIndex, secondaryIndexes } from './table_codec.ts';
+
+/** Rows a single LIMIT may ask for before we treat it as unbounded. */
+export const LIMIT_ROWS_MAX = 1n << 62n;
+
+/** Builds a name resolver over a schema: case-insensitive, qualifier-aware, 1052 on ambiguity. */
+export function schemaResolver(schema: readonly SchemaColumn[]): (table: string | undefined, name: string) => number | undefined {
+  return (table, name) => {
+    const n = name.toLowerCase();
+    const t = table?.toLowerCase();
+    let found: number | undefined;
+    for (let i = 0; i < schema.length; i++) {
+      const c = schema[i]!;
+      if (c.hidden) continue;
+      if (c.name.toLowerCase() !== n) continue;
+      if (t !== undefined && c.qualifier?.toLowerCase() !== t) continue;
+      if (found !== undefined) throw sqlError(ER.NON_UNIQ_ERROR, `Column '${name}' in field list is ambiguous`);
+      found = i;
+    }
+    return found;
+  };
+}
+
+function conjuncts(e: Expr | null): Expr[] {
+  if (e === null) return [];
+  if (e.kind === 'binary' && e.op === 'and') return [...conjuncts(e.left), ...conjuncts(e.right)];
+  return [e];
+}
+
+function containsAgg(e: Expr): boolean {
+  switch (e.kind) {
+    case 'agg':
+      return true;
+    case 'unary':
+      return containsAgg(e.arg);
+    case 'binary':
+      return containsAgg(e.left) || containsAgg(e.right);
+    case 'is':
+      return containsAgg(e.arg);
+    case 'in':
+      return containsAgg(e.arg) || e.list.some(containsAgg);
+    case 'inSubquery':
+      return containsAgg(e.arg);
+    case 'between':
+      return containsAgg(e.arg) || containsAgg(e.lo) || containsAgg(e.hi);
+    case 'like':
+      return containsAgg(e.arg) || containsAgg(e.pattern);
+    case 'func':
+      return e.args.some(containsAgg);
+    case 'case':
+      return (e.operand !== undefined && containsAgg(e.operand)) || e.whens.some((w) => containsAgg(w.when) || containsAgg(w.then)) || (e.else !== undefined && containsAgg(e.else));
+    case 'cast':
+      return containsAgg(e.arg);
+    default:
+      return false;
+  }
+}
+
+/** Replaces bare column refs that name a select alias (and no input column) with the aliased expression. */
+function substituteAliases(e: Expr, aliases: Map<string, Expr>, isColumn: (name: string) => boolean): Expr {
+  const rec = (x: Expr): Expr => substituteAliases(x, aliases, isColumn);
+  switch (e.kind) {
+    case 'col':
+      if (e.table === undefined && aliases.has(e.name.toLowerCase()) && !isColumn(e.name)) return aliases.get(e.name.toLowerCase())!;
+      return e;
+    case 'unary':
+      return { ...e, arg: rec(e.arg) };
+    case 'binary':
+      return { ...e, left: rec(e.left), right: rec(e.right) };
+    case 'is':
+      return { ...e, arg: rec(e.arg) };
+    case 'in':
+      return { ...e, arg: rec(e.arg), list: e.list.map(rec) };
+    case 'between':
+      return { ...e, arg: rec(e.arg), lo: rec(e.lo), hi: rec(e.hi) };
+    case 'like':
+      return { ...e, arg: rec(e.arg), pattern: rec(e.pattern) };
+    case 'func':
+      return { ...e, args: e.args.map(rec) };
+    case 'case':
+      return { ...e, ...(e.operand ? { operand: rec(e.operand) } : {}), whens: e.whens.map((w) => ({ when: rec(w.when), then: rec(w.then) })), ...(e.else ? { else: rec(e.else) } : {}) };
+    case 'cast':
+      return { ...e, arg: rec(e.arg) };
+    default:
+      return e;
+  }
+}
+
+/**
+ * Logical-to-physical planning in one pass: FROM (access path chosen from WHERE), WHERE,
+ * aggregation, HAVING, projection, DISTINCT, ORDER BY, LIMIT. Single-table Selection and
+ * TopN/Limit go under the TableReader (the pushdown boundary).
+ */
+export class Planner {
+  readonly subqueries: SubqueryRef[] = [];
+
+  constructor(
+    private readonly is: InfoSchema,
+    private readonly ctx: EvalContext,
+  ) {}
+
+  plan(q: Query): QueryPlan {
+    const root = this.query(q);
+    return { root, subqueries: this.subqueries };
+  }
+
+  /** Plans a subquery in this statement (registered to run before the outer query). */
+  subquery(q: Query): SubqueryRef {
+    const ref: SubqueryRef = { query: q, plan: undefined };
+    ref.plan = this.query(q);
+    this.subqueries.push(ref);
+    return ref;
+  }
+
+  query(q: Query): PlanNode {
+    if (q.kind === 'select') return this.select(q);
+    const children = q.parts.map((p) => this.select(p));
+    const width = children[0]!.schema.filter((c) => !c.hidden).length;
+    for (const c of children) {
+      if (c.schema.filter((x) => !x.hidden).length !== width) throw sqlError([1222, '21000'], 'The used SELECT statements have a different number of columns');
+    }
+    // UNION DISTINCT applies to everything up to the last DISTINCT operator; we apply it to all parts when any is DISTINCT.
+    const distinct = q.all.some((a) => !a);
+    const schema: SchemaColumn[] = children[0]!.schema.map((c, i) => ({ name: c.name, ft: unifyTypes(children.map((ch) => ch.schema[i]!.ft)) }));
+    let node: PlanNode = { op: 'Union', schema, children, distinct };
+    if (q.orderBy.length > 0) {
+      const comp = new ExprCompiler(this.ctx, schemaResolver(schema), schema);
+      const keys = q.orderBy.map((o) => ({ expr: this.orderExpr(o, schema, comp), desc: o.desc }));
+      node = { op: 'Sort', schema, keys, child: node };
+    }
+    if (q.limit !== null) node = this.limitNode(node, q.limit, q.offset);
+    return node;
+  }
+
+  private orderExpr(o: OrderItem, schema: readonly SchemaColumn[], comp: ExprCompiler): Compiled {
+    if (o.expr.kind === 'lit' && typeof o.expr.value === 'bigint') {
+      const pos = Number(o.expr.value);
+      const visible = schema.filter((c) => !c.hidden).length;
+      if (pos < 1 || pos > visible) throw sqlError(ER.BAD_FIELD_ERROR, `Unknown column '${pos}' in 'order clause'`);
+      return { eval: (row) => row[pos - 1]!, ft: schema[pos - 1]!.ft, text: schema[pos - 1]!.name, columnIndex: pos - 1, constant: false };
+    }
+    return comp.compile(o.expr);
+  }
+
+  private limitNode(child: PlanNode, limit: Expr, offset: Expr | null): PlanNode {
+    const comp = new ExprCompiler(this.ctx, () => undefined, []);
+    return { op: 'Limit', schema: child.schema, limit: comp.compile(limit), offset: offset === null ? null : comp.compile(offset), child };
+  }
+
+  private from(f: FromItem): PlanNode {
+    switch (f.kind) {
+      case 'table': {
+        const db = f.db ?? this.ctx.currentDb();
+        const t = this.is.mustTable(db, f.name);
+        const alias = f.alias ?? f.name;
+        const schema: SchemaColumn[] = t.columns.map((c) => ({ qualifier: alias, name: c.name, ft: c.ft, orgTable: t.name, orgName: c.name, db: db! }));
+        return { op: 'TableScan', schema, table: t, db: db!, alias, access: { kind: 'full' }, desc: false };
+      }
+      case 'derived': {
+        const child = this.query(f.query);
+        const schema = child.schema.filter((c) => !c.hidden).map((c) => ({ qualifier: f.alias, name: c.name, ft: c.ft }));
+        const names = new Set<string>();
+        for (const c of schema) {
+          if (names.has(c.name.toLowerCase())) throw sqlError(ER.DUP_FIELDNAME, `Duplicate column name '${c.name}'`);
+          names.add(c.name.toLowerCase());
+        }
+        return { op: 'Projection', schema, exprs: schema.map((c, i) => ({ eval: (row) => row[i]!, ft: c.ft, text: c.name, columnIndex: i, constant: false })), child };
+      }
+      case 'join': {
+        const left = this.wrapReader(this.from(f.left));
+        const right = this.wrapReader(this.from(f.right));
+        const schema = [...left.schema, ...right.schema];
+        let onExpr: Expr | undefined = f.on;
+        if (f.using !== undefined) {
+          const lq = (n: string) => left.schema.find((c) => c.name.toLowerCase() === n.toLowerCase())?.qualifier;
+          const rq = (n: string) => right.schema.find((c) => c.name.toLowerCase() === n.toLowerCase())?.qualifier;
+          for (const u of f.using) {
+            const eq: Expr = { kind: 'binary', op: '=', left: { kind: 'col', ...(lq(u) ? { table: lq(u)! } : {}), name: u }, right: { kind: 'col', ...(rq(u) ? { table: rq(u)! } : {}), name: u } };
+            onExpr = onExpr === undefined ? eq : { kind: 'binary', op: 'and', left: onExpr, right: eq };
+          }
+        }
+        const comp = new ExprCompiler(this.ctx, schemaResolver(schema), schema);
+        const leftKeys: Compiled[] = [];
+        const rightKeys: Compiled[] = [];
+        const others: Compiled[] = [];
+        for (const c of conjuncts(onExpr ?? null)) {
+          if (c.kind === 'binary' && c.op === '=') {
+            const l = comp.compile(c.left);
+            const r = comp.compile(c.right);
+            const li = l.columnIndex;
+            const ri = r.columnIndex;
+            if (li !== undefined && ri !== undefined) {
+              const nl = left.schema.length;
+              if (li < nl && ri >= nl) {
+                leftKeys.push(l);
+                rightKeys.push(shift(r, nl));
+                continue;
+              }
+              if (ri < nl && li >= nl) {
+                leftKeys.push(r);
+                rightKeys.push(shift(l, nl));
+                continue;
+              }
+            }
+          }
+          others.push(comp.compile(c));
+        }
+        const other = others.length === 0 ? null : others.reduce((a, b) => comp.binary('and', a, b, `${a.text} and ${b.text}`));
+        const joinSchema = schema.map((c, i) => {
+          const nullable = (f.type === 'left' && i >= left.schema.length) || (f.type === 'right' && i < left.schema.length);
+          return nullable ? { ...c } : c;
+        });
+        return { op: 'HashJoin', schema: joinSchema, joinType: f.type, left, right, leftKeys, rightKeys, other };
+      }
+    }
+  }
+
+  /** Puts a bare TableScan under a TableReader (Point_Get stays at the root). */
+  private wrapReader(n: PlanNode): PlanNode {
+    if (n.op === 'TableScan' && (n.access.kind === 'full' || n.access.kind === 'handleRange')) return { op: 'TableReader', schema: n.schema, child: n };
+    return n;
+  }
+
+  select(s: SelectStmt): PlanNode {
+    let node: PlanNode = s.from === null ? { op: 'Dual', schema: [], rows: 1 } : this.from(s.from);
+    const inputSchema = node.schema;
+    const inputComp = new ExprCompiler(this.ctx, schemaResolver(inputSchema), inputSchema);
+    // Expand stars into column refs.
+    const items: SelectItem[] = [];
+    for (const it of s.items) {
+      if (it.expr.kind === 'star') {
+        const q = it.expr.table?.toLowerCase();
+        const cols = inputSchema.filter((c) => !c.hidden && (q === undefined || c.qualifier?.toLowerCase() === q));
+        if (cols.length === 0 && q !== undefined) throw sqlError(ER.BAD_TABLE_ERROR, `Unknown table '${it.expr.table}'`);
+        if (s.from === null) throw sqlError([1096, 'HY000'], 'No tables used');
+        for (const c of cols) items.push({ expr: c.qualifier ? { kind: 'col', table: c.qualifier, name: c.name } : { kind: 'col', name: c.name } });
+      } else items.push(it);
+    }
+    const isInputColumn = (n: string) => inputSchema.some((c) => c.name.toLowerCase() === n.toLowerCase());
+    const aliases = new Map<string, Expr>();
+    for (const it of items) if (it.alias !== undefined && it.expr.kind !== 'star') aliases.set(it.alias.toLowerCase(), it.expr as Expr);
+
+    // WHERE: access path + selection (under the reader when over a single table).
+    if (s.where !== null) {
+      for (const c of conjuncts(s.where)) if (containsAgg(c)) throw sqlError(ER.INVALID_GROUP_FUNC_USE, 'Invalid use of group function');
+      const cond = inputComp.compile(s.where);
+      if (node.op === 'TableScan') {
+        const access = this.chooseAccess(node.table, node.schema, s.where, inputComp);
+        const scan: PlanNode = { ...node, access };
+        node = { op: 'Selection', schema: scan.schema, cond, child: scan };
+        if (access.kind === 'full' || access.kind === 'handleRange') node = { op: 'TableReader', schema: scan.schema, child: node };
+      } else {
+        node = { op: 'Selection', schema: node.schema, cond, child: this.wrapReader(node) };
+      }
+    } else node = this.wrapReader(node);
+
+    const itemExprs = items.map((it) => it.expr as Expr);
+    const having = s.having === null ? null : substituteAliases(s.having, aliases, isInputColumn);
+    const orderBy = s.orderBy.map((o) => ({ ...o, expr: o.expr.kind === 'lit' ? o.expr : substituteAliases(o.expr, aliases, isInputColumn) }));
+    const groupBy = s.groupBy.map((g) => substituteAliases(g, aliases, isInputColumn));
+    const needAgg = groupBy.length > 0 || itemExprs.some(containsAgg) || (having !== null && containsAgg(having)) || orderBy.some((o) => containsAgg(o.expr));
+
+    let comp: ExprCompiler;
+    if (needAgg) {
+      const groupC = groupBy.map((g) => (g.kind === 'lit' && typeof g.value === 'bigint' ? inputComp.compile(itemExprs[Number(g.value) - 1] ?? g) : inputComp.compile(g)));
+      const aggs: AggDesc[] = [];
+      const aggIndex = new Map<string, number>();
+      const collect = (e: Expr): void => {
+        if (e.kind === 'agg') {
+          const key = exprText(e) + (e.distinct ? '#d' : '');
+          if (!aggIndex.has(key)) {
+            if (e.arg !== null && containsAgg(e.arg)) throw sqlError(ER.INVALID_GROUP_FUNC_USE, 'Invalid use of group function');
+            aggIndex.set(key, aggs.length);
+            aggs.push({ name: e.name, arg: e.arg === null ? null : inputComp.compile(e.arg), distinct: e.distinct, text: exprText(e) });
+          }
+          return;
+        }
+        walkChildren(e, collect);
+      };
+      itemExprs.forEach(collect);
+      if (having !== null) collect(having);
+      orderBy.forEach((o) => collect(o.expr));
+      const nG = groupC.length;
+      const nA = aggs.length;
+      const aggSchema: SchemaColumn[] = [
+        ...groupC.map((g) => ({ name: g.text, ft: g.ft, hidden: true })),
+        ...aggs.map((a) => ({ name: a.text, ft: aggType(a), hidden: true })),
+        ...inputSchema,
+      ];
+      node = { op: 'HashAgg', schema: aggSchema, groupBy: groupC, aggs, child: node };
+      const groupTexts = new Map(groupC.map((g, i) => [g.text.toLowerCase(), i]));
+      const baseResolver = schemaResolver(inputSchema);
+      comp = new ExprCompiler(
+        this.ctx,
+        (t, n) => {
+          const i = baseResolver(t, n);
+          return i === undefined ? undefined : i + nG + nA;
+        },
+        aggSchema,
+        (e) => {
+          const i = aggIndex.get(exprText(e) + (e.distinct ? '#d' : ''))!;
+          return { eval: (row) => row[nG + i]!, ft: aggSchema[nG + i]!.ft, text: exprText(e), columnIndex: nG + i, constant: false };
+        },
+      );
+      const compileGrouped = comp.compile.bind(comp);
+      // Expressions equal to a GROUP BY expression read the group key.
+      comp.compile = (e: Expr): Compiled => {
+        const gi = groupTexts.get(exprText(e).toLowerCase());
+        if (gi !== undefined && e.kind !== 'lit') return { eval: (row) => row[gi]!, ft: groupC[gi]!.ft, text: exprText(e), columnIndex: gi, constant: false };
+        return compileGrouped(e);
+      };
+      if (having !== null) node = { op: 'Selection', schema: node.schema, cond: comp.compile(having), child: node };
+    } else {
+      if (having !== null) {
+        node = { op: 'Selection', schema: node.schema, cond: inputComp.compile(having), child: node };
+      }
+      comp = inputComp;
+    }
+
+    // Projection: visible items, then hidden ORDER BY helpers.
+    const outExprs = items.map((it) => comp.compile(it.expr as Expr));
+    const outSchema: SchemaColumn[] = items.map((it, i) => {
+      const c = outExprs[i]!;
+      const src = c.columnIndex !== undefined && !needAgg ? node.schema[c.columnIndex] : c.columnIndex !== undefined ? (node.schema[c.columnIndex]?.hidden ? undefined : node.schema[c.columnIndex]) : undefined;
+      const name = it.alias ?? (it.expr.kind === 'col' ? it.expr.name : c.text);
+      return { name, ft: c.ft, ...(src?.qualifier ? { qualifier: src.qualifier } : {}), ...(src?.orgTable ? { orgTable: src.orgTable, orgName: src.orgName!, db: src.db! } : {}) };
+    });
+    const keys: SortKey[] = [];
+    const visibleResolver = schemaResolver(outSchema);
+    for (const o of orderBy) {
+      if (o.expr.kind === 'lit' && typeof o.expr.value === 'bigint') {
+        const pos = Number(o.expr.value);
+        if (pos < 1 || pos > outSchema.length) throw sqlError(ER.BAD_FIELD_ERROR, `Unknown column '${pos}' in 'order clause'`);
+        keys.push({ expr: { eval: (row) => row[pos - 1]!, ft: outSchema[pos - 1]!.ft, text: outSchema[pos - 1]!.name, columnIndex: pos - 1, constant: false }, desc: o.desc });
+        continue;
+      }
+      // A bare name matching an output alias sorts by that output column.
+      if (o.expr.kind === 'col' && o.expr.table === undefined && !isInputColumn(o.expr.name)) {
+        const vi = visibleResolver(undefined, o.expr.name);
+        if (vi !== undefined) {
+          keys.push({ expr: { eval: (row) => row[vi]!, ft: outSchema[vi]!.ft, text: o.expr.name, columnIndex: vi, constant: false }, desc: o.desc });
+          continue;
+        }
+      }
+      const c = comp.compile(o.expr);
+      const idx = outExprs.length;
+      outExprs.push(c);
+      outSchema.push({ name: c.text, ft: c.ft, hidden: true });
+      keys.push({ expr: { eval: (row) => row[idx]!, ft: c.ft, text: c.text, columnIndex: idx, constant: false }, desc: o.desc });
+    }
+    node = { op: 'Projection', schema: outSchema, exprs: outExprs, child: node };
+    if (s.distinct) node = { op: 'Distinct', schema: outSchema, visible: items.length, child: node };
+    const lc = new ExprCompiler(this.ctx, () => undefined, []);
+    if (keys.length > 0 && s.limit !== null) {
+      node = { op: 'TopN', schema: outSchema, keys, limit: lc.compile(s.limit), offset: s.offset === null ? null : lc.compile(s.offset), child: node };
+    } else {
+      if (keys.length > 0) node = { op: 'Sort', schema: outSchema, keys, child: node };
+      if (s.limit !== null) node = this.limitNode(node, s.limit, s.offset);
+    }
+    if (outSchema.length > items.length) {
+      const vis = outSchema.slice(0, items.length);
+      node = { op: 'Projection', schema: vis, exprs: vis.map((c, i) => ({ eval: (row) => row[i]!, ft: c.ft, text: c.name, columnIndex: i, constant: false })), child: node };
+    }
+    return node;
+  }
+
+  /** Access path for UPDATE/DELETE row sources (same rules as SELECT). */
+  dmlAccess(t: TableInfo, schema: readonly SchemaColumn[], where: Expr, comp: ExprCompiler): Access {
+    return this.chooseAccess(t, schema, where, comp);
+  }
+
+  /** Picks point get / range scan / index lookup from WHERE conjuncts; `full` when nothing applies. */
+  private chooseAccess(t: TableInfo, schema: readonly SchemaColumn[], where: Expr, comp: ExprCompiler): Access {
+    const eqs = new Map<string, Compiled[]>();
+    const ranges = new Map<string, { lo?: Bound; hi?: Bound }>();
+    const colOf = (e: Expr): string | undefined => {
+      if (e.kind !== 'col') return undefined;
+      const c = comp.compile(e);
+      return c.columnIndex === undefined ? undefined : schema[c.columnIndex]!.name.toLowerCase();
+    };
+    const usable = (col: string, v: Compiled): boolean => {
+      if (!v.constant) return false;
+      const ft = t.columns.find((c) => c.name.toLowerCase() === col)!.ft;
+      if (isIntTp(ft.tp)) return isIntTp(v.ft.tp);
+      if (isStringTp(ft.tp)) return isStringTp(v.ft.tp);
+      if (isTimeTp(ft.tp)) return isStringTp(v.ft.tp) || isTimeTp(v.ft.tp);
+      return false;
+    };
+    for (const c of conjuncts(where)) {
+      if (c.kind === 'binary' && ['=', '<', '<=', '>', '>='].includes(c.op)) {
+        let col = colOf(c.left);
+        let other = c.right;
+        let op = c.op;
+        if (col === undefined) {
+          col = colOf(c.right);
+          other = c.left;
+          op = ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' } as Record<string, typeof op>)[op]!;
+        }
+        if (col === undefined) continue;
+        let v: Compiled;
+        try {
+          v = comp.compile(other);
+        } catch {
+          continue;
+        }
+        if (!usable(col, v)) continue;
+        if (op === '=') eqs.set(col, [v]);
+        else {
+          const r = ranges.get(col) ?? {};
+          if (op === '>' || op === '>=') r.lo = { value: v, inclusive: op === '>=' };
+          else r.hi = { value: v, inclusive: op === '<=' };
+          ranges.set(col, r);
+        }
+      } else if (c.kind === 'in' && !c.not) {
+        const col = colOf(c.arg);
+        if (col === undefined || eqs.has(col)) continue;
+        const vs = c.list.map((x) => comp.compile(x));
+        if (vs.length > 0 && vs.every((v) => usable(col, v))) eqs.set(col, vs);
+      } else if (c.kind === 'between' && !c.not) {
+        const col = colOf(c.arg);
+        if (col === undefined) continue;
+        const lo = comp.compile(c.lo);
+        const hi = comp.compile(c.hi);
+        if (usable(col, lo) && usable(col, hi)) ranges.set(col, { lo: { value: lo, inclusive: true }, hi: { value: hi, inclusive: true } });
+      }
+    }
+    const pointsOf = (cols: readonly string[]): Compiled[][] | undefined => {
+      if (!cols.every((c) => eqs.has(c.toLowerCase()))) return undefined;
+      let pts: Compiled[][] = [[]];
+      for (const c of cols) {
+        const vs = eqs.get(c.toLowerCase())!;
+        pts = pts.flatMap((p) => vs.map((v) => [...p, v]));
+        if (pts.length > 1024) return undefined;
+      }
+      return pts;
+    };
+    const pk = primaryIndex(t);
+    if (pk !== undefined && (t.pkIsHandle || t.isCommonHandle)) {
+      const pts = pointsOf(pk.columns);
+      if (pts !== undefined) return { kind: 'handlePoints', points: pts };
+    }
+    for (const idx of secondaryIndexes(t)) {
+      if (!idx.unique) continue;
+      const pts = pointsOf(idx.columns);
+      if (pts !== undefined) return { kind: 'uniquePoints', index: idx, points: pts };
+    }
+    if (t.pkIsHandle) {
+      const r = ranges.get(pk!.columns[0]!.toLowerCase());
+      if (r !== undefined) return { kind: 'handleRange', ...r };
+    }
+    // Longest equality prefix (single-valued), then a range on the next column.
+    let best: Access | undefined;
+    let bestScore = 0;
+    for (const idx of secondaryIndexes(t)) {
+      const eq: Compiled[] = [];
+      for (const c of idx.columns) {
+        const vs = eqs.get(c.toLowerCase());
+        if (vs === undefined || vs.length !== 1) break;
+        eq.push(vs[0]!);
+      }
+      const next = idx.columns[eq.length];
+      const r = next === undefined ? undefined : ranges.get(next.toLowerCase());
+      const score = eq.length * 2 + (r ? 1 : 0);
+      if (score > bestScore) {
+        bestScore = score;
+        best = { kind: 'indexRange', index: idx, eq, ...(r?.lo ? { lo: r.lo } : {}), ...(r?.hi ? { hi: r.hi } : {}) };
+      }
+    }
+    return best ?? { kind: 'full' };
+  }
+}
+
+function shift(c: Compiled, by: number): Compiled {
+  const j = c.columnIndex! - by;
+  return { ...c, eval: (row) => row[j]!, columnIndex: j };
+}
+
+function walkChildren(e: Expr, f: (x: Expr) => void): void {
+  switch (e.kind) {
+    case 'unary':
+    case 'is':
+    case 'cast':
+      f(e.arg);
+      return;
+    case 'binary':
+      f(e.left);
+      f(e.right);
+      return;
+    case 'in':
+      f(e.arg);
+      e.list.forEach(f);
+      return;
+    case 'inSubquery':
+      f(e.arg);
+      return;
+    case 'between':
+      f(e.arg);
+      f(e.lo);
+      f(e.hi);
+      return;
+    case 'like':
+      f(e.arg);
+      f(e.pattern);
+      return;
+    case 'func':
+      e.args.forEach(f);
+      return;
+    case 'case':
+      if (e.operand) f(e.operand);
+      e.whens.forEach((w) => {
+        f(w.when);
+        f(w.then);
+      });
+      if (e.else) f(e.else);
+      return;
+    default:
+      return;
+  }
+}
+
+function aggType(a: AggDesc) {
+  switch (a.name) {
+    case 'count':
+      return FT.longlong();
+    case 'sum':
+    case 'avg': {
+      const ft = a.arg!.ft;
+      if (ft.tp === 4 || ft.tp === 5 || isStringTp(ft.tp)) return FT.double();
+      return FT.decimal(65, Math.max(0, ft.decimal) + (a.name === 'avg' ? 4 : 0));
+    }
+    case 'group_concat':
+      return FT.varchar(1024);
+    default:
+      return a.arg!.ft;
+  }
+}

@@ -1,0 +1,379 @@
+import { MysqlType } from '../../src/codec/tidb/mod.ts';
+import { ER, sqlError, SqlError, toSqlError } from '../errors.ts';
+import type { KvClient, KvSnapshotReader, KvTxn } from '../kv/mod.ts';
+import { parseStatement, type Expr, type Query, type ShowStmt, type Stmt } from '../parser/mod.ts';
+import { Catalog, type ColumnInfo, type InfoSchema, type TableInfo } from './catalog.ts';
+import { convertForColumn } from './column_type.ts';
+import { DdlExecutor } from './ddl.ts';
+import { DmlExecutor } from './dml.ts';
+import { exprText, ExprCompiler, type EvalContext, type SchemaColumn, type SubqueryRef } from './expr.ts';
+import { FT } from './field_types.ts';
+import { runQuery, type ExecEnv } from './executor.ts';
+import { explainPlan } from './plan.ts';
+import { Planner } from './planner.ts';
+import { showStatement } from './show.ts';
+import { StagedTxn } from './staged_txn.ts';
+import { SYSVAR_DEFAULTS } from './sysvars.ts';
+import { castToTime, SqlTime, toBigInt, valueToString, type Value } from './value.ts';
+import { AutoIdAllocator } from './auto_id.ts';
+
+/** Rows returned to the client. */
+export interface RowsResult {
+  readonly kind: 'rows';
+  readonly columns: readonly SchemaColumn[];
+  readonly rows: Value[][];
+}
+
+/** A statement without a result set (DML, DDL, SET, ...). */
+export interface OkResult {
+  readonly kind: 'ok';
+  readonly affectedRows: number;
+  readonly insertId: bigint;
+  readonly warnings: number;
+  readonly info?: string;
+}
+
+export type ExecResult = RowsResult | OkResult;
+
+export interface Warning {
+  level: string;
+  code: number;
+  message: string;
+}
+
+/** Warnings kept per statement (MySQL max_error_count default). */
+export const WARNINGS_MAX = 64;
+
+/** Times a DDL transaction is retried on write conflict with another DDL. */
+export const DDL_RETRIES_MAX = 10;
+
+/**
+ * The SQL engine shared by all sessions of one server: the KvClient, the catalog cache,
+ * the auto-increment allocator and global variables. Sessions are cheap.
+ */
+export class SqlEngine {
+  readonly catalog: Catalog;
+  readonly autoIds: AutoIdAllocator;
+  readonly globals = new Map<string, Value>(SYSVAR_DEFAULTS);
+  private connSeq = 0;
+  private bootstrapped = false;
+
+  constructor(
+    readonly kv: KvClient,
+    readonly opts: { nowMs?: () => number } = {},
+  ) {
+    this.catalog = new Catalog(kv);
+    this.autoIds = new AutoIdAllocator(kv);
+  }
+
+  nowMs(): number {
+    // Wall time is the one nondeterministic input here; tests inject it.
+    return this.opts.nowMs !== undefined ? this.opts.nowMs() : Date.now();
+  }
+
+  /** Creates the `test` database on an empty cluster (as TiDB's bootstrap does). */
+  async bootstrap(): Promise<void> {
+    if (this.bootstrapped) return;
+    const is = await this.catalog.latest();
+    if (is.dbs.size === 0) {
+      const s = this.newSession();
+      try {
+        await s.execute('CREATE DATABASE IF NOT EXISTS test');
+      } finally {
+        await s.close();
+      }
+    }
+    this.bootstrapped = true;
+  }
+
+  newSession(): Session {
+    return new Session(this, ++this.connSeq);
+  }
+
+  async close(): Promise<void> {
+    await this.kv.close();
+  }
+}
+
+/** Defaults of columns, evaluated per statement (CURRENT_TIMESTAMP = statement time). */
+export function defaultOf(c: ColumnInfo, nowMs: number, origin = false): Value {
+  const d = origin ? (c.originDefault !== undefined ? c.originDefault : c.defaultValue) : c.defaultValue;
+  if (d === undefined || d === null) return null;
+  if (typeof d === 'object') return castToTime(new Date(nowMs).toISOString().replace('T', ' ').slice(0, 19), c.ft.tp === MysqlType.Date ? MysqlType.Date : c.ft.tp, c.ft.decimal);
+  return convertForColumn(d, c.ft, c.name, 1);
+}
+
+/**
+ * One client connection's state: current database, transaction, variables, warnings.
+ * `execute` runs one statement and maps every failure to a `SqlError`.
+ */
+export class Session {
+  db: string | undefined;
+  private txn: KvTxn | undefined;
+  private readonly vars = new Map<string, Value>();
+  private readonly userVars = new Map<string, Value>();
+  warnings: Warning[] = [];
+  lastInsertId = 0n;
+  private closed = false;
+
+  constructor(
+    readonly engine: SqlEngine,
+    readonly connectionId: number,
+  ) {}
+
+  get inTransaction(): boolean {
+    return this.txn !== undefined;
+  }
+
+  get autocommit(): boolean {
+    return toBigInt(this.sysVar('autocommit', 'session') ?? 1n) !== 0n;
+  }
+
+  /** Parses and runs one statement. */
+  async execute(sql: string, params: Value[] = []): Promise<ExecResult> {
+    let stmt: Stmt;
+    try {
+      stmt = parseStatement(sql).stmt;
+    } catch (e) {
+      this.warnings = [];
+      throw toSqlError(e);
+    }
+    return this.executeStmt(stmt, params);
+  }
+
+  /** Runs an already parsed statement (prepared statements reuse the AST). */
+  async executeStmt(stmt: Stmt, params: Value[] = []): Promise<ExecResult> {
+    if (this.closed) throw sqlError(ER.UNKNOWN_ERROR, 'session closed');
+    const keepWarnings = stmt.kind === 'show' && (stmt.what === 'warnings' || stmt.what === 'errors');
+    const prevWarnings = this.warnings;
+    if (!keepWarnings) this.warnings = [];
+    try {
+      if (keepWarnings) return this.showWarnings(prevWarnings);
+      return await this.dispatch(stmt, params);
+    } catch (e) {
+      const err = toSqlError(e);
+      this.warnings = [{ level: 'Error', code: err.code, message: err.message }];
+      throw err;
+    }
+  }
+
+  private showWarnings(ws: Warning[]): RowsResult {
+    return {
+      kind: 'rows',
+      columns: [
+        { name: 'Level', ft: FT.varchar(7) },
+        { name: 'Code', ft: FT.longlong(true) },
+        { name: 'Message', ft: FT.varchar(512) },
+      ],
+      rows: ws.map((w) => [w.level, BigInt(w.code), w.message]),
+    };
+  }
+
+  ok(affectedRows = 0, insertId = 0n, info?: string): OkResult {
+    return { kind: 'ok', affectedRows, insertId, warnings: this.warnings.length, ...(info !== undefined ? { info } : {}) };
+  }
+
+  addWarning(code: number, message: string, level = 'Warning'): void {
+    if (this.warnings.length < WARNINGS_MAX) this.warnings.push({ level, code, message });
+  }
+
+  private async dispatch(stmt: Stmt, params: Value[]): Promise<ExecResult> {
+    switch (stmt.kind) {
+      case 'empty':
+        return this.ok();
+      case 'select':
+      case 'union':
+        return this.withReader(false, async (reader, is) => this.query(stmt, reader, is, params));
+      case 'explain': {
+        const inner = stmt.stmt;
+        if (inner.kind !== 'select' && inner.kind !== 'union') throw sqlError(ER.NOT_SUPPORTED_YET, "This version doesn't yet support 'EXPLAIN' of DML");
+        return this.withReader(false, async (reader, is) => {
+          const plan = new Planner(is, this.evalContext(params, reader)).plan(inner);
+          const rows = explainPlan(plan.root).map(([id, task, obj, info]) => [id!, 'N/A', task!, obj!, info!]);
+          return { kind: 'rows', columns: ['id', 'estRows', 'task', 'access object', 'operator info'].map((n) => ({ name: n, ft: FT.varchar(256) })), rows };
+        });
+      }
+      case 'insert':
+      case 'update':
+      case 'delete':
+        return this.withReader(true, async (reader, is) => {
+          const dml = new DmlExecutor(this, reader as StagedTxn, is, params);
+          return dml.run(stmt);
+        });
+      case 'begin':
+        await this.commitCurrent();
+        this.txn = await this.engine.kv.begin();
+        return this.ok();
+      case 'commit':
+        await this.commitCurrent();
+        return this.ok();
+      case 'rollback':
+        if (this.txn !== undefined) {
+          const t = this.txn;
+          this.txn = undefined;
+          await t.rollback();
+        }
+        return this.ok();
+      case 'use': {
+        const is = await this.engine.catalog.latest();
+        if (is.db(stmt.db) === undefined) throw sqlError(ER.BAD_DB_ERROR, `Unknown database '${stmt.db}'`);
+        this.db = is.db(stmt.db)!.name;
+        return this.ok();
+      }
+      case 'set':
+        return this.set(stmt, params);
+      case 'setNames':
+        for (const v of ['character_set_client', 'character_set_connection', 'character_set_results']) this.vars.set(v, stmt.charset.toLowerCase());
+        return this.ok();
+      case 'setTransaction':
+        return this.ok();
+      case 'show':
+        return this.withReader(false, async (reader, is) => showStatement(this, stmt as ShowStmt, is, reader));
+      case 'describe':
+        return this.withReader(false, async (reader, is) => showStatement(this, { kind: 'show', what: 'columns', table: stmt.table }, is, reader));
+      case 'createDatabase':
+      case 'dropDatabase':
+      case 'createTable':
+      case 'dropTable':
+      case 'truncate':
+      case 'alterTable':
+      case 'createIndex':
+      case 'dropIndex':
+        // DDL commits the current transaction first (implicit commit, as in MySQL).
+        await this.commitCurrent();
+        return new DdlExecutor(this).run(stmt);
+    }
+  }
+
+  /** Commits the explicit transaction if any; a write conflict becomes error 9007. */
+  private async commitCurrent(): Promise<void> {
+    const t = this.txn;
+    if (t === undefined) return;
+    this.txn = undefined;
+    try {
+      await t.commit();
+    } catch (e) {
+      await t.rollback().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * Runs `f` with a reader: inside the session transaction when there is one (or when
+   * autocommit is off), else a fresh snapshot (reads) or a one-statement transaction
+   * (writes, committed here). Statement writes are staged and flushed only on success.
+   */
+  private async withReader<T>(write: boolean, f: (reader: KvSnapshotReader, is: InfoSchema) => Promise<T>): Promise<T> {
+    if (this.txn === undefined && !this.autocommit) this.txn = await this.engine.kv.begin();
+    if (this.txn !== undefined) {
+      const staged = new StagedTxn(this.txn);
+      const is = await this.engine.catalog.load(this.txn);
+      try {
+        const r = await f(staged, is);
+        staged.flush();
+        return r;
+      } catch (e) {
+        staged.discard();
+        throw e;
+      }
+    }
+    if (!write) {
+      const snap = await this.engine.kv.snapshot();
+      return f(snap, await this.engine.catalog.load(snap));
+    }
+    const txn = await this.engine.kv.begin();
+    const staged = new StagedTxn(txn);
+    try {
+      const is = await this.engine.catalog.load(txn);
+      const r = await f(staged, is);
+      staged.flush();
+      await txn.commit();
+      return r;
+    } catch (e) {
+      await txn.rollback().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Expression context bound to this session and statement. */
+  evalContext(params: Value[], reader: KvSnapshotReader, planner?: { current?: Planner }): EvalContext & { planner?: Planner } {
+    const self = this;
+    const holder = planner ?? {};
+    const ctx: EvalContext & { planner?: Planner } = {
+      params,
+      warnings: this.warnings,
+      currentDb: () => self.db,
+      sysVar: (name, scope) => self.sysVar(name, scope),
+      userVar: (name) => self.userVars.get(name) ?? null,
+      connectionId: () => self.connectionId,
+      lastInsertId: () => self.lastInsertId,
+      nowMs: () => self.engine.nowMs(),
+      planSubquery: (q: Query): SubqueryRef => {
+        if (holder.current === undefined) throw sqlError(ER.NOT_SUPPORTED_YET, 'subquery in this context');
+        return holder.current.subquery(q);
+      },
+    };
+    void reader;
+    return ctx;
+  }
+
+  /** Plans and runs a query. */
+  async query(q: Query, reader: KvSnapshotReader, is: InfoSchema, params: Value[]): Promise<RowsResult> {
+    const holder: { current?: Planner } = {};
+    const planner = new Planner(is, this.evalContext(params, reader, holder));
+    holder.current = planner;
+    const plan = planner.plan(q);
+    const rows = await runQuery(plan, this.execEnv(reader));
+    return { kind: 'rows', columns: plan.root.schema.filter((c) => !c.hidden), rows };
+  }
+
+  execEnv(reader: KvSnapshotReader): ExecEnv {
+    const now = this.engine.nowMs();
+    return { reader, missingDefault: (_t: TableInfo, c: ColumnInfo) => defaultOf(c, now, true) };
+  }
+
+  sysVar(name: string, scope: 'session' | 'global' | 'default'): Value {
+    const n = name.toLowerCase();
+    if (n === 'last_insert_id' || n === 'identity') return this.lastInsertId;
+    if (n === 'warning_count') return BigInt(this.warnings.length);
+    if (scope !== 'global' && this.vars.has(n)) return this.vars.get(n)!;
+    if (this.engine.globals.has(n)) return this.engine.globals.get(n)!;
+    throw sqlError(ER.UNKNOWN_SYSTEM_VARIABLE, `Unknown system variable '${name}'`);
+  }
+
+  private async set(stmt: Extract<Stmt, { kind: 'set' }>, params: Value[]): Promise<OkResult> {
+    for (const a of stmt.assignments) {
+      const comp = new ExprCompiler(this.evalContext(params, undefined as unknown as KvSnapshotReader), () => undefined, []);
+      // `SET x = ON/OFF` arrives as a column ref: treat the bare word as a string.
+      const valueExpr: Expr = a.value.kind === 'col' && a.value.table === undefined ? { kind: 'lit', value: a.value.name } : a.value;
+      let v = comp.compile(valueExpr).eval([]);
+      if (!a.target.system) {
+        this.userVars.set(a.target.name, v);
+        continue;
+      }
+      const name = a.target.name;
+      if (!this.engine.globals.has(name)) throw sqlError(ER.UNKNOWN_SYSTEM_VARIABLE, `Unknown system variable '${name}'`);
+      if (name === 'autocommit') {
+        const s = v === null ? '' : valueToString(v).toLowerCase();
+        v = s === 'on' || s === '1' || s === 'true' ? 1n : s === 'off' || s === '0' || s === 'false' ? 0n : null;
+        if (v === null) throw sqlError([1231, '42000'], `Variable 'autocommit' can't be set to the value of '${s}'`);
+        // Turning autocommit on commits the open transaction (MySQL).
+        if (v === 1n) await this.commitCurrent();
+      }
+      if (a.target.scope === 'global') this.engine.globals.set(name, v);
+      else this.vars.set(name, v);
+    }
+    return this.ok();
+  }
+
+  /** Rolls back any open transaction (client disconnect). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const t = this.txn;
+    this.txn = undefined;
+    if (t !== undefined) await t.rollback().catch(() => undefined);
+  }
+}
+
+export { SqlError, SqlTime, exprText };

@@ -1,0 +1,119 @@
+import { MysqlType } from '../../src/codec/tidb/mod.ts';
+import { ER, sqlError } from '../errors.ts';
+import type { KvSnapshotReader } from '../kv/mod.ts';
+import type { ShowStmt } from '../parser/mod.ts';
+import type { ColumnInfo, InfoSchema, TableInfo } from './catalog.ts';
+import { FT } from './field_types.ts';
+import type { RowsResult, Session } from './session.ts';
+import type { Value } from './value.ts';
+import { likeToRegExp } from './expr.ts';
+
+function cols(...names: string[]) {
+  return names.map((n) => ({ name: n, ft: FT.varchar(64) }));
+}
+
+function defaultText(c: ColumnInfo): string | null {
+  const d = c.defaultValue;
+  if (d === undefined || d === null) return null;
+  if (typeof d === 'object') return 'CURRENT_TIMESTAMP';
+  return d;
+}
+
+function quoteIdent(s: string): string {
+  return '`' + s.replace(/`/g, '``') + '`';
+}
+
+function quoteString(s: string): string {
+  return "'" + s.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'";
+}
+
+function isNumericTp(tp: number): boolean {
+  return tp <= MysqlType.Double || tp === MysqlType.Longlong || tp === MysqlType.Int24 || tp === MysqlType.NewDecimal || tp === MysqlType.Year;
+}
+
+/** `SHOW CREATE TABLE` text in MySQL's layout (clustered-index note as TiDB prints it). */
+export function showCreateTable(t: TableInfo): string {
+  const lines: string[] = [];
+  for (const c of t.columns) {
+    let l = `  ${quoteIdent(c.name)} ${c.ft.sqlName}`;
+    if (c.notNull) l += ' NOT NULL';
+    const d = c.defaultValue;
+    if (d !== undefined) {
+      if (d === null) {
+        if (!c.notNull && c.ft.tp !== MysqlType.Blob) l += ' DEFAULT NULL';
+      } else if (typeof d === 'object') l += ' DEFAULT CURRENT_TIMESTAMP';
+      else l += ` DEFAULT ${isNumericTp(c.ft.tp) ? quoteString(d) : quoteString(d)}`;
+    }
+    if (c.autoIncrement) l += ' AUTO_INCREMENT';
+    if (c.comment) l += ` COMMENT ${quoteString(c.comment)}`;
+    lines.push(l);
+  }
+  for (const i of t.indexes) {
+    const colList = i.columns.map(quoteIdent).join(',');
+    if (i.primary) lines.push(`  PRIMARY KEY (${colList}) /*T![clustered_index] ${t.pkIsHandle || t.isCommonHandle ? 'CLUSTERED' : 'NONCLUSTERED'} */`);
+    else if (i.unique) lines.push(`  UNIQUE KEY ${quoteIdent(i.name)} (${colList})`);
+    else lines.push(`  KEY ${quoteIdent(i.name)} (${colList})`);
+  }
+  return `CREATE TABLE ${quoteIdent(t.name)} (\n${lines.join(',\n')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
+}
+
+/** SHOW / DESCRIBE statements, answered from the catalog. */
+export async function showStatement(s: Session, stmt: ShowStmt, is: InfoSchema, _reader: KvSnapshotReader): Promise<RowsResult> {
+  switch (stmt.what) {
+    case 'databases':
+      return { kind: 'rows', columns: cols('Database'), rows: [...is.dbs.values()].map((d) => [d.name]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)) };
+    case 'tables': {
+      const dbName = stmt.db ?? s.db;
+      if (dbName === undefined) throw sqlError(ER.NO_DB_ERROR, 'No database selected');
+      const tables = is.tablesOf(dbName);
+      const name = `Tables_in_${is.db(dbName)!.name}`;
+      if (stmt.full) return { kind: 'rows', columns: cols(name, 'Table_type'), rows: tables.map((t) => [t.name, 'BASE TABLE']) };
+      return { kind: 'rows', columns: cols(name), rows: tables.map((t) => [t.name]) };
+    }
+    case 'createTable': {
+      const t = is.mustTable(stmt.table.db ?? s.db, stmt.table.name);
+      return { kind: 'rows', columns: cols('Table', 'Create Table'), rows: [[t.name, showCreateTable(t)]] };
+    }
+    case 'createDatabase': {
+      const db = is.db(stmt.db);
+      if (db === undefined) throw sqlError(ER.BAD_DB_ERROR, `Unknown database '${stmt.db}'`);
+      return { kind: 'rows', columns: cols('Database', 'Create Database'), rows: [[db.name, `CREATE DATABASE ${quoteIdent(db.name)} /*!40100 DEFAULT CHARACTER SET utf8mb4 */`]] };
+    }
+    case 'columns': {
+      const t = is.mustTable(stmt.table.db ?? s.db, stmt.table.name);
+      const rows: Value[][] = t.columns.map((c) => {
+        const idx = t.indexes.find((i) => i.columns[0]!.toLowerCase() === c.name.toLowerCase());
+        const key = idx === undefined ? '' : idx.primary ? 'PRI' : idx.unique && idx.columns.length === 1 ? 'UNI' : 'MUL';
+        return [c.name, c.ft.sqlName, c.notNull ? 'NO' : 'YES', key, defaultText(c), c.autoIncrement ? 'auto_increment' : ''];
+      });
+      return { kind: 'rows', columns: cols('Field', 'Type', 'Null', 'Key', 'Default', 'Extra'), rows };
+    }
+    case 'index': {
+      const t = is.mustTable(stmt.table.db ?? s.db, stmt.table.name);
+      const rows: Value[][] = [];
+      for (const i of t.indexes) {
+        i.columns.forEach((cn, k) => {
+          const c = t.columns.find((x) => x.name.toLowerCase() === cn.toLowerCase())!;
+          rows.push([t.name, i.unique ? 0n : 1n, i.name, BigInt(k + 1), c.name, 'A', 0n, null, null, c.notNull ? '' : 'YES', 'BTREE', '', '', 'YES', null, i.primary && (t.pkIsHandle || t.isCommonHandle) ? 'YES' : 'NO']);
+        });
+      }
+      const columns = cols('Table', 'Non_unique', 'Key_name', 'Seq_in_index', 'Column_name', 'Collation', 'Cardinality', 'Sub_part', 'Packed', 'Null', 'Index_type', 'Comment', 'Index_comment', 'Visible', 'Expression', 'Clustered');
+      return { kind: 'rows', columns: columns.map((c, i) => (i === 1 || i === 3 || i === 6 ? { ...c, ft: FT.longlong() } : c)), rows };
+    }
+    case 'variables': {
+      const re = stmt.like === undefined ? undefined : likeToRegExp(stmt.like.toLowerCase(), '\\');
+      const rows: Value[][] = [];
+      for (const name of [...s.engine.globals.keys()].sort()) {
+        if (re !== undefined && !re.test(name)) continue;
+        const v = s.sysVar(name, 'session');
+        rows.push([name, v === null ? '' : String(v)]);
+      }
+      return { kind: 'rows', columns: cols('Variable_name', 'Value'), rows };
+    }
+    case 'status':
+      return { kind: 'rows', columns: cols('Variable_name', 'Value'), rows: [] };
+    case 'warnings':
+    case 'errors':
+      return { kind: 'rows', columns: cols('Level', 'Code', 'Message'), rows: [] };
+  }
+}

@@ -1,0 +1,663 @@
+import nodeSqlParser from 'node-sql-parser';
+import { Decimal } from '../../src/codec/tidb/mod.ts';
+import { ER, sqlError, SqlError } from '../errors.ts';
+import type { AggName, AlterSpec, BinaryOp, ColumnDef, Expr, FromItem, IndexDef, OrderItem, Query, SelectItem, SelectStmt, Stmt, TableName, TypeSpec } from './ast.ts';
+
+/** Longest statement text accepted (MySQL's max_allowed_packet default is 64 MiB; we parse far less). */
+export const SQL_TEXT_BYTES_MAX = 4 * 1024 * 1024;
+
+// The upstream AST is untyped JSON; this file is the only place that looks at it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Node = any;
+
+const parser = new nodeSqlParser.Parser();
+const PARSE_OPT = { database: 'MySQL' };
+
+/** Result of parsing one statement text. */
+export interface ParsedStatement {
+  readonly stmt: Stmt;
+  /** Number of `?` placeholders (prepared statements). */
+  readonly paramCount: number;
+}
+
+/**
+ * Parses ONE MySQL statement into our AST. Statements node-sql-parser does not know
+ * (SHOW WARNINGS, SET NAMES, SHOW VARIABLES, ...) are recognised here first. Syntax errors
+ * become MySQL error 1064 with the parser's message; unsupported shapes become 1235.
+ */
+export function parseStatement(sql: string): ParsedStatement {
+  if (sql.length > SQL_TEXT_BYTES_MAX) throw sqlError(ER.NET_PACKET_TOO_LARGE, 'Got a packet bigger than the statement size limit');
+  const { text, paramCount, clustered } = preprocess(sql);
+  const trimmed = text.trim().replace(/;+\s*$/, '').trim();
+  if (trimmed === '') return { stmt: { kind: 'empty' }, paramCount: 0 };
+  const special = parseSpecial(trimmed);
+  if (special !== null) return { stmt: special, paramCount };
+  let ast: Node;
+  try {
+    ast = parser.astify(trimmed, PARSE_OPT);
+  } catch (e) {
+    throw sqlError(ER.PARSE_ERROR, `You have an error in your SQL syntax; ${(e as Error).message} near '${trimmed.slice(0, 80)}'`);
+  }
+  if (Array.isArray(ast)) {
+    if (ast.length !== 1) throw sqlError(ER.PARSE_ERROR, 'You have an error in your SQL syntax; expected exactly one statement');
+    ast = ast[0];
+  }
+  const conv = new Converter(clustered);
+  return { stmt: conv.stmt(ast), paramCount };
+}
+
+/** Splits a script into statements at `;` outside quotes and comments. */
+export function splitStatements(script: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let i = 0;
+  while (i < script.length) {
+    const c = script[i]!;
+    if (c === "'" || c === '"' || c === '`') {
+      const end = quotedEnd(script, i);
+      cur += script.slice(i, end);
+      i = end;
+    } else if (c === '-' && script[i + 1] === '-' && (script[i + 2] === ' ' || script[i + 2] === '\n' || script[i + 2] === undefined)) {
+      const nl = script.indexOf('\n', i);
+      i = nl < 0 ? script.length : nl + 1;
+      cur += '\n';
+    } else if (c === '#') {
+      const nl = script.indexOf('\n', i);
+      i = nl < 0 ? script.length : nl + 1;
+      cur += '\n';
+    } else if (c === '/' && script[i + 1] === '*') {
+      const end = script.indexOf('*/', i + 2);
+      i = end < 0 ? script.length : end + 2;
+      cur += ' ';
+    } else if (c === ';') {
+      if (cur.trim() !== '') out.push(cur.trim());
+      cur = '';
+      i++;
+    } else {
+      cur += c;
+      i++;
+    }
+  }
+  if (cur.trim() !== '') out.push(cur.trim());
+  return out;
+}
+
+function quotedEnd(s: string, start: number): number {
+  const q = s[start]!;
+  let i = start + 1;
+  while (i < s.length) {
+    if (s[i] === '\\' && q !== '`') {
+      i += 2;
+      continue;
+    }
+    if (s[i] === q) {
+      if (s[i + 1] === q) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    i++;
+  }
+  return s.length;
+}
+
+/**
+ * Token-level rewrites outside quotes: `?` -> `:p<n>` (numbered in text order), BOOL ->
+ * BOOLEAN, drops CLUSTERED/NONCLUSTERED (remembered) and comments.
+ */
+function preprocess(sql: string): { text: string; paramCount: number; clustered: boolean | null } {
+  let out = '';
+  let paramCount = 0;
+  let clustered: boolean | null = null;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"' || c === '`') {
+      const end = quotedEnd(sql, i);
+      out += sql.slice(i, end);
+      i = end;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      const body = sql.slice(i + 2, end < 0 ? sql.length : end);
+      // TiDB feature comments (/*T![clustered_index] CLUSTERED */) carry real syntax.
+      const m = /^T!\[[a-z_]+\]\s*(.*)$/s.exec(body);
+      if (m !== null) {
+        const inner = preprocess(m[1]!);
+        if (inner.clustered !== null) clustered = inner.clustered;
+        out += ' ' + inner.text + ' ';
+      } else {
+        out += ' ';
+      }
+      i = end < 0 ? sql.length : end + 2;
+    } else if ((c === '-' && sql[i + 1] === '-' && /\s|$/.test(sql[i + 2] ?? '')) || c === '#') {
+      const nl = sql.indexOf('\n', i);
+      i = nl < 0 ? sql.length : nl + 1;
+      out += ' ';
+    } else if (c === '?') {
+      out += `:p${paramCount++}`;
+      i++;
+    } else if (/[A-Za-z_]/.test(c)) {
+      let j = i;
+      while (j < sql.length && /[A-Za-z0-9_$]/.test(sql[j]!)) j++;
+      const word = sql.slice(i, j);
+      const up = word.toUpperCase();
+      if (up === 'BOOL') out += 'BOOLEAN';
+      else if (up === 'CLUSTERED') clustered = true;
+      else if (up === 'NONCLUSTERED') clustered = false;
+      else out += word;
+      i = j;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return { text: out, paramCount, clustered };
+}
+
+function unquoteIdent(s: string): string {
+  return s.startsWith('`') && s.endsWith('`') ? s.slice(1, -1).replace(/``/g, '`') : s;
+}
+
+const IDENT = '(`(?:[^`]|``)+`|[A-Za-z0-9_$]+)';
+const QNAME = `${IDENT}(?:\\s*\\.\\s*${IDENT})?`;
+
+function tableName(a: string, b: string | undefined): TableName {
+  return b === undefined ? { name: unquoteIdent(a) } : { db: unquoteIdent(a), name: unquoteIdent(b) };
+}
+
+function likeArg(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  return s.slice(1, -1).replace(/''/g, "'");
+}
+
+/** Statements recognised without node-sql-parser (it lacks or mis-parses them). */
+function parseSpecial(s: string): Stmt | null {
+  let m: RegExpExecArray | null;
+  if (/^(begin|start\s+transaction)(\s+(read\s+write|with\s+consistent\s+snapshot))?$/i.test(s)) return { kind: 'begin' };
+  if (/^commit(\s+work)?$/i.test(s)) return { kind: 'commit' };
+  if (/^rollback(\s+work)?$/i.test(s)) return { kind: 'rollback' };
+  if ((m = new RegExp(`^use\\s+${IDENT}$`, 'i').exec(s))) return { kind: 'use', db: unquoteIdent(m[1]!) };
+  if (/^show\s+(warnings|errors)(\s+limit\s+\d+)?$/i.test(s)) return { kind: 'show', what: /warnings/i.test(s) ? 'warnings' : 'errors' };
+  if (/^show\s+(databases|schemas)$/i.test(s)) return { kind: 'show', what: 'databases' };
+  if ((m = new RegExp(`^show\\s+(full\\s+)?tables(?:\\s+(?:from|in)\\s+${IDENT})?$`, 'i').exec(s))) {
+    return m[2] === undefined ? { kind: 'show', what: 'tables', full: m[1] !== undefined } : { kind: 'show', what: 'tables', db: unquoteIdent(m[2]), full: m[1] !== undefined };
+  }
+  if ((m = new RegExp(`^show\\s+create\\s+table\\s+${QNAME}$`, 'i').exec(s))) return { kind: 'show', what: 'createTable', table: tableName(m[1]!, m[2]) };
+  if ((m = new RegExp(`^show\\s+create\\s+(?:database|schema)\\s+${IDENT}$`, 'i').exec(s))) return { kind: 'show', what: 'createDatabase', db: unquoteIdent(m[1]!) };
+  if ((m = new RegExp(`^show\\s+(?:index|indexes|keys)\\s+(?:from|in)\\s+${QNAME}$`, 'i').exec(s))) return { kind: 'show', what: 'index', table: tableName(m[1]!, m[2]) };
+  if ((m = new RegExp(`^show\\s+(?:full\\s+)?(?:columns|fields)\\s+(?:from|in)\\s+${QNAME}$`, 'i').exec(s))) return { kind: 'show', what: 'columns', table: tableName(m[1]!, m[2]) };
+  if ((m = new RegExp(`^(?:desc|describe|explain)\\s+${QNAME}$`, 'i').exec(s))) return { kind: 'describe', table: tableName(m[1]!, m[2]) };
+  if ((m = /^show\s+(?:session\s+|global\s+)?(variables|status)(?:\s+like\s+('(?:[^']|'')*'))?$/i.exec(s))) {
+    const like = likeArg(m[2]);
+    const what = m[1]!.toLowerCase() as 'variables' | 'status';
+    return like === undefined ? { kind: 'show', what } : { kind: 'show', what, like };
+  }
+  if ((m = /^set\s+names\s+'?([A-Za-z0-9_]+)'?(\s+collate\s+'?[A-Za-z0-9_]+'?)?$/i.exec(s))) return { kind: 'setNames', charset: m[1]! };
+  if (/^set\s+(?:character\s+set|charset)\s+/i.test(s)) return { kind: 'setNames', charset: 'utf8mb4' };
+  if (/^set\s+(session\s+|global\s+)?transaction\s+/i.test(s)) return { kind: 'setTransaction' };
+  if ((m = /^explain\s+(?:format\s*=\s*'?\w+'?\s+)?(select|insert|update|delete|replace|\()([\s\S]*)$/i.exec(s))) {
+    return { kind: 'explain', stmt: parseStatement(m[1]! + m[2]!).stmt };
+  }
+  return null;
+}
+
+function unsupported(what: string): SqlError {
+  return sqlError(ER.NOT_SUPPORTED_YET, `This version doesn't yet support '${what}'`);
+}
+
+function numberLiteral(v: number | string): Expr {
+  const s = String(v);
+  if (/^[+-]?\d+$/.test(s)) return { kind: 'lit', value: BigInt(s) };
+  if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s)) return { kind: 'lit', value: Decimal.parse(s) };
+  if (/^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$/i.test(s)) return { kind: 'lit', value: Number(s) };
+  throw sqlError(ER.PARSE_ERROR, `You have an error in your SQL syntax; bad number '${s}'`);
+}
+
+const BIN_OPS: Record<string, BinaryOp> = {
+  '+': '+', '-': '-', '*': '*', '/': '/', DIV: 'div', '%': '%', MOD: '%', '=': '=', '!=': '<>', '<>': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
+  AND: 'and', '&&': 'and', OR: 'or', '||': 'or', XOR: 'xor', '&': '&', '|': '|', '^': '^', '<<': '<<', '>>': '>>', '<=>': '<=>',
+};
+
+class Converter {
+  constructor(private readonly clustered: boolean | null) {}
+
+  stmt(a: Node): Stmt {
+    switch (a.type) {
+      case 'select':
+        return this.query(a);
+      case 'insert':
+      case 'replace':
+        return this.insert(a);
+      case 'update':
+        return this.update(a);
+      case 'delete':
+        return this.delete(a);
+      case 'create':
+        return this.create(a);
+      case 'drop':
+        return this.drop(a);
+      case 'truncate':
+        return { kind: 'truncate', table: this.tableName(a.name[0]) };
+      case 'alter':
+        return this.alter(a);
+      case 'use':
+        return { kind: 'use', db: a.db };
+      case 'set':
+        return this.set(a);
+      case 'show':
+        if (a.keyword === 'tables') return { kind: 'show', what: 'tables', full: false };
+        if (a.keyword === 'databases') return { kind: 'show', what: 'databases' };
+        throw unsupported(`SHOW ${String(a.keyword).toUpperCase()}`);
+      case 'desc':
+        return { kind: 'describe', table: { name: a.table } };
+      case 'explain':
+        return { kind: 'explain', stmt: this.stmt(a.expr) };
+      case 'transaction': {
+        const v = String(a.expr?.action?.value ?? '').toLowerCase();
+        if (v === 'begin' || v === 'start') return { kind: 'begin' };
+        if (v === 'commit') return { kind: 'commit' };
+        if (v === 'rollback') return { kind: 'rollback' };
+        throw unsupported(`transaction ${v}`);
+      }
+      default:
+        throw unsupported(String(a.type).toUpperCase());
+    }
+  }
+
+  tableName(t: Node): TableName {
+    return t.db ? { db: t.db, name: t.table } : { name: t.table };
+  }
+
+  query(a: Node): Query {
+    if (a.ast !== undefined && a.type === undefined) return this.query(a.ast);
+    const first = this.select(a);
+    if (a._next === undefined || a._next === null) return first;
+    const parts: SelectStmt[] = [];
+    const all: boolean[] = [];
+    let cur: Node = a;
+    let op: string | undefined = a.set_op;
+    parts.push({ ...first, orderBy: [], limit: null, offset: null });
+    while (cur._next) {
+      const nxt = cur._next;
+      const setOp = String(op ?? 'union').toLowerCase();
+      if (!setOp.startsWith('union')) throw unsupported(setOp.toUpperCase());
+      all.push(setOp === 'union all');
+      parts.push(this.select(nxt));
+      op = nxt.set_op;
+      cur = nxt;
+    }
+    // The last part's ORDER BY / LIMIT apply to the whole union (MySQL grammar).
+    const last = parts[parts.length - 1]!;
+    parts[parts.length - 1] = { ...last, orderBy: [], limit: null, offset: null };
+    return { kind: 'union', parts, all, orderBy: last.orderBy, limit: last.limit, offset: last.offset };
+  }
+
+  select(a: Node): SelectStmt {
+    if (a.with) throw unsupported('WITH');
+    if (a.window) throw unsupported('WINDOW');
+    const items: SelectItem[] = (a.columns as Node[]).map((c: Node) => {
+      const e = c.expr;
+      if (e.type === 'column_ref' && e.column === '*') return e.table ? { expr: { kind: 'star', table: e.table } } : { expr: { kind: 'star' } };
+      if (e.type === 'star') return { expr: { kind: 'star' } };
+      const alias = typeof c.as === 'string' ? c.as : undefined;
+      return alias === undefined ? { expr: this.expr(e) } : { expr: this.expr(e), alias };
+    });
+    let from: FromItem | null = null;
+    for (const f of (a.from ?? []) as Node[]) {
+      if (f.type === 'dual') continue;
+      const item = this.fromItem(f);
+      if (from === null) {
+        from = item;
+        continue;
+      }
+      const join = String(f.join ?? '').toUpperCase();
+      const type = join === '' || join === 'CROSS JOIN' ? 'cross' : join.startsWith('LEFT') ? 'left' : join.startsWith('RIGHT') ? 'right' : 'inner';
+      const on = f.on ? this.expr(f.on) : undefined;
+      const using = f.using ? (f.using as Node[]).map((u) => String(u.value ?? u)) : undefined;
+      from = { kind: 'join', type: on === undefined && using === undefined && type === 'inner' ? 'cross' : type, left: from, right: item, ...(on ? { on } : {}), ...(using ? { using } : {}) };
+    }
+    const { limit, offset } = this.limit(a.limit);
+    return {
+      kind: 'select',
+      distinct: a.distinct?.type === 'DISTINCT' || a.distinct === 'DISTINCT',
+      items,
+      from,
+      where: a.where ? this.expr(a.where) : null,
+      groupBy: ((a.groupby?.columns ?? (Array.isArray(a.groupby) ? a.groupby : [])) as Node[]).map((g) => this.expr(g)),
+      having: a.having ? this.expr(a.having) : null,
+      orderBy: this.orderBy(a.orderby),
+      limit,
+      offset,
+      forUpdate: typeof a.locking_read === 'string' && /update/i.test(a.locking_read),
+    };
+  }
+
+  fromItem(f: Node): FromItem {
+    if (f.expr?.ast) {
+      if (!f.as) throw sqlError([1248, '42000'], 'Every derived table must have its own alias');
+      return { kind: 'derived', query: this.query(f.expr.ast), alias: f.as };
+    }
+    if (typeof f.table !== 'string') throw unsupported('table expression');
+    return { kind: 'table', name: f.table, ...(f.db ? { db: f.db } : {}), ...(f.as ? { alias: f.as } : {}) };
+  }
+
+  orderBy(o: Node): OrderItem[] {
+    return ((o ?? []) as Node[]).map((x) => ({ expr: this.expr(x.expr), desc: String(x.type ?? '').toUpperCase() === 'DESC' }));
+  }
+
+  limit(l: Node): { limit: Expr | null; offset: Expr | null } {
+    const v = (l?.value ?? []) as Node[];
+    if (v.length === 0) return { limit: null, offset: null };
+    if (v.length === 1) return { limit: this.expr(v[0]), offset: null };
+    // `LIMIT a, b` = offset a, count b; `LIMIT a OFFSET b` = count a, offset b.
+    if (l.seperator === 'offset') return { limit: this.expr(v[0]), offset: this.expr(v[1]) };
+    return { limit: this.expr(v[1]), offset: this.expr(v[0]) };
+  }
+
+  insert(a: Node): Stmt {
+    const table = this.tableName(a.table[0]);
+    const columns = a.columns ? (a.columns as Node[]).map((c) => String(c.value ?? c)) : null;
+    let rows: Expr[][] | null = null;
+    let select: Query | null = null;
+    if (a.values?.type === 'values') rows = (a.values.values as Node[]).map((r) => (r.value as Node[]).map((e) => this.expr(e)));
+    else if (a.values?.type === 'select' || a.values?.ast) select = this.query(a.values.ast ?? a.values);
+    else if (Array.isArray(a.values)) rows = (a.values as Node[]).map((r) => (r.value as Node[]).map((e) => this.expr(e)));
+    else throw unsupported('INSERT form');
+    const onDuplicate = ((a.on_duplicate_update?.set ?? []) as Node[]).map((s) => ({ column: String(s.column), value: this.expr(s.value) }));
+    return { kind: 'insert', table, columns, rows, select, onDuplicate, replace: a.type === 'replace', ignore: /ignore/i.test(String(a.prefix ?? '')) };
+  }
+
+  update(a: Node): Stmt {
+    if (a.table.length !== 1 || a.table[0].join) throw unsupported('multi-table UPDATE');
+    const t = a.table[0];
+    const { limit } = this.limit(a.limit);
+    return {
+      kind: 'update',
+      table: this.tableName(t),
+      ...(t.as ? { alias: t.as } : {}),
+      set: (a.set as Node[]).map((s) => ({ column: String(s.column), value: this.expr(s.value) })),
+      where: a.where ? this.expr(a.where) : null,
+      orderBy: this.orderBy(a.orderby),
+      limit,
+    };
+  }
+
+  delete(a: Node): Stmt {
+    if ((a.from ?? []).length !== 1) throw unsupported('multi-table DELETE');
+    const { limit } = this.limit(a.limit);
+    return { kind: 'delete', table: this.tableName(a.from[0]), where: a.where ? this.expr(a.where) : null, orderBy: this.orderBy(a.orderby), limit };
+  }
+
+  create(a: Node): Stmt {
+    if (a.keyword === 'database' || a.keyword === 'schema') {
+      const name = a.database?.schema?.[0]?.value ?? a.database;
+      return { kind: 'createDatabase', name: String(name), ifNotExists: a.if_not_exists != null };
+    }
+    if (a.keyword === 'index') {
+      return {
+        kind: 'createIndex',
+        table: this.tableName(a.table),
+        index: { name: a.index, columns: (a.index_columns as Node[]).map((c) => String(c.column)), unique: a.index_type === 'unique', primary: false },
+      };
+    }
+    if (a.keyword !== 'table') throw unsupported(`CREATE ${String(a.keyword).toUpperCase()}`);
+    if (a.temporary) throw unsupported('CREATE TEMPORARY TABLE');
+    if (a.like || a.as || a.query_expr) throw unsupported('CREATE TABLE ... LIKE/AS');
+    const columns: ColumnDef[] = [];
+    const indexes: IndexDef[] = [];
+    for (const d of (a.create_definitions ?? []) as Node[]) {
+      if (d.resource === 'column') columns.push(this.columnDef(d));
+      else if (d.resource === 'constraint' || d.resource === 'index') {
+        const idx = this.indexDef(d);
+        if (idx !== null) indexes.push(idx);
+      } else throw unsupported(`table element ${String(d.resource)}`);
+    }
+    return { kind: 'createTable', table: this.tableName(a.table[0]), ifNotExists: a.if_not_exists != null, columns, indexes, clustered: this.clustered };
+  }
+
+  indexDef(d: Node): IndexDef | null {
+    const ct = String(d.constraint_type ?? '').toLowerCase();
+    const cols = ((d.definition ?? []) as Node[]).map((c) => String(c.column ?? c));
+    if (ct.startsWith('foreign') || ct === 'check') return null; // accepted and ignored, as TiDB does for FKs before 6.6
+    const primary = ct.startsWith('primary');
+    const unique = primary || ct.startsWith('unique');
+    const name = d.index ?? d.constraint ?? undefined;
+    return { ...(name ? { name: String(name) } : {}), columns: cols, unique, primary };
+  }
+
+  columnDef(d: Node): ColumnDef {
+    const type = this.typeSpec(d.definition);
+    const nullable = d.nullable?.type;
+    const def = d.default_val?.value;
+    return {
+      name: String(d.column.column),
+      type,
+      notNull: nullable === 'not null',
+      nullExplicit: nullable !== undefined,
+      ...(def !== undefined ? { default: this.expr(def) } : {}),
+      autoIncrement: d.auto_increment != null,
+      primaryKey: typeof d.primary_key === 'string',
+      unique: typeof d.unique === 'string' || typeof d.unique_key === 'string',
+      ...(d.comment ? { comment: String(d.comment?.value?.value ?? '') } : {}),
+    };
+  }
+
+  typeSpec(def: Node): TypeSpec {
+    const name = String(def.dataType).toUpperCase();
+    const suffix = ((def.suffix ?? []) as Node[]).map((x) => String(x).toUpperCase());
+    return {
+      name: name === 'INTEGER' ? 'INT' : name === 'NUMERIC' ? 'DECIMAL' : name === 'BOOLEAN' ? 'BOOL' : name,
+      ...(typeof def.length === 'number' ? { length: def.length } : {}),
+      ...(typeof def.scale === 'number' ? { scale: def.scale } : {}),
+      unsigned: suffix.includes('UNSIGNED'),
+    };
+  }
+
+  drop(a: Node): Stmt {
+    if (a.keyword === 'database' || a.keyword === 'schema') return { kind: 'dropDatabase', name: String(a.name), ifExists: a.prefix != null };
+    if (a.keyword === 'table') return { kind: 'dropTable', tables: (a.name as Node[]).map((t) => this.tableName(t)), ifExists: a.prefix != null };
+    if (a.keyword === 'index') return { kind: 'dropIndex', table: this.tableName(a.table), name: String(a.name.column ?? a.name) };
+    throw unsupported(`DROP ${String(a.keyword).toUpperCase()}`);
+  }
+
+  alter(a: Node): Stmt {
+    const specs: AlterSpec[] = [];
+    for (const e of a.expr as Node[]) {
+      if (e.resource === 'column' && e.action === 'add') specs.push({ kind: 'addColumn', column: this.columnDef(e) });
+      else if (e.resource === 'column' && e.action === 'drop') specs.push({ kind: 'dropColumn', name: String(e.column.column) });
+      else if ((e.resource === 'index' || e.resource === 'constraint') && e.action === 'add') {
+        const idx = this.indexDef(e);
+        if (idx !== null) specs.push({ kind: 'addIndex', index: idx });
+      } else if ((e.resource === 'index' || e.resource === 'key') && e.action === 'drop') specs.push({ kind: 'dropIndex', name: String(e.index) });
+      else throw unsupported(`ALTER TABLE ${String(e.action).toUpperCase()} ${String(e.resource).toUpperCase()}`);
+    }
+    return { kind: 'alterTable', table: this.tableName(a.table[0]), specs };
+  }
+
+  set(a: Node): Stmt {
+    const assignments = (a.expr as Node[]).map((x) => {
+      const target = this.expr(x.left);
+      if (target.kind !== 'var') {
+        // `SET autocommit = 1` arrives as a column ref in some shapes.
+        if (target.kind === 'col') return { target: { kind: 'var' as const, system: true, scope: 'session' as const, name: target.name.toLowerCase() }, value: this.expr(x.right) };
+        throw unsupported('SET target');
+      }
+      return { target, value: this.expr(x.right) };
+    });
+    return { kind: 'set', assignments };
+  }
+
+  exprList(n: Node): Expr[] {
+    if (n === null || n === undefined) return [];
+    if (n.type === 'expr_list') return ((n.value ?? []) as Node[]).map((x) => this.expr(x));
+    return [this.expr(n)];
+  }
+
+  expr(n: Node): Expr {
+    if (n === null || n === undefined) return { kind: 'lit', value: null };
+    if (n.ast !== undefined && n.type === undefined) return { kind: 'subquery', query: this.query(n.ast) };
+    switch (n.type) {
+      case 'number':
+        return numberLiteral(n.value);
+      case 'bigint':
+        return numberLiteral(n.value);
+      case 'single_quote_string':
+      case 'double_quote_string':
+      case 'string':
+        return { kind: 'lit', value: String(n.value).replace(/''/g, "'") };
+      case 'natural_string':
+        return { kind: 'lit', value: String(n.value) };
+      case 'hex_string':
+        return { kind: 'lit', value: hexBytes(String(n.value)) };
+      case 'full_hex_string':
+        return { kind: 'lit', value: hexBytes(String(n.value).replace(/^0x/i, '')) };
+      case 'bit_string':
+        return { kind: 'lit', value: BigInt('0b' + (String(n.value) || '0')) };
+      case 'bool':
+        return { kind: 'lit', value: n.value === true };
+      case 'null':
+        return { kind: 'lit', value: null };
+      case 'default':
+        if (String(n.value).toUpperCase() === 'DEFAULT') return { kind: 'default' };
+        return { kind: 'col', name: String(n.value) };
+      case 'param':
+        return { kind: 'param', index: Number(String(n.value).slice(1)) };
+      case 'date':
+      case 'datetime':
+      case 'timestamp':
+      case 'time':
+        return { kind: 'cast', arg: { kind: 'lit', value: String(n.value) }, type: { name: String(n.type).toUpperCase(), unsigned: false } };
+      case 'column_ref': {
+        const col = typeof n.column === 'string' ? n.column : String(n.column?.expr?.value ?? '');
+        if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(col) && n.table == null) return numberLiteral(col);
+        return n.table ? { kind: 'col', table: String(n.table), name: col } : { kind: 'col', name: col };
+      }
+      case 'var': {
+        if (n.prefix === '@@') {
+          const members = (n.members ?? []) as string[];
+          const scope0 = String(n.name).toLowerCase();
+          if (members.length > 0 && (scope0 === 'session' || scope0 === 'global' || scope0 === 'local')) {
+            return { kind: 'var', system: true, scope: scope0 === 'global' ? 'global' : 'session', name: members.join('.').toLowerCase() };
+          }
+          return { kind: 'var', system: true, scope: 'default', name: [n.name, ...members].join('.').toLowerCase() };
+        }
+        if (n.prefix === '@') return { kind: 'var', system: false, scope: 'session', name: String(n.name).toLowerCase() };
+        return { kind: 'var', system: true, scope: 'session', name: String(n.name).toLowerCase() };
+      }
+      case 'unary_expr': {
+        const op = String(n.operator).toUpperCase();
+        const arg = this.expr(n.expr);
+        if (op === '-') {
+          if (arg.kind === 'lit' && typeof arg.value === 'bigint') return { kind: 'lit', value: -arg.value };
+          if (arg.kind === 'lit' && arg.value instanceof Decimal) return { kind: 'lit', value: arg.value.neg() };
+          return { kind: 'unary', op: '-', arg };
+        }
+        if (op === '+') return arg;
+        if (op === 'NOT' || op === '!') return { kind: 'unary', op: 'not', arg };
+        if (op === '~') return { kind: 'unary', op: '~', arg };
+        throw unsupported(`operator ${op}`);
+      }
+      case 'binary_expr':
+        return this.binary(n);
+      case 'expr_list': {
+        const l = this.exprList(n);
+        if (l.length === 1) return l[0]!;
+        throw sqlError(ER.OPERAND_COLUMNS, 'Operand should contain 1 column(s)');
+      }
+      case 'case': {
+        const whens: Array<{ when: Expr; then: Expr }> = [];
+        let elseE: Expr | undefined;
+        for (const x of n.args as Node[]) {
+          if (x.type === 'when') whens.push({ when: this.expr(x.cond), then: this.expr(x.result) });
+          else elseE = this.expr(x.result);
+        }
+        return { kind: 'case', ...(n.expr ? { operand: this.expr(n.expr) } : {}), whens, ...(elseE ? { else: elseE } : {}) };
+      }
+      case 'cast': {
+        const target = n.target?.[0] ?? n.target;
+        return { kind: 'cast', arg: this.expr(n.expr), type: this.typeSpec(target) };
+      }
+      case 'aggr_func': {
+        const name = String(n.name).toLowerCase() as AggName;
+        if (!['count', 'sum', 'avg', 'min', 'max', 'group_concat'].includes(name)) throw unsupported(`aggregate ${name}`);
+        if (n.over) throw unsupported('window functions');
+        const argN = n.args?.expr;
+        const distinct = /distinct/i.test(String(n.args?.distinct ?? ''));
+        if (argN?.type === 'star') return { kind: 'agg', name, arg: null, distinct: false };
+        return { kind: 'agg', name, arg: this.expr(argN), distinct };
+      }
+      case 'function': {
+        const nameParts = (n.name?.name ?? []) as Node[];
+        const name = nameParts.map((p) => String(p.value)).join('.').toLowerCase();
+        if (n.over) throw unsupported('window functions');
+        if (name === 'exists') {
+          const q = n.args?.value?.[0];
+          return { kind: 'exists', query: this.query(q.ast ?? q), not: false };
+        }
+        if (name === 'not') {
+          const args = this.exprList(n.args);
+          if (args.length !== 1) throw sqlError(ER.PARSE_ERROR, 'You have an error in your SQL syntax; NOT takes one operand');
+          const a0 = args[0]!;
+          if (a0.kind === 'exists') return { ...a0, not: !a0.not };
+          return { kind: 'unary', op: 'not', arg: a0 };
+        }
+        return { kind: 'func', name, args: this.exprList(n.args) };
+      }
+      case 'origin': {
+        const v = String(n.value).toLowerCase();
+        if (v === 'current_timestamp' || v === 'current_date' || v === 'current_time' || v === 'current_user') return { kind: 'func', name: v, args: [] };
+        throw unsupported(String(n.value));
+      }
+      case 'interval':
+        throw unsupported('INTERVAL expressions');
+      default:
+        throw unsupported(`expression ${String(n.type)}`);
+    }
+  }
+
+  binary(n: Node): Expr {
+    const op = String(n.operator).toUpperCase();
+    const left = this.expr(n.left);
+    switch (op) {
+      case 'IN':
+      case 'NOT IN': {
+        const not = op === 'NOT IN';
+        const r = n.right;
+        const vals = (r.type === 'expr_list' ? r.value : [r]) as Node[];
+        if (vals.length === 1 && vals[0].ast !== undefined) return { kind: 'inSubquery', arg: left, query: this.query(vals[0].ast), not };
+        return { kind: 'in', arg: left, list: vals.map((v) => this.expr(v)), not };
+      }
+      case 'BETWEEN':
+      case 'NOT BETWEEN': {
+        const [lo, hi] = this.exprList(n.right);
+        return { kind: 'between', arg: left, lo: lo!, hi: hi!, not: op === 'NOT BETWEEN' };
+      }
+      case 'LIKE':
+      case 'NOT LIKE': {
+        const pattern = this.expr({ ...n.right, escape: undefined });
+        const esc = n.right?.escape?.value;
+        return { kind: 'like', arg: left, pattern, ...(esc ? { escape: this.expr(esc) } : {}), not: op === 'NOT LIKE' };
+      }
+      case 'IS':
+      case 'IS NOT': {
+        const r = n.right;
+        const what = r.type === 'null' ? 'null' : r.type === 'bool' ? (r.value ? 'true' : 'false') : null;
+        if (what === null) throw unsupported('IS <expr>');
+        return { kind: 'is', arg: left, what, not: op === 'IS NOT' };
+      }
+      case 'REGEXP':
+      case 'RLIKE':
+      case 'NOT REGEXP':
+        return { kind: 'func', name: op.startsWith('NOT') ? 'not_regexp' : 'regexp', args: [left, this.expr(n.right)] };
+    }
+    const bop = BIN_OPS[op];
+    if (bop === undefined) throw unsupported(`operator ${op}`);
+    return { kind: 'binary', op: bop, left, right: this.expr(n.right) };
+  }
+}
+
+function hexBytes(h: string): Uint8Array {
+  const s = h.length % 2 === 1 ? '0' + h : h;
+  return Uint8Array.from(Buffer.from(s, 'hex'));
+}
