@@ -614,7 +614,10 @@ export class Simulator {
     this.net.heal();
     this.net.faults = { ...CALM_NETWORK };
     for (const n of this.liveMembers()) if (!n.alive()) this.restart(n);
-    for (const n of this.nodes.values()) n.pausedUntil = 0;
+    for (const n of this.nodes.values()) {
+      n.pausedUntil = 0;
+      n.tornWriteArmed = false; // a fault armed before the heal must not fire during it
+    }
     this.log('heal: network calm, all nodes restarted');
   }
 
