@@ -333,7 +333,8 @@ export class Simulator {
       this.net.requeue(m, to.pausedUntil);
       return;
     }
-    to.rn!.step(m);
+    // Messages between correct nodes are always well formed; a refusal here is a core bug.
+    if (to.rn!.step(m) === 'invalid-message') this.checker.violations.push(`node ${to.id} refused a message as invalid: ${describeMessage(m)}`);
   }
 
   private handleReady(n: SimNode): void {
