@@ -144,7 +144,10 @@ export class RawNode {
 
   /** Feeds a message from a peer. Local message types and unknown responders are refused. */
   step(m: Message): RaftError | null {
-    if (!isWellFormed(m) || m.from === this.raft.id) return 'invalid-message';
+    if (!isWellFormed(m)) return 'invalid-message';
+    // Only a forwarded proposal or read can come back to its origin (forwarded twice).
+    const forwarded = m.msgType === MessageType.MsgPropose || m.msgType === MessageType.MsgReadIndex;
+    if (m.from === this.raft.id && !forwarded) return 'invalid-message';
     if (isLocalMessage(m.msgType)) return 'step-local-message';
     if (isResponseMessage(m.msgType) && !this.raft.prs.progress.has(m.from)) return 'step-peer-not-found';
     return this.raft.step(m);
