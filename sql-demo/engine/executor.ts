@@ -1,10 +1,10 @@
-import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../../src/codec/tidb/mod.ts';
+import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../tidb_codec.ts';
 import { concatBytes } from '../../src/util/mod.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { KvSnapshotReader } from '../kv/mod.ts';
 import type { ColumnInfo, TableInfo } from './catalog.ts';
 import { convertForColumn, valueToDatum } from './column_type.ts';
-import type { Compiled } from './expr.ts';
+import type { Compiled, SubqueryRef } from './expr.ts';
 import type { Access, AggDesc, Bound, PlanNode, QueryPlan, SortKey } from './plan.ts';
 import { columnOffset, decodeRow, handleFromIndexEntry, handleFromRecordKey, handleKey, primaryIndex, recordKey, type Handle, type Row } from './table_codec.ts';
 import { compareNullable, hashKey, toDecimal, toFloat, truthy, valueToString, type Value } from './value.ts';
@@ -88,12 +88,27 @@ export async function* exec(n: PlanNode, env: ExecEnv): AsyncGenerator<Row[]> {
     }
     case 'Selection':
       for await (const b of exec(n.child, env)) {
-        const out = b.filter((r) => truthy(n.cond.eval(r)) === true);
+        const out: Row[] = [];
+        for (const r of b) {
+          if (n.apply) await applyCorrelated(n.apply, r, env);
+          if (truthy(n.cond.eval(r)) === true) out.push(r);
+        }
         if (out.length > 0) yield out;
       }
       return;
     case 'Projection':
-      for await (const b of exec(n.child, env)) yield b.map((r) => n.exprs.map((e) => e.eval(r)));
+      for await (const b of exec(n.child, env)) {
+        if (n.apply === undefined) {
+          yield b.map((r) => n.exprs.map((e) => e.eval(r)));
+          continue;
+        }
+        const out: Row[] = [];
+        for (const r of b) {
+          await applyCorrelated(n.apply, r, env);
+          out.push(n.exprs.map((e) => e.eval(r)));
+        }
+        yield out;
+      }
       return;
     case 'Limit': {
       let skip = constNumber(n.offset, 'LIMIT');
@@ -183,6 +198,14 @@ export async function* exec(n: PlanNode, env: ExecEnv): AsyncGenerator<Row[]> {
       }
       return;
     }
+  }
+}
+
+/** Re-runs correlated subqueries for one outer row (nested-loop apply). */
+async function applyCorrelated(refs: readonly SubqueryRef[], row: Row, env: ExecEnv): Promise<void> {
+  for (const ref of refs) {
+    ref.slot.row = row;
+    ref.rows = await collect(exec(ref.plan as PlanNode, env));
   }
 }
 

@@ -39,8 +39,9 @@ export type PlanNode =
   | { readonly op: 'Dual'; readonly schema: readonly SchemaColumn[]; readonly rows: number }
   | { readonly op: 'TableScan'; readonly schema: readonly SchemaColumn[]; readonly table: TableInfo; readonly db: string; readonly alias: string; readonly access: Access; readonly desc: boolean }
   | { readonly op: 'TableReader'; readonly schema: readonly SchemaColumn[]; readonly child: PlanNode }
-  | { readonly op: 'Selection'; readonly schema: readonly SchemaColumn[]; readonly cond: Compiled; readonly child: PlanNode }
-  | { readonly op: 'Projection'; readonly schema: readonly SchemaColumn[]; readonly exprs: readonly Compiled[]; readonly child: PlanNode }
+  /** `apply`: correlated subqueries re-run for each input row before `cond`/`exprs` are evaluated. */
+  | { readonly op: 'Selection'; readonly schema: readonly SchemaColumn[]; readonly cond: Compiled; readonly child: PlanNode; readonly apply?: readonly SubqueryRef[] }
+  | { readonly op: 'Projection'; readonly schema: readonly SchemaColumn[]; readonly exprs: readonly Compiled[]; readonly child: PlanNode; readonly apply?: readonly SubqueryRef[] }
   | { readonly op: 'HashAgg'; readonly schema: readonly SchemaColumn[]; readonly groupBy: readonly Compiled[]; readonly aggs: readonly AggDesc[]; readonly child: PlanNode }
   | { readonly op: 'Sort'; readonly schema: readonly SchemaColumn[]; readonly keys: readonly SortKey[]; readonly child: PlanNode }
   | { readonly op: 'TopN'; readonly schema: readonly SchemaColumn[]; readonly keys: readonly SortKey[]; readonly limit: Compiled; readonly offset: Compiled | null; readonly child: PlanNode }
@@ -101,12 +102,12 @@ export function explainPlan(root: PlanNode): string[][] {
         return;
       }
       case 'Selection':
-        out.push([id('Selection'), task, '', n.cond.text]);
-        kids([n.child], task);
+        out.push([id(n.apply ? 'Apply+Selection' : 'Selection'), task, '', n.cond.text]);
+        kids([n.child, ...(n.apply ?? []).map((r) => r.plan as PlanNode)], task);
         return;
       case 'Projection':
-        out.push([id('Projection'), task, '', n.exprs.map((e) => e.text).join(', ')]);
-        kids([n.child], task);
+        out.push([id(n.apply ? 'Apply+Projection' : 'Projection'), task, '', n.exprs.map((e) => e.text).join(', ')]);
+        kids([n.child, ...(n.apply ?? []).map((r) => r.plan as PlanNode)], task);
         return;
       case 'HashAgg':
         out.push([id('HashAgg'), task, '', `group by:${n.groupBy.map((g) => g.text).join(', ')}, funcs:${n.aggs.map((a) => a.text).join(', ')}`]);

@@ -12,3 +12,9 @@ export {
 } from './kv_client.ts';
 export { MemoryKvClient, MEMORY_SCAN_ROWS_MAX } from './memory_kv_client.ts';
 export { bufferedScan, type BufferedWrite } from './buffered_scan.ts';
+export { TikvKvClient, type TikvKvClientOptions } from './tikv_kv_client.ts';
+export { TikvTxn } from './tikv_txn.ts';
+export { TikvSnapshot } from './tikv_snapshot.ts';
+export { TikvCoprocessor, remainingRanges, type TikvCopRequest, type TikvCopResult } from './tikv_coprocessor.ts';
+export { TxnAbandonedError } from './tikv_committer.ts';
+export { KeyAlreadyExistsError, BackoffExhaustedError, TxnAbortedError, TxnUndeterminedError, CoprocessorError, RegionFatalError } from './tikv_errors.ts';
