@@ -277,24 +277,76 @@ function finish(a: AggDesc, s: AggState): Value {
   }
 }
 
+/** Partial state columns of one aggregate (see the HashAgg plan node). */
+function partialState(a: AggDesc, s: AggState): Value[] {
+  switch (a.name) {
+    case 'count':
+      return [s.count];
+    case 'avg':
+      return [s.count, s.sum];
+    case 'sum':
+      return [s.sum];
+    default:
+      return [s.best];
+  }
+}
+
+/** Merges one partial state (starting at `row[off]`) into `s`; returns the next offset. */
+function mergeState(a: AggDesc, s: AggState, row: Row, off: number): number {
+  const add = (v: Value): void => {
+    if (v === null) return;
+    if (typeof v === 'number') s.sum = (s.sum === null ? 0 : (s.sum as number)) + v;
+    else s.sum = s.sum === null ? toDecimal(v) : (s.sum as Decimal).add(toDecimal(v));
+  };
+  switch (a.name) {
+    case 'count':
+      s.count += row[off] as bigint;
+      return off + 1;
+    case 'avg':
+      s.count += row[off] as bigint;
+      add(row[off + 1]!);
+      return off + 2;
+    case 'sum':
+      add(row[off]!);
+      return off + 1;
+    default: {
+      const v = row[off]!;
+      if (v !== null && (s.best === null || (a.name === 'min' ? compareNullable(v, s.best) < 0 : compareNullable(v, s.best) > 0))) s.best = v;
+      return off + 1;
+    }
+  }
+}
+
 async function* hashAgg(n: Extract<PlanNode, { op: 'HashAgg' }>, env: ExecEnv): AsyncGenerator<Row[]> {
   const groups = new Map<string, { keys: Value[]; states: AggState[]; first: Row }>();
+  const final = n.mode === 'final';
+  const nG = n.groupBy.length;
+  const stateWidth = n.aggs.reduce((w, a) => w + (a.name === 'avg' ? 2 : 1), 0);
   for await (const b of exec(n.child, env)) {
     for (const r of b) {
       const keys = n.groupBy.map((g) => g.eval(r));
       const k = keys.map(hashKey).join('\u0000');
       let g = groups.get(k);
       if (g === undefined) {
-        g = { keys, states: n.aggs.map(newState), first: r };
+        g = { keys, states: n.aggs.map(newState), first: final ? r.slice(nG + stateWidth) : r };
         groups.set(k, g);
         quota(groups.size);
       }
-      n.aggs.forEach((a, i) => feed(a, g!.states[i]!, r));
+      if (final) {
+        let off = nG;
+        n.aggs.forEach((a, i) => (off = mergeState(a, g!.states[i]!, r, off)));
+      } else n.aggs.forEach((a, i) => feed(a, g!.states[i]!, r));
     }
+  }
+  if (n.mode === 'partial') {
+    const out: Row[] = [];
+    for (const g of groups.values()) out.push([...g.keys, ...n.aggs.flatMap((a, i) => partialState(a, g.states[i]!)), ...g.first]);
+    for (let i = 0; i < out.length; i += BATCH_ROWS_MAX) yield out.slice(i, i + BATCH_ROWS_MAX);
+    return;
   }
   // Aggregation without GROUP BY over no rows still yields one row (COUNT(*) = 0).
   if (groups.size === 0 && n.groupBy.length === 0) {
-    const width = n.schema.length - n.aggs.length;
+    const width = n.schema.length - n.aggs.length - nG;
     yield [[...n.aggs.map((a) => finish(a, newState(a))), ...new Array<Value>(width).fill(null)]];
     return;
   }

@@ -334,7 +334,21 @@ export class Planner {
         ...aggs.map((a) => ({ name: a.text, ft: aggType(a), hidden: true })),
         ...inputSchema,
       ];
-      node = { op: 'HashAgg', schema: aggSchema, groupBy: groupC, aggs, child: node };
+      if (node.op === 'TableReader' && aggs.every((a) => !a.distinct && a.name !== 'group_concat')) {
+        // Two-phase aggregation: partial per region under the reader, final merge at the root.
+        const stateCols = aggs.flatMap((a) => (a.name === 'avg' ? 2 : 1));
+        const partialSchema: SchemaColumn[] = [
+          ...groupC.map((g) => ({ name: g.text, ft: g.ft, hidden: true })),
+          ...aggs.flatMap((a) => (a.name === 'avg' ? [{ name: `count(${a.text})`, ft: FT.longlong(), hidden: true }, { name: `sum(${a.text})`, ft: aggType(a), hidden: true }] : [{ name: a.text, ft: aggType(a), hidden: true }])),
+          ...inputSchema,
+        ];
+        void stateCols;
+        const partial: PlanNode = { op: 'HashAgg', mode: 'partial', schema: partialSchema, groupBy: groupC, aggs, child: node.child };
+        const keyCols = groupC.map((g, i) => ({ eval: (row: Row) => row[i]!, ft: g.ft, text: g.text, columnIndex: i, constant: false }));
+        node = { op: 'HashAgg', mode: 'final', schema: aggSchema, groupBy: keyCols, aggs, child: { op: 'TableReader', schema: partialSchema, child: partial } };
+      } else {
+        node = { op: 'HashAgg', schema: aggSchema, groupBy: groupC, aggs, child: node };
+      }
       const groupTexts = new Map(groupC.map((g, i) => [g.text.toLowerCase(), i]));
       const baseResolver = schemaResolver(inputSchema);
       comp = new ExprCompiler(

@@ -49,10 +49,11 @@ id | estRows | task | access object | operator info
 Projection_1 | N/A | root |  | k, COUNT(*)
 └─TopN_2 | N/A | root |  | k, offset:0, count:1
   └─Projection_3 | N/A | root |  | k, count(*), k
-    └─HashAgg_4 | N/A | root |  | group by:k, funcs:count(*)
+    └─HashAgg(final)_4 | N/A | root |  | group by:k, funcs:count(*)
       └─TableReader_5 | N/A | root |  | pushdown boundary: children run per region (cop[tikv])
-        └─Selection_6 | N/A | cop[tikv] |  | v > 0
-          └─TableFullScan_7 | N/A | cop[tikv] | table:p | table:p, keep order:false
+        └─HashAgg(partial)_6 | N/A | cop[tikv] |  | group by:k, funcs:count(*)
+          └─Selection_7 | N/A | cop[tikv] |  | v > 0
+            └─TableFullScan_8 | N/A | cop[tikv] | table:p | table:p, keep order:false
 
 EXPLAIN SELECT * FROM p a JOIN p b ON a.id = b.k;
 ----
