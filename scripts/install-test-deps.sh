@@ -5,6 +5,8 @@
 # `bash test/compat/run.sh` does not spend minutes compiling client-go.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The Debian `mysql` client for the SQL layer's command-line test.
+bash scripts/install-mysql-client.sh
 if ! command -v go >/dev/null 2>&1; then
   if [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; else
     echo "install-test-deps: Go is required for test/compat; installing Debian's golang" >&2
