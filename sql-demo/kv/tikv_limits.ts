@@ -22,8 +22,10 @@ export const SPLIT_RPC_DEADLINE_MS = 30_000;
 /** Attempts on one region without any backoff (NotLeader hops) before a backoff is forced. */
 export const REGION_FAST_RETRIES_MAX = 8;
 
-/** Rows asked per KvScan round trip (client-go scanBatchSize). */
+/** Rows asked by a scan's first KvScan (client-go scanBatchSize); later round trips double it. */
 export const SCAN_BATCH_ROWS = 256;
+/** Cap of the doubling scan batch (the store caps one KvScan at 10240 rows). */
+export const SCAN_BATCH_ROWS_MAX = 4096;
 /** Rows a scan yields when the caller gives no limit. */
 export const SCAN_ROWS_MAX = Number.MAX_SAFE_INTEGER;
 /** Keys per KvBatchGet request (client-go batchGetSize is 5120). */
