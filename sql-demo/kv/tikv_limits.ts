@@ -62,6 +62,8 @@ export const BACKGROUND_TASKS_MAX = 1024;
 export const COP_CONCURRENCY_DEFAULT = 8;
 /** Upper bound on a request's own concurrency. */
 export const COP_CONCURRENCY_MAX = 64;
+/** Pages of one task buffered ahead of the consumer before its producer parks. */
+export const COP_TASK_PAGES_BUFFERED_MAX = 4;
 /** Paging grows x2 per page up to this many rows (TiDB MaxPagingSize). */
 export const COP_PAGING_SIZE_MAX = 50_000n;
 /** Regions asked from PD per ScanRegions page. */
