@@ -38,6 +38,8 @@ export class AggregationExecutor implements BatchExecutor {
   private current: { key: string; group: Group } | null = null;
   private childDrained = false;
   private emitted = 0;
+  /** Bytes charged for groups not yet emitted by a stream aggregation. */
+  private finishedBytes = 0;
 
   constructor(
     private readonly child: BatchExecutor,
@@ -84,6 +86,9 @@ export class AggregationExecutor implements BatchExecutor {
     this.emitted += Math.max(n, 0);
     const drained = this.childDrained && this.emitted >= this.finished.length;
     if (this.streamed && this.emitted === this.finished.length) {
+      // Emitted stream-agg groups are gone: give their memory back.
+      this.memory.release(this.finishedBytes);
+      this.finishedBytes = 0;
       this.finished = [];
       this.emitted = 0;
     }
@@ -126,7 +131,9 @@ export class AggregationExecutor implements BatchExecutor {
   }
 
   private newGroup(key: string, values: Scalar[]): Group {
-    this.memory.consume(GROUP_OVERHEAD_BYTES + 2 * key.length + 32 * this.aggs.length);
+    const bytes = GROUP_OVERHEAD_BYTES + 2 * key.length + 32 * this.aggs.length;
+    this.memory.consume(bytes);
+    if (this.streamed) this.finishedBytes += bytes;
     return { groupValues: values.slice(), states: this.aggs.map((a) => a.newState()) };
   }
 }

@@ -112,6 +112,14 @@ describe('runDag', () => {
       expected: (rs) => rs.filter((r) => r.a !== null && r.a > 10n && r.b !== null).map((r) => [r.id]),
     },
     {
+      name: 'selection a < 0 then every column (late materialization of the others)',
+      executors: [scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(100, FT.bigint, E.col(1, FT.int), E.int(0))] } }],
+      offsets: [0, 1, 2, 3, 4, 5],
+      types: [FT.bigint, FT.int, FT.varchar, FT.double, FT.varcharCi, FT.decimal],
+      expected: (rs) =>
+        rs.filter((r) => r.a !== null && r.a < 0n).map((r) => [r.id, r.a, r.b === null ? null : enc.encode(r.b), r.c, enc.encode(r.g!), r.d]),
+    },
+    {
       name: 'projection a + 1, c * 2',
       executors: [
         scan,
@@ -403,9 +411,25 @@ describe('runDag bad input', () => {
   it('wrong arity', () => rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(100, FT.bigint, E.col(1, FT.int))] } }], [0]), /expects 2\.\.2 arguments/));
   it('malformed constant', () =>
     rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [{ tp: 1, val: new Uint8Array(3), fieldType: FT.bigint }] } }], [0]), /must be 8 bytes/));
+  it('malformed column default value', () =>
+    rejects(dag([{ ...scan, tblScan: { tableId: TABLE, columns: [columnInfo(9, FT.int, { defaultVal: new Uint8Array([3, 1]) })] } }], [0]), /malformed default value of column 9/));
   it('memory limit', async () => {
     const d = dag([scan, { tp: ExecType.TopN, topN: { orderBy: [{ expr: E.col(0, FT.bigint) }], limit: 100n } }], [0]);
     await expect(runDag(d, [tableRange(TABLE)], source(makeRows(300)), 0n, { requestMemoryBytesMax: 2000 })).rejects.toThrow(/memory limit of 2000 bytes/);
+  });
+  it('stream agg releases emitted groups; hash agg must hold them all', async () => {
+    const agg = (tp: number): Executor => ({ tp, aggregation: { groupBy: [E.col(0, FT.bigint)], aggFunc: [E.agg(AggExprType.Count, FT.ubigint, E.int(1))] } });
+    const many = makeRows(300);
+    const limits = { requestMemoryBytesMax: 40_000 };
+    await expect(runDag(dag([scan, agg(ExecType.Aggregation)], [0]), [tableRange(TABLE)], source(many), 0n, limits)).rejects.toThrow(/memory limit/);
+    const ok = await runDag(dag([scan, agg(ExecType.StreamAgg)], [0, 1]), [tableRange(TABLE)], source(many), 0n, limits);
+    expect(ok.selectResponse.chunks.flatMap((c) => decodeChunk(c.rowsData, [FT.ubigint, FT.bigint])).length).toBe(300);
+  });
+  it('a decimal condition is true when non-zero', async () => {
+    const d = dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.col(5, FT.decimal)] } }], [0]);
+    const result = await runDag(d, [tableRange(TABLE)], source(rows), 0n);
+    const ids = result.selectResponse.chunks.flatMap((c) => decodeChunk(c.rowsData, [FT.bigint]).map((r) => r[0]));
+    expect(ids).toEqual(rows.filter((r) => r.d !== null && !r.d.isZero()).map((r) => r.id));
   });
   it('evaluation errors go to SelectResponse.error with the MySQL code', async () => {
     const d = dag([scan, { tp: ExecType.Projection, Projection: { exprs: [E.fn(210, FT.bigint, E.col(0, FT.bigint), E.int(9223372036854775807n))] } }], [0]);

@@ -22,7 +22,7 @@ import { outputColumnKind } from './output_column.ts';
 import { ProjectionExecutor } from './projection_executor.ts';
 import { RpnExpression, badExpr } from './rpn_expression.ts';
 import type { ScanSource } from './scan_source.ts';
-import { ScanExecutor } from './scan_executor.ts';
+import { ScanExecutor, ScanSourceError } from './scan_executor.ts';
 import { SelectionExecutor } from './selection_executor.ts';
 import { SummaryExecutor } from './summary_executor.ts';
 import { TimeZone } from './time_zone.ts';
@@ -136,6 +136,7 @@ export async function runDag(
 }
 
 function asRejection(e: unknown): unknown {
+  if (e instanceof ScanSourceError) return e.sourceError;
   if (e instanceof CorruptionError) return e;
   if (e instanceof DomainError) return new DagRejected(e.message);
   return e;
@@ -187,7 +188,16 @@ function buildPipeline(dag: DAGRequest, ranges: readonly KeyRange[], source: Sca
   let root: BatchExecutor = wrap(scan);
   const summaries: BatchExecutor[] = [root];
   for (let i = 1; i < executors.length; i++) {
-    root = wrap(buildExecutor(executors[i]!, root, ctx, memory));
+    const e = executors[i]!;
+    if (i === 1 && e.tp === ExecType.Selection && e.selection) {
+      // Late materialization: decode only the condition columns before filtering.
+      const conditions = (e.selection.conditions ?? []).map((c) => RpnExpression.build(c, root.schema));
+      const needed = new Set(conditions.flatMap((c) => c.columnOffsets));
+      const deferred = scan.deferColumns(needed);
+      root = wrap(new SelectionExecutor(root, conditions, ctx, deferred ? (batch, rows) => scan.materialize(batch, rows) : undefined));
+    } else {
+      root = wrap(buildExecutor(e, root, ctx, memory));
+    }
     summaries.push(root);
   }
   const offsets = dag.outputOffsets ?? [];

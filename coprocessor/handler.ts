@@ -18,8 +18,8 @@ export interface TipbCodec {
 export async function handleCoprocessorRequest(
   req: CoprocessorRequest,
   source: ScanSource,
-  limits: CoprocessorLimits = {},
   codec: TipbCodec = protoTipbCodec,
+  limits: CoprocessorLimits = {},
 ): Promise<CoprocessorResponse> {
   if (req.tp !== RequestType.Dag) {
     const what = req.tp === RequestType.Analyze ? ' (ANALYZE is not implemented)' : req.tp === RequestType.Checksum ? ' (CHECKSUM is not implemented)' : '';

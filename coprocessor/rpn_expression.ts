@@ -1,5 +1,5 @@
 import { Decimal, coreTimeFromPacked, readFloatComparable, readIntComparable } from '../src/codec/tidb/mod.ts';
-import { DomainError } from '../src/util/mod.ts';
+import { CorruptionError, DomainError } from '../src/util/mod.ts';
 import type { Batch } from './batch_executor.ts';
 import { collatorFor } from './collation.ts';
 import type { Expr, FieldType } from './dag_types.ts';
@@ -152,7 +152,14 @@ function compile(expr: Expr, schema: readonly FieldType[], out: RpnNode[], colum
       return { fieldType, evalType: def.ret };
     }
     default: {
-      const c = constant(tp, val, expr.fieldType ?? undefined);
+      let c: { vec: Vector; fieldType: FieldType };
+      try {
+        c = constant(tp, val, expr.fieldType ?? undefined);
+      } catch (e) {
+        // Constants are request bytes: undecodable ones are a bad request, not corruption.
+        if (e instanceof CorruptionError) throw badExpr(`malformed constant of expr type ${tp}: ${e.message}`);
+        throw e;
+      }
       out.push({ kind: 'constant', vec: c.vec, fieldType: c.fieldType });
       return { fieldType: c.fieldType, evalType: c.vec.evalType };
     }

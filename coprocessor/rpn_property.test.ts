@@ -104,6 +104,49 @@ FAMILIES.push(
   { sig: 3, args: [EvalType.Int], ret: EvalType.Bytes, ft: { ...FT.varchar, flen: -1 } },
   { sig: 4, args: [EvalType.Int], ret: EvalType.Decimal, ft: { tp: MysqlType.NewDecimal, flen: 65, decimal: 0 } },
   { sig: 21, args: [EvalType.Decimal], ret: EvalType.Real, ft: FT.double },
+  // math
+  { sig: 2109, args: [EvalType.Real], ret: EvalType.Real },
+  { sig: 2114, args: [EvalType.Real], ret: EvalType.Real },
+  { sig: 2121, args: [EvalType.Real], ret: EvalType.Real },
+  { sig: 2108, args: [EvalType.Decimal], ret: EvalType.Decimal },
+  { sig: 2113, args: [EvalType.Decimal], ret: EvalType.Decimal },
+  { sig: 2123, args: [EvalType.Decimal], ret: EvalType.Decimal },
+  { sig: 2107, args: [EvalType.Decimal], ret: EvalType.Int },
+  { sig: 2140, args: [EvalType.Real], ret: EvalType.Int },
+  { sig: 2141, args: [EvalType.Real], ret: EvalType.Real },
+  { sig: 2101, args: [EvalType.Int], ret: EvalType.Int },
+  { sig: 2103, args: [EvalType.Real], ret: EvalType.Real },
+  { sig: 2104, args: [EvalType.Decimal], ret: EvalType.Decimal },
+  { sig: 3110, args: [EvalType.Decimal], ret: EvalType.Decimal },
+  { sig: 216, args: [EvalType.Decimal, EvalType.Decimal], ret: EvalType.Decimal },
+  { sig: 214, args: [EvalType.Decimal, EvalType.Decimal], ret: EvalType.Int },
+  // date and time parts
+  { sig: 6029, args: [EvalType.DateTime], ret: EvalType.Int },
+  { sig: 6017, args: [EvalType.DateTime], ret: EvalType.Int },
+  { sig: 6022, args: [EvalType.DateTime], ret: EvalType.Int },
+  { sig: 6023, args: [EvalType.DateTime], ret: EvalType.Int },
+  { sig: 6027, args: [EvalType.DateTime], ret: EvalType.Int },
+  { sig: 6024, args: [EvalType.DateTime], ret: EvalType.Int },
+  { sig: 6077, args: [EvalType.DateTime], ret: EvalType.Int },
+  { sig: 6013, args: [EvalType.Duration], ret: EvalType.Int },
+  { sig: 6014, args: [EvalType.Duration], ret: EvalType.Int },
+  { sig: 6015, args: [EvalType.Duration], ret: EvalType.Int },
+  { sig: 6016, args: [EvalType.Duration], ret: EvalType.Int },
+  { sig: 40, args: [EvalType.DateTime], ret: EvalType.Int },
+  // strings
+  { sig: 7053, args: [EvalType.Bytes, EvalType.Int], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7054, args: [EvalType.Bytes, EvalType.Int, EvalType.Int], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7056, args: [EvalType.Bytes, EvalType.Int, EvalType.Int], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7027, args: [EvalType.Bytes, EvalType.Int], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7047, args: [EvalType.Bytes, EvalType.Int], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7059, args: [EvalType.Bytes], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7044, args: [EvalType.Bytes, EvalType.Bytes, EvalType.Bytes], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7045, args: [EvalType.Bytes], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7052, args: [EvalType.Bytes, EvalType.Bytes], ret: EvalType.Int, ft: { ...FT.bigint, collate: -46 } },
+  { sig: 7005, args: [EvalType.Bytes], ret: EvalType.Int },
+  { sig: 7063, args: [EvalType.Bytes], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 31, args: [EvalType.Bytes], ret: EvalType.Real, ft: FT.double },
+  { sig: 30, args: [EvalType.Bytes], ret: EvalType.Int },
 );
 
 function defaultFt(et: EvalType): FieldType {
@@ -252,7 +295,133 @@ function refEval(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
     case 4: return Decimal.fromBigInt(a as bigint);
     case 21: return (a as Decimal).toFloat();
   }
+  switch (sig) {
+    case 2109: return Math.ceil(a as number);
+    case 2114: return Math.floor(a as number);
+    case 2121: return Math.sign(a as number) * Math.floor(Math.abs(a as number) + 0.5);
+    case 2108: case 2113: case 2123: case 2107: {
+      const d = a as Decimal;
+      const scale = 10n ** BigInt(d.frac);
+      const q = d.unscaled / scale;
+      const r = d.unscaled - q * scale;
+      let res = q;
+      if (sig === 2108 || sig === 2107) res = r > 0n ? q + 1n : q;
+      if (sig === 2113) res = r < 0n ? q - 1n : q;
+      if (sig === 2123) res = 2n * (r < 0n ? -r : r) >= scale ? q + (d.unscaled < 0n ? -1n : 1n) : q;
+      return sig === 2107 ? intRange(res, false) : new Decimal(res, 0);
+    }
+    case 2140: return BigInt(Math.sign(a as number));
+    case 2141: return (a as number) < 0 ? null : Math.sqrt(a as number);
+    case 2101: return intRange((a as bigint) < 0n ? -(a as bigint) : (a as bigint), false);
+    case 2103: return Math.abs(a as number);
+    case 2104: return (a as Decimal).abs();
+    case 3110: return (a as Decimal).neg();
+    case 216: {
+      const r = (a as Decimal).mod(b as Decimal);
+      if (r === null) warnings.n++;
+      return r;
+    }
+    case 214: {
+      if ((b as Decimal).isZero()) return warnings.n++, null;
+      return intRange(BigInt(Math.trunc(Number((a as Decimal).toString()) / Number((b as Decimal).toString()))), false);
+    }
+    case 6029: case 6017: case 6022: case 6023: case 6027: case 6024: case 6077: case 40: {
+      const t = timeFieldsRef(a as bigint);
+      if (sig === 6029) return BigInt(t.y);
+      if (sig === 6017) return BigInt(t.mo);
+      if (sig === 6022) return BigInt(t.d);
+      if (sig === 40) {
+        let secs = t.h * 3600 + t.mi * 60 + t.s + (t.us >= 500000 ? 1 : 0);
+        let days = daysFromCivil(t.y, t.mo, t.d);
+        if (secs >= 86400) { secs -= 86400; days += 1; }
+        const c = civilFromDays(days);
+        return BigInt(c.y * 10000 + c.m * 100 + c.d) * 1000000n + BigInt(Math.floor(secs / 3600) * 10000 + Math.floor((secs % 3600) / 60) * 100 + (secs % 60));
+      }
+      const days = daysFromCivil(t.y, t.mo, t.d);
+      // 1970-01-01 was a Thursday.
+      if (sig === 6023) return BigInt((((days + 4) % 7) + 7) % 7 + 1);
+      if (sig === 6027) return BigInt((((days + 3) % 7) + 7) % 7);
+      if (sig === 6024) return BigInt(days - daysFromCivil(t.y, 1, 1) + 1);
+      return BigInt(days + 719528);
+    }
+    case 6013: case 6014: case 6015: case 6016: {
+      const ns = (a as bigint) < 0n ? -(a as bigint) : (a as bigint);
+      const us = ns / 1000n;
+      if (sig === 6013) return us / 3_600_000_000n;
+      if (sig === 6014) return (us / 60_000_000n) % 60n;
+      if (sig === 6015) return (us / 1_000_000n) % 60n;
+      return us % 1_000_000n;
+    }
+    case 7053: case 7054: case 7056: {
+      const chars = sig === 7056 ? [...Buffer.from(a as Uint8Array).toString('latin1')] : [...new TextDecoder().decode(a as Uint8Array)];
+      const pos = Number(b);
+      const len = args.length > 2 ? Number(args[2] as bigint) : Infinity;
+      const start = pos > 0 ? pos - 1 : pos < 0 ? chars.length + pos : -1;
+      const picked = start < 0 || start >= chars.length || len <= 0 ? [] : chars.slice(start, start + len);
+      return sig === 7056 ? new Uint8Array(Buffer.from(picked.join(''), 'latin1')) : enc.encode(picked.join(''));
+    }
+    case 7027: case 7047: {
+      const chars = [...new TextDecoder().decode(a as Uint8Array)];
+      const n = Number(b);
+      const picked = n <= 0 ? [] : sig === 7027 ? chars.slice(0, n) : chars.slice(Math.max(0, chars.length - n));
+      return enc.encode(picked.join(''));
+    }
+    case 7059: return enc.encode(new TextDecoder().decode(a as Uint8Array).replace(/^ +| +$/g, ''));
+    case 7044: {
+      const [s0, from, to] = args.map((x) => new TextDecoder().decode(x as Uint8Array));
+      return enc.encode(from === '' ? s0! : s0!.split(from!).join(to!));
+    }
+    case 7045: return enc.encode([...new TextDecoder().decode(a as Uint8Array)].reverse().join(''));
+    case 7052: return BigInt(Math.sign(collator.compare(a as Uint8Array, b as Uint8Array)));
+    case 7005: return BigInt([...new TextDecoder().decode(a as Uint8Array)].length);
+    case 7063: return enc.encode(new TextDecoder().decode(a as Uint8Array).toUpperCase());
+    case 30: case 31: {
+      const text = new TextDecoder().decode(a as Uint8Array);
+      const m = /^\s*([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)/.exec(text);
+      if (m === null || m[0].trim().length !== text.trim().length) warnings.n++;
+      const num = m === null ? 0 : Number(m[1]);
+      if (sig === 31) return num;
+      const r = num < 0 ? -Math.round(-num) : Math.round(num);
+      if (Math.abs(r) >= 2 ** 63) return warnings.n++, r > 0 ? I64_MAX : I64_MIN;
+      return BigInt(r);
+    }
+  }
   throw new Error(`reference lacks sig ${sig}`);
+}
+
+/** Fields of a CoreTime, decoded independently of the codec. */
+function timeFieldsRef(ct: bigint) {
+  return {
+    y: Number(ct >> 50n),
+    mo: Number((ct >> 46n) & 15n),
+    d: Number((ct >> 41n) & 31n),
+    h: Number((ct >> 36n) & 31n),
+    mi: Number((ct >> 30n) & 63n),
+    s: Number((ct >> 24n) & 63n),
+    us: Number((ct >> 4n) & 0xfffffn),
+  };
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+function daysFromCivil(y0: number, m: number, d: number): number {
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function civilFromDays(z0: number): { y: number; m: number; d: number } {
+  const z = z0 + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return { y: era * 400 + yoe + (m <= 2 ? 1 : 0), m, d };
 }
 
 function escapeRe(ch: string): string {

@@ -1,4 +1,4 @@
-import { Decimal, coreTimeFromFields, coreTimeToFields, formatCoreTime } from '../src/codec/tidb/mod.ts';
+import { Decimal, coreTimeFromFields, coreTimeFsp, coreTimeToFields, coreTimeType, formatCoreTime } from '../src/codec/tidb/mod.ts';
 import { type Collator, utf8Decode, utf8Encode } from './collation.ts';
 import type { FieldType } from './dag_types.ts';
 import type { EvalArg } from './eval_arg.ts';
@@ -936,6 +936,41 @@ reg(7045, strictFn('ReverseUTF8', [EvalType.Bytes], EvalType.Bytes, (v) => joinC
 reg(7052, strictFn('Strcmp', [EvalType.Bytes, EvalType.Bytes], EvalType.Int, (v, call) => BigInt(Math.sign(call.collator.compare(v[0] as Uint8Array, v[1] as Uint8Array)))));
 reg(7003, strictFn('ASCII', [EvalType.Bytes], EvalType.Int, (v) => BigInt((v[0] as Uint8Array)[0] ?? 0)));
 reg(7001, strictFn('BitLength', [EvalType.Bytes], EvalType.Int, (v) => BigInt((v[0] as Uint8Array).length * 8)));
+
+// ---- time and duration as numbers (TiDB `ToNumber`) ----
+/** CoreTime as an exact decimal: YYYYMMDD for DATE, YYYYMMDDhhmmss[.fsp digits] otherwise. */
+function timeToDecimal(ct: bigint): Decimal {
+  const t = coreTimeToFields(ct);
+  const date = BigInt(t.year * 10000 + t.month * 100 + t.day);
+  if (coreTimeType(ct) === MysqlType.Date) return Decimal.fromBigInt(date);
+  const whole = date * 1000000n + BigInt(t.hour * 10000 + t.minute * 100 + t.second);
+  const fsp = coreTimeFsp(ct);
+  if (fsp <= 0) return Decimal.fromBigInt(whole);
+  const frac = BigInt(Math.floor(t.microsecond / 10 ** (6 - fsp)));
+  return new Decimal(whole * 10n ** BigInt(fsp) + frac, fsp);
+}
+/** Duration (ns) as an exact decimal ±hhmmss[.fsp digits], fraction truncated to `fsp`. */
+function durationToDecimal(ns: bigint, fsp: number): Decimal {
+  const neg = ns < 0n;
+  const a = neg ? -ns : ns;
+  const totalSeconds = a / 1_000_000_000n;
+  const hhmmss = (totalSeconds / 3600n) * 10000n + ((totalSeconds / 60n) % 60n) * 100n + (totalSeconds % 60n);
+  const f = fsp >= 0 && fsp <= 6 ? fsp : 0;
+  const fracDigits = (a % 1_000_000_000n) / 10n ** BigInt(9 - f);
+  const unscaled = hhmmss * 10n ** BigInt(f) + (f > 0 ? fracDigits : 0n);
+  return new Decimal(neg ? -unscaled : unscaled, f);
+}
+reg(41, strictFn('CastTimeAsReal', [EvalType.DateTime], EvalType.Real, (v) => timeToDecimal(v[0] as bigint).toFloat()));
+reg(43, strictFn('CastTimeAsDecimal', [EvalType.DateTime], EvalType.Decimal, (v, call, ctx) => fitDecimal(timeToDecimal(v[0] as bigint), call.fieldType, ctx)));
+reg(51, strictFn('CastDurationAsReal', [EvalType.Duration], EvalType.Real, (v, _call, _ctx, args) => durationToDecimal(v[0] as bigint, args[0]!.fieldType.decimal ?? 0).toFloat()));
+reg(53, strictFn('CastDurationAsDecimal', [EvalType.Duration], EvalType.Decimal, (v, call, ctx, args) => fitDecimal(durationToDecimal(v[0] as bigint, args[0]!.fieldType.decimal ?? 0), call.fieldType, ctx)));
+reg(50, strictFn('CastDurationAsInt', [EvalType.Duration], EvalType.Int, (v) => {
+  // Round to whole seconds half away from zero, then hhmmss.
+  const ns = v[0] as bigint;
+  const a = ns < 0n ? -ns : ns;
+  const rounded = ((a + 500_000_000n) / 1_000_000_000n) * 1_000_000_000n;
+  return durationToDecimal(ns < 0n ? -rounded : rounded, 0).unscaled;
+}));
 
 /** The implementation of a ScalarFuncSig, or undefined when this server does not have it. */
 export function scalarFunction(sig: number): ScalarFunctionDef | undefined {

@@ -55,6 +55,10 @@ export class ScanExecutor implements BatchExecutor {
   private readonly reader = new RowV2Decoder();
   private readonly defaults: Scalar[];
   private drained = false;
+  /** Per column: decoded later by `materialize` (see `deferColumns`). */
+  private deferred: boolean[] | null = null;
+  /** Row values of the current batch, kept for `materialize`. */
+  private batchValues: Uint8Array[] = [];
   private lastKey: Uint8Array | null = null;
   /** Rows scanned per request range, in request order. */
   readonly scannedPerRange: bigint[];
@@ -79,18 +83,66 @@ export class ScanExecutor implements BatchExecutor {
     this.defaults = scan.columns.map((c, i) => {
       const dv = c.defaultVal;
       if (dv === undefined || dv === null || dv.length === 0) return null;
-      return datumToScalar(decodeDatum(dv, 0).value, this.evalTypes[i]!, c.tp ?? 0, c.decimal ?? 0);
+      // Default values come from the request: malformed ones are the client's error, not corruption.
+      try {
+        return datumToScalar(decodeDatum(dv, 0).value, this.evalTypes[i]!, c.tp ?? 0, c.decimal ?? 0);
+      } catch (e) {
+        if (e instanceof CorruptionError) throw new DomainError('InvalidArgument', `coprocessor: malformed default value of column ${c.columnId}: ${e.message}`);
+        throw e;
+      }
     });
+  }
+
+  /**
+   * Late materialization: only columns in `needed` (and the handle / table id) are decoded
+   * while scanning; the others are decoded by `materialize` for the rows that survive the
+   * Selection right above. Applies to int-handle table scans; a no-op otherwise.
+   */
+  deferColumns(needed: ReadonlySet<number>): boolean {
+    if (this.scan.kind !== 'table' || this.scan.primaryColumnIds.length > 0) return false;
+    const infos = this.scan.columns;
+    const deferred = infos.map((info, c) => !needed.has(c) && info.pkHandle !== true && info.columnId !== EXTRA_HANDLE_COLUMN_ID && info.columnId !== EXTRA_PHYSICAL_TABLE_ID_COLUMN_ID);
+    if (!deferred.some((d) => d)) return false;
+    this.deferred = deferred;
+    return true;
+  }
+
+  /** Decodes the deferred columns of the current batch for physical `rows`. */
+  materialize(batch: Batch, rows: Int32Array): void {
+    const deferred = this.deferred;
+    if (deferred === null || this.scan.kind !== 'table') return;
+    const infos = this.scan.columns;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const value = this.batchValues[r]!;
+      const v2 = isRowV2(value);
+      const v1 = v2 ? null : decodeRowV1(value);
+      if (v2) this.reader.reset(value);
+      for (let c = 0; c < infos.length; c++) {
+        if (!deferred[c]) continue;
+        const fromValue = this.valueColumn(c, infos[c]!, v1);
+        batch.columns[c]!.set(r, fromValue !== MISSING ? fromValue : this.missingColumn(c, infos[c]!));
+      }
+    }
   }
 
   async nextBatch(scanRowsHint: number): Promise<BatchResult> {
     const n = Math.min(Math.max(1, scanRowsHint), SCAN_PAIRS_PER_PULL_MAX);
     const columns = this.evalTypes.map((et) => Vector.allocate(et, n));
     let count = 0;
+    if (this.deferred !== null) this.batchValues = [];
     while (!this.drained && count < n) {
-      const chunk = await this.cursor.next(n - count);
+      let chunk;
+      try {
+        chunk = await this.cursor.next(n - count);
+      } catch (e) {
+        // The store's own errors (a lock in range, a region problem) are not the DAG's fault:
+        // carry them out untouched so the store can answer `locked` / `region_error`.
+        throw new ScanSourceError(e);
+      }
       for (let i = 0; i < chunk.keys.length; i++) {
         this.decodeInto(columns, count, chunk.keys[i]!, chunk.values[i]!);
+        if (this.deferred !== null) this.batchValues.push(chunk.values[i]!);
         count++;
       }
       if (chunk.keys.length > 0) {
@@ -143,6 +195,7 @@ export class ScanExecutor implements BatchExecutor {
     }
     const handle = readComparableI64(key, 11);
     const tableId = readComparableI64(key, 1);
+    const deferred = this.deferred;
     const v2 = isRowV2(value);
     const v1 = v2 ? null : decodeRowV1(value);
     if (v2) this.reader.reset(value);
@@ -158,6 +211,7 @@ export class ScanExecutor implements BatchExecutor {
         col.set(row, tableId);
         continue;
       }
+      if (deferred !== null && deferred[c]) continue;
       const fromValue = this.valueColumn(c, info, v1);
       if (fromValue !== MISSING) {
         col.set(row, fromValue);
@@ -396,4 +450,12 @@ function trim(v: Vector, n: number): Vector {
 /** The FieldType a scanned column presents to expressions. */
 export function columnFieldType(c: ColumnInfo): FieldType {
   return { tp: c.tp ?? 0, flag: c.flag ?? 0, flen: c.columnLen ?? 0, decimal: c.decimal ?? 0, collate: c.collation ?? 0, elems: c.elems ?? [] };
+}
+
+/** Wraps an error thrown by the ScanSource so that DAG error mapping leaves it alone. */
+export class ScanSourceError extends Error {
+  override name = 'ScanSourceError';
+  constructor(readonly sourceError: unknown) {
+    super(sourceError instanceof Error ? sourceError.message : String(sourceError));
+  }
 }

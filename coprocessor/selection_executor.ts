@@ -1,3 +1,4 @@
+import { Decimal } from '../src/codec/tidb/mod.ts';
 import type { Batch, BatchExecutor, BatchResult } from './batch_executor.ts';
 import { newStats } from './batch_executor.ts';
 import type { EvalContext } from './eval_context.ts';
@@ -19,10 +20,12 @@ export class SelectionExecutor implements BatchExecutor {
     private readonly child: BatchExecutor,
     private readonly conditions: readonly RpnExpression[],
     private readonly ctx: EvalContext,
+    /** Decodes the columns the scan below deferred, for the surviving rows (late materialization). */
+    private readonly materialize?: (batch: Batch, rows: Int32Array) => void,
   ) {
     for (const c of conditions) {
-      if (c.evalType !== EvalType.Int && c.evalType !== EvalType.Real) {
-        throw badExpr(`selection condition of eval type ${c.evalType} is not supported (expected Int or Real)`);
+      if (c.evalType === EvalType.Bytes || c.evalType === EvalType.Json || c.evalType === EvalType.Enum) {
+        throw badExpr(`selection condition of eval type ${c.evalType} is not supported (expected a number, decimal, time or duration)`);
       }
     }
   }
@@ -36,15 +39,20 @@ export class SelectionExecutor implements BatchExecutor {
       const res = cond.eval(batch, this.ctx);
       const kept = new Int32Array(rows.length);
       let k = 0;
-      const data = res.vec.values.data as BigInt64Array | Float64Array;
+      const data = res.vec.values.data as ArrayLike<bigint | number | Decimal>;
+      const isTime = res.vec.evalType === EvalType.DateTime;
       for (let i = 0; i < rows.length; i++) {
         const p = res.idx[i]!;
         if (res.vec.nulls[p] === 1) continue;
         const v = data[p]!;
-        if (v !== 0n && v !== 0) kept[k++] = rows[i]!;
+        // Truthy: non-zero number/duration, non-zero decimal, non-zero time (fspTt bits ignored).
+        const truthy = v instanceof Decimal ? !v.isZero() : isTime ? (v as bigint) >> 4n !== 0n : v !== 0n && v !== 0;
+        if (truthy) kept[k++] = rows[i]!;
       }
       rows = kept.subarray(0, k);
     }
-    return { batch: { columns: r.batch.columns, logicalRows: rows }, drained: r.drained };
+    const batch: Batch = { columns: r.batch.columns, logicalRows: rows };
+    if (this.materialize !== undefined && rows.length > 0) this.materialize(batch, rows);
+    return { batch, drained: r.drained };
   }
 }

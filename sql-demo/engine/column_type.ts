@@ -1,4 +1,4 @@
-import { ColumnFlag, Decimal, Datums, MysqlType, parseDuration, type Datum, DECIMAL_PRECISION_MAX, DECIMAL_FRAC_MAX, DURATION_NS_MAX } from '../../src/codec/tidb/mod.ts';
+import { ColumnFlag, Decimal, Datums, MysqlType, parseDuration, type Datum, DECIMAL_PRECISION_MAX, DECIMAL_FRAC_MAX, DURATION_NS_MAX } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { TypeSpec } from '../parser/mod.ts';
 import { castToTime, SqlDuration, SqlTime, toBigInt, toDecimal, toFloat, valueToString, type Value } from './value.ts';

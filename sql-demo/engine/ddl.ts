@@ -1,4 +1,4 @@
-import { MysqlType, tableIndexRange, tableRange, type KeyRange } from '../../src/codec/tidb/mod.ts';
+import { MysqlType, tableIndexRange, tableRange, type KeyRange } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { KvTxn } from '../kv/mod.ts';
 import type { AlterSpec, ColumnDef, Expr, IndexDef, Stmt } from '../parser/mod.ts';
@@ -10,7 +10,7 @@ import type { OkResult, Session } from './session.ts';
 import { DDL_RETRIES_MAX } from './session.ts';
 import { indexEntry } from './table_codec.ts';
 import { SqlTime, SqlDuration, valueToString, type Value } from './value.ts';
-import { ColumnFlag } from '../../src/codec/tidb/mod.ts';
+import { ColumnFlag } from '../tidb_codec.ts';
 
 /** Longest identifier (MySQL). */
 export const IDENT_CHARS_MAX = 64;

@@ -62,6 +62,7 @@ export class DmlExecutor {
   }
 
   private async runSubqueries(): Promise<void> {
+    this.planner.checkNoPendingCorrelated();
     for (const sq of this.planner.subqueries) if (sq.rows === undefined) sq.rows = await collect(exec(sq.plan as never, this.env));
   }
 

@@ -1,10 +1,10 @@
-import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../../src/codec/tidb/mod.ts';
+import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../tidb_codec.ts';
 import { concatBytes } from '../../src/util/mod.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { KvSnapshotReader } from '../kv/mod.ts';
 import type { ColumnInfo, TableInfo } from './catalog.ts';
 import { convertForColumn, valueToDatum } from './column_type.ts';
-import type { Compiled } from './expr.ts';
+import type { Compiled, SubqueryRef } from './expr.ts';
 import type { Access, AggDesc, Bound, PlanNode, QueryPlan, SortKey } from './plan.ts';
 import { columnOffset, decodeRow, handleFromIndexEntry, handleFromRecordKey, handleKey, primaryIndex, recordKey, type Handle, type Row } from './table_codec.ts';
 import { compareNullable, hashKey, toDecimal, toFloat, truthy, valueToString, type Value } from './value.ts';
@@ -88,12 +88,27 @@ export async function* exec(n: PlanNode, env: ExecEnv): AsyncGenerator<Row[]> {
     }
     case 'Selection':
       for await (const b of exec(n.child, env)) {
-        const out = b.filter((r) => truthy(n.cond.eval(r)) === true);
+        const out: Row[] = [];
+        for (const r of b) {
+          if (n.apply) await applyCorrelated(n.apply, r, env);
+          if (truthy(n.cond.eval(r)) === true) out.push(r);
+        }
         if (out.length > 0) yield out;
       }
       return;
     case 'Projection':
-      for await (const b of exec(n.child, env)) yield b.map((r) => n.exprs.map((e) => e.eval(r)));
+      for await (const b of exec(n.child, env)) {
+        if (n.apply === undefined) {
+          yield b.map((r) => n.exprs.map((e) => e.eval(r)));
+          continue;
+        }
+        const out: Row[] = [];
+        for (const r of b) {
+          await applyCorrelated(n.apply, r, env);
+          out.push(n.exprs.map((e) => e.eval(r)));
+        }
+        yield out;
+      }
       return;
     case 'Limit': {
       let skip = constNumber(n.offset, 'LIMIT');
@@ -186,6 +201,14 @@ export async function* exec(n: PlanNode, env: ExecEnv): AsyncGenerator<Row[]> {
   }
 }
 
+/** Re-runs correlated subqueries for one outer row (nested-loop apply). */
+async function applyCorrelated(refs: readonly SubqueryRef[], row: Row, env: ExecEnv): Promise<void> {
+  for (const ref of refs) {
+    ref.slot.row = row;
+    ref.rows = await collect(exec(ref.plan as PlanNode, env));
+  }
+}
+
 interface AggState {
   count: bigint;
   sum: Decimal | number | null;
@@ -254,24 +277,76 @@ function finish(a: AggDesc, s: AggState): Value {
   }
 }
 
+/** Partial state columns of one aggregate (see the HashAgg plan node). */
+function partialState(a: AggDesc, s: AggState): Value[] {
+  switch (a.name) {
+    case 'count':
+      return [s.count];
+    case 'avg':
+      return [s.count, s.sum];
+    case 'sum':
+      return [s.sum];
+    default:
+      return [s.best];
+  }
+}
+
+/** Merges one partial state (starting at `row[off]`) into `s`; returns the next offset. */
+function mergeState(a: AggDesc, s: AggState, row: Row, off: number): number {
+  const add = (v: Value): void => {
+    if (v === null) return;
+    if (typeof v === 'number') s.sum = (s.sum === null ? 0 : (s.sum as number)) + v;
+    else s.sum = s.sum === null ? toDecimal(v) : (s.sum as Decimal).add(toDecimal(v));
+  };
+  switch (a.name) {
+    case 'count':
+      s.count += row[off] as bigint;
+      return off + 1;
+    case 'avg':
+      s.count += row[off] as bigint;
+      add(row[off + 1]!);
+      return off + 2;
+    case 'sum':
+      add(row[off]!);
+      return off + 1;
+    default: {
+      const v = row[off]!;
+      if (v !== null && (s.best === null || (a.name === 'min' ? compareNullable(v, s.best) < 0 : compareNullable(v, s.best) > 0))) s.best = v;
+      return off + 1;
+    }
+  }
+}
+
 async function* hashAgg(n: Extract<PlanNode, { op: 'HashAgg' }>, env: ExecEnv): AsyncGenerator<Row[]> {
   const groups = new Map<string, { keys: Value[]; states: AggState[]; first: Row }>();
+  const final = n.mode === 'final';
+  const nG = n.groupBy.length;
+  const stateWidth = n.aggs.reduce((w, a) => w + (a.name === 'avg' ? 2 : 1), 0);
   for await (const b of exec(n.child, env)) {
     for (const r of b) {
       const keys = n.groupBy.map((g) => g.eval(r));
       const k = keys.map(hashKey).join('\u0000');
       let g = groups.get(k);
       if (g === undefined) {
-        g = { keys, states: n.aggs.map(newState), first: r };
+        g = { keys, states: n.aggs.map(newState), first: final ? r.slice(nG + stateWidth) : r };
         groups.set(k, g);
         quota(groups.size);
       }
-      n.aggs.forEach((a, i) => feed(a, g!.states[i]!, r));
+      if (final) {
+        let off = nG;
+        n.aggs.forEach((a, i) => (off = mergeState(a, g!.states[i]!, r, off)));
+      } else n.aggs.forEach((a, i) => feed(a, g!.states[i]!, r));
     }
+  }
+  if (n.mode === 'partial') {
+    const out: Row[] = [];
+    for (const g of groups.values()) out.push([...g.keys, ...n.aggs.flatMap((a, i) => partialState(a, g.states[i]!)), ...g.first]);
+    for (let i = 0; i < out.length; i += BATCH_ROWS_MAX) yield out.slice(i, i + BATCH_ROWS_MAX);
+    return;
   }
   // Aggregation without GROUP BY over no rows still yields one row (COUNT(*) = 0).
   if (groups.size === 0 && n.groupBy.length === 0) {
-    const width = n.schema.length - n.aggs.length;
+    const width = n.schema.length - n.aggs.length - nG;
     yield [[...n.aggs.map((a) => finish(a, newState(a))), ...new Array<Value>(width).fill(null)]];
     return;
   }

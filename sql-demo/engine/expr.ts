@@ -1,4 +1,4 @@
-import { Decimal, MysqlType } from '../../src/codec/tidb/mod.ts';
+import { Decimal, MysqlType } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { Expr, Literal, Query } from '../parser/mod.ts';
 import { convertForColumn, fieldTypeFromSpec, isIntTp, isStringTp, isTimeTp, isUnsigned, type FieldType } from './column_type.ts';
@@ -37,7 +37,14 @@ export interface SubqueryRef {
   readonly query: Query;
   plan: unknown;
   rows?: Value[][];
+  /** Set when the subquery reads columns of an enclosing query: it is re-run per outer row. */
+  correlated?: boolean;
+  /** The outer row a correlated subquery is evaluated for (set by the executor). */
+  readonly slot: { row: Row };
 }
+
+/** Resolves a column of an enclosing query (correlated subqueries). */
+export type OuterResolver = (table: string | undefined, name: string) => Compiled | undefined;
 
 /** What expressions may read from the session (functions like DATABASE(), params, variables). */
 export interface EvalContext {
@@ -50,7 +57,7 @@ export interface EvalContext {
   lastInsertId(): bigint;
   nowMs(): number;
   /** Plans a subquery in the same session (planner hook). */
-  planSubquery(q: Query): SubqueryRef;
+  planSubquery(q: Query, outer?: OuterResolver, slot?: { row: Row }): SubqueryRef;
 }
 
 /** Resolves a column name to an input index; `undefined` = not found here. */
@@ -164,7 +171,26 @@ export class ExprCompiler {
     private readonly schema: readonly SchemaColumn[],
     /** Hook for aggregate calls (only set where aggregates are allowed). */
     private readonly aggHook?: (e: Extract<Expr, { kind: 'agg' }>) => Compiled,
+    /** Columns of enclosing queries (set when compiling inside a subquery). */
+    private readonly outer?: OuterResolver,
   ) {}
+
+  /** How a subquery planned from here sees this compiler's columns (read from `slot.row`). */
+  private outerScope(slot: { row: Row }): OuterResolver {
+    return (t, n) => {
+      const idx = this.resolve(t, n);
+      if (idx !== undefined) {
+        const ft = this.schema[idx]!.ft;
+        return { eval: () => slot.row[idx]!, ft, text: t ? `${t}.${n}` : n, constant: false };
+      }
+      return this.outer?.(t, n);
+    };
+  }
+
+  private subquery(q: Query): SubqueryRef {
+    const slot: { row: Row } = { row: [] };
+    return this.ctx.planSubquery(q, this.outerScope(slot), slot);
+  }
 
   compile(e: Expr): Compiled {
     const text = exprText(e);
@@ -181,6 +207,10 @@ export class ExprCompiler {
       }
       case 'col': {
         const idx = this.resolve(e.table, e.name);
+        if (idx === undefined) {
+          const o = this.outer?.(e.table, e.name);
+          if (o !== undefined) return o;
+        }
         if (idx === undefined) throw sqlError(ER.BAD_FIELD_ERROR, `Unknown column '${text}' in 'field list'`);
         return { eval: (row) => row[idx]!, ft: this.schema[idx]!.ft, text, columnIndex: idx, constant: false };
       }
@@ -239,14 +269,16 @@ export class ExprCompiler {
       }
       case 'inSubquery': {
         const a = this.compile(e.arg);
-        const ref = this.ctx.planSubquery(e.query);
+        const ref = this.subquery(e.query);
         const not = e.not;
         let set: Set<string> | undefined;
         let hasNull = false;
         let list: Value[] = [];
+        let seenRows: Value[][] | undefined;
         return {
           eval: (row) => {
-            if (set === undefined) {
+            if (set === undefined || seenRows !== ref.rows) {
+              seenRows = ref.rows;
               const rows = ref.rows!;
               if (rows.length > 0 && rows[0]!.length !== 1) throw sqlError(ER.OPERAND_COLUMNS, 'Operand should contain 1 column(s)');
               list = rows.map((r) => r[0]!);
@@ -267,12 +299,12 @@ export class ExprCompiler {
         };
       }
       case 'exists': {
-        const ref = this.ctx.planSubquery(e.query);
+        const ref = this.subquery(e.query);
         const not = e.not;
         return { eval: () => ((ref.rows!.length > 0) !== not ? 1n : 0n), ft: FT.longlong(), text, constant: false };
       }
       case 'subquery': {
-        const ref = this.ctx.planSubquery(e.query);
+        const ref = this.subquery(e.query);
         return {
           eval: () => {
             const rows = ref.rows!;

@@ -1,4 +1,4 @@
-import { ColumnFlag, MysqlType } from '../../src/codec/tidb/mod.ts';
+import { ColumnFlag, MysqlType } from '../tidb_codec.ts';
 import type { FieldType } from './column_type.ts';
 
 /** Result types of expressions (what the protocol reports in column definitions). */

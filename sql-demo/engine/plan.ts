@@ -39,9 +39,15 @@ export type PlanNode =
   | { readonly op: 'Dual'; readonly schema: readonly SchemaColumn[]; readonly rows: number }
   | { readonly op: 'TableScan'; readonly schema: readonly SchemaColumn[]; readonly table: TableInfo; readonly db: string; readonly alias: string; readonly access: Access; readonly desc: boolean }
   | { readonly op: 'TableReader'; readonly schema: readonly SchemaColumn[]; readonly child: PlanNode }
-  | { readonly op: 'Selection'; readonly schema: readonly SchemaColumn[]; readonly cond: Compiled; readonly child: PlanNode }
-  | { readonly op: 'Projection'; readonly schema: readonly SchemaColumn[]; readonly exprs: readonly Compiled[]; readonly child: PlanNode }
-  | { readonly op: 'HashAgg'; readonly schema: readonly SchemaColumn[]; readonly groupBy: readonly Compiled[]; readonly aggs: readonly AggDesc[]; readonly child: PlanNode }
+  /** `apply`: correlated subqueries re-run for each input row before `cond`/`exprs` are evaluated. */
+  | { readonly op: 'Selection'; readonly schema: readonly SchemaColumn[]; readonly cond: Compiled; readonly child: PlanNode; readonly apply?: readonly SubqueryRef[] }
+  | { readonly op: 'Projection'; readonly schema: readonly SchemaColumn[]; readonly exprs: readonly Compiled[]; readonly child: PlanNode; readonly apply?: readonly SubqueryRef[] }
+  /**
+   * `complete`: rows in, [group keys, results, first input row] out. `partial` (cop side):
+   * [group keys, partial states, first row] out, states per agg: count [n], sum [s],
+   * avg [n, s], min/max [v]. `final` (root): merges partial rows into the complete layout.
+   */
+  | { readonly op: 'HashAgg'; readonly schema: readonly SchemaColumn[]; readonly groupBy: readonly Compiled[]; readonly aggs: readonly AggDesc[]; readonly child: PlanNode; readonly mode?: 'complete' | 'partial' | 'final' }
   | { readonly op: 'Sort'; readonly schema: readonly SchemaColumn[]; readonly keys: readonly SortKey[]; readonly child: PlanNode }
   | { readonly op: 'TopN'; readonly schema: readonly SchemaColumn[]; readonly keys: readonly SortKey[]; readonly limit: Compiled; readonly offset: Compiled | null; readonly child: PlanNode }
   | { readonly op: 'Limit'; readonly schema: readonly SchemaColumn[]; readonly limit: Compiled; readonly offset: Compiled | null; readonly child: PlanNode }
@@ -101,15 +107,15 @@ export function explainPlan(root: PlanNode): string[][] {
         return;
       }
       case 'Selection':
-        out.push([id('Selection'), task, '', n.cond.text]);
-        kids([n.child], task);
+        out.push([id(n.apply ? 'Apply+Selection' : 'Selection'), task, '', n.cond.text]);
+        kids([n.child, ...(n.apply ?? []).map((r) => r.plan as PlanNode)], task);
         return;
       case 'Projection':
-        out.push([id('Projection'), task, '', n.exprs.map((e) => e.text).join(', ')]);
-        kids([n.child], task);
+        out.push([id(n.apply ? 'Apply+Projection' : 'Projection'), task, '', n.exprs.map((e) => e.text).join(', ')]);
+        kids([n.child, ...(n.apply ?? []).map((r) => r.plan as PlanNode)], task);
         return;
       case 'HashAgg':
-        out.push([id('HashAgg'), task, '', `group by:${n.groupBy.map((g) => g.text).join(', ')}, funcs:${n.aggs.map((a) => a.text).join(', ')}`]);
+        out.push([id(n.mode === 'partial' ? 'HashAgg(partial)' : n.mode === 'final' ? 'HashAgg(final)' : 'HashAgg'), task, '', `group by:${n.groupBy.map((g) => g.text).join(', ')}, funcs:${n.aggs.map((a) => a.text).join(', ')}`]);
         kids([n.child], task);
         return;
       case 'Sort':

@@ -2,10 +2,10 @@ import { ER, sqlError } from '../errors.ts';
 import type { Expr, FromItem, OrderItem, Query, SelectItem, SelectStmt } from '../parser/mod.ts';
 import type { InfoSchema, TableInfo } from './catalog.ts';
 import { isIntTp, isStringTp, isTimeTp } from './column_type.ts';
-import { ExprCompiler, exprText, unifyTypes, type Compiled, type EvalContext, type SchemaColumn, type SubqueryRef } from './expr.ts';
+import { ExprCompiler, exprText, unifyTypes, type Compiled, type EvalContext, type OuterResolver, type SchemaColumn, type SubqueryRef } from './expr.ts';
 import { FT } from './field_types.ts';
 import type { Access, AggDesc, Bound, PlanNode, QueryPlan, SortKey } from './plan.ts';
-import { primaryIndex, secondaryIndexes } from './table_codec.ts';
+import { primaryIndex, secondaryIndexes, type Row } from './table_codec.ts';
 
 /** Rows a single LIMIT may ask for before we treat it as unbounded. */
 export const LIMIT_ROWS_MAX = 1n << 62n;
@@ -100,6 +100,9 @@ function substituteAliases(e: Expr, aliases: Map<string, Expr>, isColumn: (name:
  */
 export class Planner {
   readonly subqueries: SubqueryRef[] = [];
+  /** Correlated subqueries compiled but not yet attached to the Selection/Projection that runs them. */
+  readonly correlatedRefs: SubqueryRef[] = [];
+  private readonly outerStack: OuterResolver[] = [];
 
   constructor(
     private readonly is: InfoSchema,
@@ -108,15 +111,48 @@ export class Planner {
 
   plan(q: Query): QueryPlan {
     const root = this.query(q);
+    this.checkNoPendingCorrelated();
     return { root, subqueries: this.subqueries };
   }
 
-  /** Plans a subquery in this statement (registered to run before the outer query). */
-  subquery(q: Query): SubqueryRef {
-    const ref: SubqueryRef = { query: q, plan: undefined };
-    ref.plan = this.query(q);
-    this.subqueries.push(ref);
+  /** Correlated subqueries are supported in WHERE, HAVING and the select list only. */
+  checkNoPendingCorrelated(): void {
+    if (this.correlatedRefs.length > 0) throw sqlError(ER.NOT_SUPPORTED_YET, "This version doesn't yet support 'correlated subquery in this clause'");
+  }
+
+  /**
+   * Plans a subquery in this statement. Uncorrelated ones run once before the outer query;
+   * correlated ones (reading `outer` columns) are attached to the operator that evaluates
+   * them and re-run per outer row.
+   */
+  subquery(q: Query, outer?: OuterResolver, slot?: { row: Row }): SubqueryRef {
+    const ref: SubqueryRef = { query: q, plan: undefined, slot: slot ?? { row: [] } };
+    let used = false;
+    this.outerStack.push((t, n) => {
+      const c = outer?.(t, n);
+      if (c !== undefined) used = true;
+      return c;
+    });
+    try {
+      ref.plan = this.query(q);
+    } finally {
+      this.outerStack.pop();
+    }
+    if (used) {
+      ref.correlated = true;
+      this.correlatedRefs.push(ref);
+    } else this.subqueries.push(ref);
     return ref;
+  }
+
+  private get outer(): OuterResolver | undefined {
+    return this.outerStack[this.outerStack.length - 1];
+  }
+
+  /** Takes the correlated subqueries compiled since `mark` (they run on the node being built). */
+  private takeCorrelated(mark: number): SubqueryRef[] | undefined {
+    const refs = this.correlatedRefs.splice(mark);
+    return refs.length === 0 ? undefined : refs;
   }
 
   query(q: Query): PlanNode {
@@ -231,7 +267,7 @@ export class Planner {
   select(s: SelectStmt): PlanNode {
     let node: PlanNode = s.from === null ? { op: 'Dual', schema: [], rows: 1 } : this.from(s.from);
     const inputSchema = node.schema;
-    const inputComp = new ExprCompiler(this.ctx, schemaResolver(inputSchema), inputSchema);
+    const inputComp = new ExprCompiler(this.ctx, schemaResolver(inputSchema), inputSchema, undefined, this.outer);
     // Expand stars into column refs.
     const items: SelectItem[] = [];
     for (const it of s.items) {
@@ -250,8 +286,12 @@ export class Planner {
     // WHERE: access path + selection (under the reader when over a single table).
     if (s.where !== null) {
       for (const c of conjuncts(s.where)) if (containsAgg(c)) throw sqlError(ER.INVALID_GROUP_FUNC_USE, 'Invalid use of group function');
+      const mark = this.correlatedRefs.length;
       const cond = inputComp.compile(s.where);
-      if (node.op === 'TableScan') {
+      const apply = this.takeCorrelated(mark);
+      if (apply !== undefined) {
+        node = { op: 'Selection', schema: node.schema, cond, child: this.wrapReader(node), apply };
+      } else if (node.op === 'TableScan') {
         const access = this.chooseAccess(node.table, node.schema, s.where, inputComp);
         const scan: PlanNode = { ...node, access };
         node = { op: 'Selection', schema: scan.schema, cond, child: scan };
@@ -294,7 +334,21 @@ export class Planner {
         ...aggs.map((a) => ({ name: a.text, ft: aggType(a), hidden: true })),
         ...inputSchema,
       ];
-      node = { op: 'HashAgg', schema: aggSchema, groupBy: groupC, aggs, child: node };
+      if (node.op === 'TableReader' && aggs.every((a) => !a.distinct && a.name !== 'group_concat')) {
+        // Two-phase aggregation: partial per region under the reader, final merge at the root.
+        const stateCols = aggs.flatMap((a) => (a.name === 'avg' ? 2 : 1));
+        const partialSchema: SchemaColumn[] = [
+          ...groupC.map((g) => ({ name: g.text, ft: g.ft, hidden: true })),
+          ...aggs.flatMap((a) => (a.name === 'avg' ? [{ name: `count(${a.text})`, ft: FT.longlong(), hidden: true }, { name: `sum(${a.text})`, ft: aggType(a), hidden: true }] : [{ name: a.text, ft: aggType(a), hidden: true }])),
+          ...inputSchema,
+        ];
+        void stateCols;
+        const partial: PlanNode = { op: 'HashAgg', mode: 'partial', schema: partialSchema, groupBy: groupC, aggs, child: node.child };
+        const keyCols = groupC.map((g, i) => ({ eval: (row: Row) => row[i]!, ft: g.ft, text: g.text, columnIndex: i, constant: false }));
+        node = { op: 'HashAgg', mode: 'final', schema: aggSchema, groupBy: keyCols, aggs, child: { op: 'TableReader', schema: partialSchema, child: partial } };
+      } else {
+        node = { op: 'HashAgg', schema: aggSchema, groupBy: groupC, aggs, child: node };
+      }
       const groupTexts = new Map(groupC.map((g, i) => [g.text.toLowerCase(), i]));
       const baseResolver = schemaResolver(inputSchema);
       comp = new ExprCompiler(
@@ -308,6 +362,7 @@ export class Planner {
           const i = aggIndex.get(exprText(e) + (e.distinct ? '#d' : ''))!;
           return { eval: (row) => row[nG + i]!, ft: aggSchema[nG + i]!.ft, text: exprText(e), columnIndex: nG + i, constant: false };
         },
+        this.outer,
       );
       const compileGrouped = comp.compile.bind(comp);
       // Expressions equal to a GROUP BY expression read the group key.
@@ -316,20 +371,37 @@ export class Planner {
         if (gi !== undefined && e.kind !== 'lit') return { eval: (row) => row[gi]!, ft: groupC[gi]!.ft, text: exprText(e), columnIndex: gi, constant: false };
         return compileGrouped(e);
       };
-      if (having !== null) node = { op: 'Selection', schema: node.schema, cond: comp.compile(having), child: node };
+      if (having !== null) {
+        const mark = this.correlatedRefs.length;
+        const cond = comp.compile(having);
+        const apply = this.takeCorrelated(mark);
+        node = { op: 'Selection', schema: node.schema, cond, child: node, ...(apply ? { apply } : {}) };
+      }
     } else {
       if (having !== null) {
-        node = { op: 'Selection', schema: node.schema, cond: inputComp.compile(having), child: node };
+        const mark = this.correlatedRefs.length;
+        const cond = inputComp.compile(having);
+        const apply = this.takeCorrelated(mark);
+        node = { op: 'Selection', schema: node.schema, cond, child: node, ...(apply ? { apply } : {}) };
       }
       comp = inputComp;
     }
 
+    // Push a copy of LIMIT / TopN under the reader (each region returns at most offset+count
+    // rows); the root operator still applies the exact LIMIT, as TiDB does.
+    if (!needAgg && having === null && !s.distinct && s.limit !== null && node.op === 'TableReader') {
+      const pushed = this.pushedLimit(node.child, s, orderBy, itemExprs, inputComp);
+      if (pushed !== undefined) node = { ...node, child: pushed };
+    }
+
     // Projection: visible items, then hidden ORDER BY helpers.
+    const projMark = this.correlatedRefs.length;
     const outExprs = items.map((it) => comp.compile(it.expr as Expr));
     const outSchema: SchemaColumn[] = items.map((it, i) => {
       const c = outExprs[i]!;
       const src = c.columnIndex !== undefined && !needAgg ? node.schema[c.columnIndex] : c.columnIndex !== undefined ? (node.schema[c.columnIndex]?.hidden ? undefined : node.schema[c.columnIndex]) : undefined;
-      const name = it.alias ?? (it.expr.kind === 'col' ? it.expr.name : c.text);
+      const e = it.expr as Expr;
+      const name = it.alias ?? (e.kind === 'col' ? e.name : e.kind === 'lit' && typeof e.value === 'string' ? e.value : it.text ?? c.text);
       return { name, ft: c.ft, ...(src?.qualifier ? { qualifier: src.qualifier } : {}), ...(src?.orgTable ? { orgTable: src.orgTable, orgName: src.orgName!, db: src.db! } : {}) };
     });
     const keys: SortKey[] = [];
@@ -355,7 +427,8 @@ export class Planner {
       outSchema.push({ name: c.text, ft: c.ft, hidden: true });
       keys.push({ expr: { eval: (row) => row[idx]!, ft: c.ft, text: c.text, columnIndex: idx, constant: false }, desc: o.desc });
     }
-    node = { op: 'Projection', schema: outSchema, exprs: outExprs, child: node };
+    const projApply = this.takeCorrelated(projMark);
+    node = { op: 'Projection', schema: outSchema, exprs: outExprs, child: node, ...(projApply ? { apply: projApply } : {}) };
     if (s.distinct) node = { op: 'Distinct', schema: outSchema, visible: items.length, child: node };
     const lc = new ExprCompiler(this.ctx, () => undefined, []);
     if (keys.length > 0 && s.limit !== null) {
@@ -369,6 +442,29 @@ export class Planner {
       node = { op: 'Projection', schema: vis, exprs: vis.map((c, i) => ({ eval: (row) => row[i]!, ft: c.ft, text: c.name, columnIndex: i, constant: false })), child: node };
     }
     return node;
+  }
+
+  private pushedLimit(child: PlanNode, s: SelectStmt, orderBy: readonly OrderItem[], itemExprs: readonly Expr[], comp: ExprCompiler): PlanNode | undefined {
+    const lc = new ExprCompiler(this.ctx, () => undefined, []);
+    const limit = lc.compile(s.limit!);
+    const count = s.offset === null ? limit : lc.binary('+', limit, lc.compile(s.offset), `${limit.text}+${exprText(s.offset)}`);
+    if (orderBy.length === 0) return { op: 'Limit', schema: child.schema, limit: count, offset: null, child };
+    const keys: SortKey[] = [];
+    for (const o of orderBy) {
+      let e = o.expr;
+      if (e.kind === 'lit' && typeof e.value === 'bigint') {
+        const item = itemExprs[Number(e.value) - 1];
+        if (item === undefined) return undefined;
+        e = item;
+      }
+      if (containsAgg(e)) return undefined;
+      try {
+        keys.push({ expr: comp.compile(e), desc: o.desc });
+      } catch {
+        return undefined;
+      }
+    }
+    return { op: 'TopN', schema: child.schema, keys, limit: count, offset: null, child };
   }
 
   /** Access path for UPDATE/DELETE row sources (same rules as SELECT). */

@@ -1,4 +1,4 @@
-import { MysqlType } from '../../src/codec/tidb/mod.ts';
+import { MysqlType } from '../tidb_codec.ts';
 import { ER, sqlError, SqlError, toSqlError } from '../errors.ts';
 import type { KvClient, KvSnapshotReader, KvTxn } from '../kv/mod.ts';
 import { parseStatement, type Expr, type Query, type ShowStmt, type Stmt } from '../parser/mod.ts';
@@ -6,7 +6,8 @@ import { Catalog, type ColumnInfo, type InfoSchema, type TableInfo } from './cat
 import { convertForColumn } from './column_type.ts';
 import { DdlExecutor } from './ddl.ts';
 import { DmlExecutor } from './dml.ts';
-import { exprText, ExprCompiler, type EvalContext, type SchemaColumn, type SubqueryRef } from './expr.ts';
+import { exprText, ExprCompiler, type EvalContext, type OuterResolver, type SchemaColumn, type SubqueryRef } from './expr.ts';
+import type { Row } from './table_codec.ts';
 import { FT } from './field_types.ts';
 import { runQuery, type ExecEnv } from './executor.ts';
 import { explainPlan } from './plan.ts';
@@ -188,7 +189,10 @@ export class Session {
         const inner = stmt.stmt;
         if (inner.kind !== 'select' && inner.kind !== 'union') throw sqlError(ER.NOT_SUPPORTED_YET, "This version doesn't yet support 'EXPLAIN' of DML");
         return this.withReader(false, async (reader, is) => {
-          const plan = new Planner(is, this.evalContext(params, reader)).plan(inner);
+          const holder: { current?: Planner } = {};
+          const planner = new Planner(is, this.evalContext(params, reader, holder));
+          holder.current = planner;
+          const plan = planner.plan(inner);
           const rows = explainPlan(plan.root).map(([id, task, obj, info]) => [id!, 'N/A', task!, obj!, info!]);
           return { kind: 'rows', columns: ['id', 'estRows', 'task', 'access object', 'operator info'].map((n) => ({ name: n, ft: FT.varchar(256) })), rows };
         });
@@ -308,9 +312,9 @@ export class Session {
       connectionId: () => self.connectionId,
       lastInsertId: () => self.lastInsertId,
       nowMs: () => self.engine.nowMs(),
-      planSubquery: (q: Query): SubqueryRef => {
+      planSubquery: (q: Query, outer?: OuterResolver, slot?: { row: Row }): SubqueryRef => {
         if (holder.current === undefined) throw sqlError(ER.NOT_SUPPORTED_YET, 'subquery in this context');
-        return holder.current.subquery(q);
+        return holder.current.subquery(q, outer, slot);
       },
     };
     void reader;

@@ -1,4 +1,4 @@
-import { MysqlType } from '../../src/codec/tidb/mod.ts';
+import { MysqlType } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { KvSnapshotReader } from '../kv/mod.ts';
 import type { ShowStmt } from '../parser/mod.ts';

@@ -15,7 +15,7 @@ import {
   Datums,
   type Datum,
   type Handle,
-} from '../../src/codec/tidb/mod.ts';
+} from '../tidb_codec.ts';
 import { concatBytes } from '../../src/util/mod.ts';
 import type { ColumnInfo, IndexInfo, TableInfo } from './catalog.ts';
 import { datumToValue, valueToDatum, ROW_VALUE_BYTES_MAX } from './column_type.ts';

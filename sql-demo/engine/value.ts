@@ -1,4 +1,4 @@
-import { Decimal, formatCoreTime, formatDuration, parseTime, MysqlType, coreTimeToFields, coreTimeType } from '../../src/codec/tidb/mod.ts';
+import { Decimal, formatCoreTime, formatDuration, parseTime, MysqlType, coreTimeToFields, coreTimeType } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
 
 /** A DATE/DATETIME/TIMESTAMP value in TiDB's CoreTime layout (type and fsp included). */

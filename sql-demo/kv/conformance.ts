@@ -1,13 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { WriteConflictError, type KvClient, type KvSnapshotReader } from './kv_client.ts';
 
-const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+let prefix = '';
+const enc = (s: string): Uint8Array => new TextEncoder().encode(prefix + s);
+const encValue = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
+const decKey = (b: Uint8Array): string => new TextDecoder().decode(b).slice(prefix.length);
 
 async function collect(r: KvSnapshotReader, start: string, end: string, opts?: { limit?: number; reverse?: boolean }): Promise<Array<[string, string]>> {
   const out: Array<[string, string]> = [];
-  for await (const kv of r.scan(enc(start), enc(end), opts)) out.push([dec(kv.key)!, dec(kv.value)!]);
+  for await (const kv of r.scan(enc(start), enc(end), opts)) out.push([decKey(kv.key), dec(kv.value)!]);
   return out;
 }
 
@@ -15,14 +18,20 @@ async function collect(r: KvSnapshotReader, start: string, end: string, opts?: {
  * Registers the KvClient conformance suite (snapshot isolation, read-your-writes, first
  * committer wins, scans with limit/reverse, a seeded model check). Every KvClient
  * implementation (MemoryKvClient, the gRPC TikvKvClient) must pass it. `makeClient`
- * must return a client over an EMPTY key space each call (or use `prefix` isolation).
+ * returns a client over an empty key space, or pass `keyPrefix` (a fresh prefix per call)
+ * so tests against one live cluster do not see each other's keys.
  */
-export function kvClientConformance(name: string, makeClient: () => Promise<KvClient>, opts: { modelRuns?: number } = {}): void {
+export function kvClientConformance(name: string, makeClient: () => Promise<KvClient>, opts: { modelRuns?: number; keyPrefix?: () => string } = {}): void {
   describe(`KvClient conformance: ${name}`, () => {
+    // Against a shared live cluster, give every test (and model run) its own key prefix.
+    beforeEach(() => {
+      prefix = opts.keyPrefix?.() ?? '';
+    });
+
     it('reads its own buffered writes and hides them from others until commit', async () => {
       const c = await makeClient();
       const t1 = await c.begin();
-      t1.set(enc('a'), enc('1'));
+      t1.set(enc('a'), encValue('1'));
       expect(dec(await t1.get(enc('a')))).toBe('1');
       const t2 = await c.begin();
       expect(await t2.get(enc('a'))).toBeUndefined();
@@ -39,8 +48,8 @@ export function kvClientConformance(name: string, makeClient: () => Promise<KvCl
       const c = await makeClient();
       const t1 = await c.begin();
       const t2 = await c.begin();
-      t1.set(enc('k'), enc('t1'));
-      t2.set(enc('k'), enc('t2'));
+      t1.set(enc('k'), encValue('t1'));
+      t2.set(enc('k'), encValue('t2'));
       await t1.commit();
       await expect(t2.commit()).rejects.toBeInstanceOf(WriteConflictError);
       const s = await c.snapshot();
@@ -52,8 +61,8 @@ export function kvClientConformance(name: string, makeClient: () => Promise<KvCl
       const c = await makeClient();
       const t1 = await c.begin();
       const t2 = await c.begin();
-      t1.set(enc('x'), enc('1'));
-      t2.set(enc('y'), enc('2'));
+      t1.set(enc('x'), encValue('1'));
+      t2.set(enc('y'), encValue('2'));
       const c1 = await t1.commit();
       const c2 = await t2.commit();
       expect(c1 > t1.startTs).toBe(true);
@@ -64,7 +73,7 @@ export function kvClientConformance(name: string, makeClient: () => Promise<KvCl
     it('snapshot at an old ts keeps seeing the old value; deletes hide keys', async () => {
       const c = await makeClient();
       const t1 = await c.begin();
-      t1.set(enc('d'), enc('old'));
+      t1.set(enc('d'), encValue('old'));
       await t1.commit();
       const ts = await c.getTs();
       const t2 = await c.begin();
@@ -78,18 +87,18 @@ export function kvClientConformance(name: string, makeClient: () => Promise<KvCl
     it('scans merge buffered writes, honour limit and reverse, and batchGet finds present keys', async () => {
       const c = await makeClient();
       const t1 = await c.begin();
-      for (const k of ['s1', 's2', 's3', 's4']) t1.set(enc(k), enc(k.toUpperCase()));
+      for (const k of ['s1', 's2', 's3', 's4']) t1.set(enc(k), encValue(k.toUpperCase()));
       await t1.commit();
       const t2 = await c.begin();
       t2.delete(enc('s2'));
-      t2.set(enc('s25'), enc('NEW'));
-      t2.set(enc('s3'), enc('UPD'));
+      t2.set(enc('s25'), encValue('NEW'));
+      t2.set(enc('s3'), encValue('UPD'));
       expect(await collect(t2, 's', 't')).toEqual([['s1', 'S1'], ['s25', 'NEW'], ['s3', 'UPD'], ['s4', 'S4']]);
       expect(await collect(t2, 's', 't', { limit: 2 })).toEqual([['s1', 'S1'], ['s25', 'NEW']]);
       expect(await collect(t2, 's', 't', { reverse: true, limit: 3 })).toEqual([['s4', 'S4'], ['s3', 'UPD'], ['s25', 'NEW']]);
       expect(await collect(t2, 's2', 's4')).toEqual([['s25', 'NEW'], ['s3', 'UPD']]);
       const got = await t2.batchGet([enc('s1'), enc('s2'), enc('zz')]);
-      expect([...got.keys()]).toEqual([Buffer.from('s1').toString('hex')]);
+      expect([...got.keys()]).toEqual([Buffer.from(enc('s1')).toString('hex')]);
       await t2.rollback();
       const s = await c.snapshot();
       expect(await collect(s, 's', 't')).toEqual([['s1', 'S1'], ['s2', 'S2'], ['s3', 'S3'], ['s4', 'S4']]);
@@ -101,6 +110,7 @@ export function kvClientConformance(name: string, makeClient: () => Promise<KvCl
       const op = fc.record({ txn: fc.integer({ min: 0, max: 2 }), key: fc.constantFrom(...keys), del: fc.boolean(), v: fc.integer({ min: 0, max: 99 }) });
       await fc.assert(
         fc.asyncProperty(fc.array(op, { maxLength: 12 }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 3, maxLength: 3 }), async (ops, order) => {
+          prefix = opts.keyPrefix?.() ?? '';
           const c = await makeClient();
           const model = new Map<string, string>();
           const committedTs = new Map<string, number>();
@@ -108,7 +118,7 @@ export function kvClientConformance(name: string, makeClient: () => Promise<KvCl
           const txns = await Promise.all([0, 1, 2].map(async () => ({ t: await c.begin(), start: ++clock, writes: new Map<string, string | undefined>() })));
           for (const o of ops) {
             const tx = txns[o.txn]!;
-            if (o.del) { tx.t.delete(enc(o.key)); tx.writes.set(o.key, undefined); } else { tx.t.set(enc(o.key), enc(String(o.v))); tx.writes.set(o.key, String(o.v)); }
+            if (o.del) { tx.t.delete(enc(o.key)); tx.writes.set(o.key, undefined); } else { tx.t.set(enc(o.key), encValue(String(o.v))); tx.writes.set(o.key, String(o.v)); }
           }
           const seen = new Set<number>();
           for (const i of [...order, 0, 1, 2]) {

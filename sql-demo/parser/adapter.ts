@@ -1,5 +1,5 @@
 import nodeSqlParser from 'node-sql-parser';
-import { Decimal } from '../../src/codec/tidb/mod.ts';
+import { Decimal } from '../tidb_codec.ts';
 import { ER, sqlError, SqlError } from '../errors.ts';
 import type { AggName, AlterSpec, BinaryOp, ColumnDef, Expr, FromItem, IndexDef, OrderItem, Query, SelectItem, SelectStmt, Stmt, TableName, TypeSpec } from './ast.ts';
 
@@ -11,7 +11,7 @@ export const SQL_TEXT_BYTES_MAX = 4 * 1024 * 1024;
 type Node = any;
 
 const parser = new nodeSqlParser.Parser();
-const PARSE_OPT = { database: 'MySQL' };
+const PARSE_OPT = { database: 'MySQL', parseOptions: { includeLocations: true } };
 
 /** Result of parsing one statement text. */
 export interface ParsedStatement {
@@ -42,7 +42,7 @@ export function parseStatement(sql: string): ParsedStatement {
     if (ast.length !== 1) throw sqlError(ER.PARSE_ERROR, 'You have an error in your SQL syntax; expected exactly one statement');
     ast = ast[0];
   }
-  const conv = new Converter(clustered);
+  const conv = new Converter(clustered, trimmed);
   return { stmt: conv.stmt(ast), paramCount };
 }
 
@@ -134,6 +134,10 @@ function preprocess(sql: string): { text: string; paramCount: number; clustered:
       const nl = sql.indexOf('\n', i);
       i = nl < 0 ? sql.length : nl + 1;
       out += ' ';
+    } else if (c === '-' && /^\d{16,}/.test(sql.slice(i + 1)) && !/[A-Za-z0-9_$]/.test(out.trimEnd().slice(-1) || ' ')) {
+      // The upstream parser folds `-<big literal>` into a lossy JS number; keep it a unary minus.
+      out += '- ';
+      i++;
     } else if (c === '?') {
       out += `:p${paramCount++}`;
       i++;
@@ -220,7 +224,10 @@ const BIN_OPS: Record<string, BinaryOp> = {
 };
 
 class Converter {
-  constructor(private readonly clustered: boolean | null) {}
+  constructor(
+    private readonly clustered: boolean | null,
+    private readonly source: string,
+  ) {}
 
   stmt(a: Node): Stmt {
     switch (a.type) {
@@ -301,7 +308,11 @@ class Converter {
       if (e.type === 'column_ref' && e.column === '*') return e.table ? { expr: { kind: 'star', table: e.table } } : { expr: { kind: 'star' } };
       if (e.type === 'star') return { expr: { kind: 'star' } };
       const alias = typeof c.as === 'string' ? c.as : undefined;
-      return alias === undefined ? { expr: this.expr(e) } : { expr: this.expr(e), alias };
+      if (alias !== undefined) return { expr: this.expr(e), alias };
+      // MySQL names an unaliased expression column by its text as written.
+      const loc = e.loc;
+      const text = loc?.start && loc?.end ? this.source.slice(loc.start.offset, loc.end.offset).trim() : undefined;
+      return text !== undefined && e.type !== 'column_ref' ? { expr: this.expr(e), text } : { expr: this.expr(e) };
     });
     let from: FromItem | null = null;
     for (const f of (a.from ?? []) as Node[]) {
@@ -556,6 +567,10 @@ class Converter {
         if (op === '+') return arg;
         if (op === 'NOT' || op === '!') return { kind: 'unary', op: 'not', arg };
         if (op === '~') return { kind: 'unary', op: '~', arg };
+        if (op === 'NOT EXISTS') {
+          if (arg.kind !== 'subquery') throw unsupported('NOT EXISTS <expr>');
+          return { kind: 'exists', query: arg.query, not: true };
+        }
         throw unsupported(`operator ${op}`);
       }
       case 'binary_expr':

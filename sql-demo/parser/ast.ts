@@ -1,4 +1,4 @@
-import type { Decimal } from '../../src/codec/tidb/mod.ts';
+import type { Decimal } from '../tidb_codec.ts';
 
 /** A literal as written in SQL (before binding to column types). */
 export type Literal = null | bigint | number | Decimal | string | Uint8Array | boolean;
@@ -39,6 +39,8 @@ export type AggName = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'group_concat';
 export interface SelectItem {
   readonly expr: Expr | { readonly kind: 'star'; readonly table?: string };
   readonly alias?: string;
+  /** The expression as written (column name of an unaliased expression). */
+  readonly text?: string;
 }
 
 export type FromItem =

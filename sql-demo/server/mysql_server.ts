@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { ColumnFlag, Decimal, MysqlType, coreTimeToFields, coreTimeType } from '../../src/codec/tidb/mod.ts';
+import { ColumnFlag, Decimal, MysqlType, coreTimeToFields, coreTimeType } from '../tidb_codec.ts';
 import { ER, sqlError, SqlError, toSqlError } from '../errors.ts';
 import { SqlDuration, SqlTime, valueToBytes, valueToString, formatFloat, type ExecResult, type SchemaColumn, type Session, type SqlEngine, type Value } from '../engine/mod.ts';
 import { parseStatement, splitStatements, type Stmt } from '../parser/mod.ts';
@@ -504,12 +504,16 @@ class Connection {
         this.sendErr(sqlError([1047, '08S01'], 'Unknown command'));
         continue;
       }
+      // One response goes out in one write: cork while the command produces its packets.
+      this.socket.cork();
       try {
         const quit = await this.command(p);
         if (quit) return;
       } catch (e) {
         if (e instanceof MalformedPacketError) this.sendErr(sqlError([1835, 'HY000'], 'Malformed communication packet.'));
         else this.sendErr(toSqlError(e));
+      } finally {
+        this.socket.uncork();
       }
     }
   }

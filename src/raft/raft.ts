@@ -12,7 +12,7 @@
  * - a vote is granted only to a candidate whose log is at least as up to date (§5.4.1).
  * Liveness/availability refinements: PreVote, CheckQuorum, leader lease, fast backtracking.
  */
-import { assert, bytesEqual } from '../util/mod.ts';
+import { CorruptionError, assert, bytesEqual } from '../util/mod.ts';
 import { ConfChanger, configFromConfState } from './conf_changer.ts';
 import { confChangeToV2, decodeConfChange, decodeConfChangeV2 } from './conf_change_codec.ts';
 import {
@@ -58,7 +58,7 @@ export interface ReadState {
 }
 
 /** Why a proposal or step was refused (typed, never thrown). */
-export type RaftError = 'proposal-dropped' | 'entry-too-large' | 'step-peer-not-found' | 'step-local-message';
+export type RaftError = 'proposal-dropped' | 'entry-too-large' | 'step-peer-not-found' | 'step-local-message' | 'invalid-message';
 
 /** Marks the vote requests of a leadership transfer, which bypass lease and pre-vote. */
 export const CAMPAIGN_TRANSFER = new TextEncoder().encode('CampaignTransfer');
@@ -523,7 +523,14 @@ export class Raft {
     for (let i = 0; i < ents.length; i++) {
       const e = ents[i]!;
       if (e.entryType === EntryType.EntryNormal) continue;
-      const cc = e.entryType === EntryType.EntryConfChange ? confChangeToV2(decodeConfChange(e.data)) : decodeConfChangeV2(e.data);
+      let cc: ConfChangeV2;
+      try {
+        cc = e.entryType === EntryType.EntryConfChange ? confChangeToV2(decodeConfChange(e.data)) : decodeConfChangeV2(e.data);
+      } catch (err) {
+        // A forwarded proposal is remote input: undecodable bytes are refused, not fatal.
+        if (err instanceof CorruptionError) return 'proposal-dropped';
+        throw err;
+      }
       const alreadyPending = this.pendingConfIndex > this.raftLog.applied;
       const alreadyJoint = this.prs.isJoint();
       const wantsLeaveJoint = cc.changes.length === 0;
@@ -706,8 +713,7 @@ export class Raft {
       case MessageType.MsgPropose:
         if (this.lead === NONE || this.cfg.disableProposalForwarding) return 'proposal-dropped';
         for (const e of m.entries) if (entrySizeBytes(e) > this.cfg.maxEntrySizeBytes) return 'entry-too-large';
-        m.to = this.lead;
-        this.send(m);
+        this.send({ ...m, to: this.lead, term: 0n });
         return null;
       case MessageType.MsgAppend:
         this.lead = m.from;
@@ -726,8 +732,7 @@ export class Raft {
         return null;
       case MessageType.MsgTransferLeader:
         if (this.lead === NONE) return 'proposal-dropped';
-        m.to = this.lead;
-        this.send(m);
+        this.send({ ...m, to: this.lead, term: 0n });
         return null;
       case MessageType.MsgTimeoutNow:
         // Transfer: campaign at once, skipping pre-vote, forcing past others' leases.
@@ -735,8 +740,7 @@ export class Raft {
         return null;
       case MessageType.MsgReadIndex:
         if (this.lead === NONE) return 'proposal-dropped';
-        m.to = this.lead;
-        this.send(m);
+        this.send({ ...m, to: this.lead, term: 0n });
         return null;
       case MessageType.MsgReadIndexResp:
         if (m.entries.length !== 1) return null;

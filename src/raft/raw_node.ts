@@ -62,6 +62,40 @@ export interface RaftStatus {
   progress: Map<bigint, { match: bigint; next: bigint; state: ProgressState; isLearner: boolean }>;
 }
 
+/** Entries carried per message accepted from a peer (a bound on remote input). */
+export const MESSAGE_ENTRIES_MAX = 65_536;
+
+/**
+ * Structural checks on a message from a peer, so remote input cannot trip an assertion:
+ * a known type, a sender, a term (except forwarded proposals and reads), bounded entries numbered consecutively after `index`, with terms that never
+ * exceed the message's term, and snapshot metadata where a snapshot is sent.
+ */
+export function isWellFormed(m: Message): boolean {
+  if (MessageType[m.msgType] === undefined) return false;
+  if (m.entries.length > MESSAGE_ENTRIES_MAX) return false;
+  if (m.from === 0n) return false;
+  // Only forwarded proposals and reads travel without a term; everything else is term-scoped.
+  const forwarded = m.msgType === MessageType.MsgPropose || m.msgType === MessageType.MsgReadIndex;
+  if ((m.term === 0n) !== forwarded) return false;
+  if (m.msgType === MessageType.MsgAppend) {
+    let prevTerm = m.logTerm;
+    for (let i = 0; i < m.entries.length; i++) {
+      const e = m.entries[i]!;
+      if (e.index !== m.index + BigInt(i) + 1n) return false;
+      if (e.term < prevTerm || e.term > m.term) return false;
+      if (EntryType[e.entryType] === undefined) return false;
+      prevTerm = e.term;
+    }
+    if (m.logTerm > m.term) return false;
+  }
+  if (m.msgType === MessageType.MsgSnapshot) {
+    const meta = m.snapshot?.metadata;
+    if (!meta || !meta.confState || meta.index === 0n || meta.term > m.term) return false;
+  }
+  if ((m.msgType === MessageType.MsgReadIndex || m.msgType === MessageType.MsgReadIndexResp) && m.entries.length !== 1) return false;
+  return true;
+}
+
 function isConfChangeV2(cc: ConfChange | ConfChangeV2): cc is ConfChangeV2 {
   return 'changes' in cc;
 }
@@ -110,6 +144,10 @@ export class RawNode {
 
   /** Feeds a message from a peer. Local message types and unknown responders are refused. */
   step(m: Message): RaftError | null {
+    if (!isWellFormed(m)) return 'invalid-message';
+    // Only a forwarded proposal or read can come back to its origin (forwarded twice).
+    const forwarded = m.msgType === MessageType.MsgPropose || m.msgType === MessageType.MsgReadIndex;
+    if (m.from === this.raft.id && !forwarded) return 'invalid-message';
     if (isLocalMessage(m.msgType)) return 'step-local-message';
     if (isResponseMessage(m.msgType) && !this.raft.prs.progress.has(m.from)) return 'step-peer-not-found';
     return this.raft.step(m);

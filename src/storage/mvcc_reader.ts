@@ -40,7 +40,7 @@ export class MvccReader {
   constructor(readonly snapshot: KvSnapshot) {}
 
   async loadLock(key: Uint8Array): Promise<Lock | undefined> {
-    const bytes = await this.snapshot.get('lock', encodeKey(key));
+    const bytes = this.snapshot.getSync('lock', encodeKey(key));
     return bytes === undefined ? undefined : Lock.decode(bytes);
   }
 
@@ -88,7 +88,7 @@ export class MvccReader {
   /** The value a Put record refers to: inline short value or the default CF at start_ts. */
   async loadData(key: Uint8Array, write: Write): Promise<Uint8Array> {
     if (write.shortValue !== undefined) return write.shortValue;
-    const value = await this.snapshot.get('default', encodeKeyWithTs(key, write.startTs));
+    const value = this.snapshot.getSync('default', encodeKeyWithTs(key, write.startTs));
     if (value === undefined) throw new CorruptionError(`default CF value missing for start_ts ${write.startTs}`);
     return value;
   }

@@ -1310,7 +1310,7 @@ export class Storage {
         this.checkRawKey(key);
         let answer: pb.RawCasResponse = { error: '', succeed: false, previousNotExist: true, previousValue: EMPTY };
         await this.rawWrite(ctx, [key], true, async (snapshot) => {
-          const current = await snapshot.get(cf, key);
+          const current = snapshot.getSync(cf, key);
           const succeed = req.previousNotExist
             ? current === undefined
             : current !== undefined && bytesEqual(current, req.previousValue ?? EMPTY);

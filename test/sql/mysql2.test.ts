@@ -98,6 +98,18 @@ describe('mysql2 against the protocol server', () => {
     await b.end();
   });
 
+  it('runs multi-statement COM_QUERY with several result sets', async () => {
+    const c = await connect({ multipleStatements: true });
+    const [results] = await c.query("SELECT 1 AS a; INSERT INTO items (name) VALUES ('m'); SELECT 2 AS b, 3 AS c");
+    expect((results as any[])[0]).toEqual([{ a: 1 }]);
+    expect((results as any[])[1]).toMatchObject({ affectedRows: 1 });
+    expect((results as any[])[2]).toEqual([{ b: 2, c: 3 }]);
+    await expect(c.query('SELECT 1; SELEC 2')).rejects.toMatchObject({ errno: 1064 });
+    const [after] = await c.query('SELECT 4 AS d');
+    expect(after).toEqual([{ d: 4 }]);
+    await c.end();
+  });
+
   it('rejects a wrong password with 1045', async () => {
     await expect(connect({ password: 'secret' })).rejects.toMatchObject({ errno: 1045 });
   });

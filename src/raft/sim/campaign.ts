@@ -27,6 +27,7 @@ export class CampaignSummary {
   failedSeeds: number[] = [];
   linearizabilityUnknown = 0;
   stalls = 0;
+  stalledSeeds: number[] = [];
 
   faultsTotal(): number {
     return Object.values(this.faults).reduce((a, b) => a + b, 0);
@@ -45,7 +46,7 @@ export class CampaignSummary {
       `linearizability:        ${this.seeds - this.linearizabilityUnknown} decided, ${this.linearizabilityUnknown} undecided (budget)`,
       `faults injected:        ${this.faultsTotal()}`,
       faultLines,
-      `no progress after heal: ${this.stalls} seeds (liveness, not safety)`,
+      `no progress after heal: ${this.stalls} seeds (liveness, not safety)${this.stalledSeeds.length > 0 ? ` (seeds ${this.stalledSeeds.slice(0, 20).join(', ')})` : ''}`,
       `violations:             ${this.violations}${this.failedSeeds.length > 0 ? ` (seeds ${this.failedSeeds.slice(0, 20).join(', ')})` : ''}`,
     ].join('\n');
   }
@@ -85,7 +86,10 @@ export function runCampaign(
     }
     s.operationsChecked += r.operations.length;
     s.unknownOutcomes += r.operations.filter((o) => o.return === null).length;
-    if (!r.progressedAfterHeal) s.stalls++;
+    if (!r.progressedAfterHeal) {
+      s.stalls++;
+      s.stalledSeeds.push(seed);
+    }
     onHistory(seed, { seed, operations: r.operations });
     if (violations.length > 0) {
       s.violations += violations.length;

@@ -333,7 +333,8 @@ export class Simulator {
       this.net.requeue(m, to.pausedUntil);
       return;
     }
-    to.rn!.step(m);
+    // Messages between correct nodes are always well formed; a refusal here is a core bug.
+    if (to.rn!.step(m) === 'invalid-message') this.checker.violations.push(`node ${to.id} refused a message as invalid: ${describeMessage(m)}`);
   }
 
   private handleReady(n: SimNode): void {
@@ -614,7 +615,10 @@ export class Simulator {
     this.net.heal();
     this.net.faults = { ...CALM_NETWORK };
     for (const n of this.liveMembers()) if (!n.alive()) this.restart(n);
-    for (const n of this.nodes.values()) n.pausedUntil = 0;
+    for (const n of this.nodes.values()) {
+      n.pausedUntil = 0;
+      n.tornWriteArmed = false; // a fault armed before the heal must not fire during it
+    }
     this.log('heal: network calm, all nodes restarted');
   }
 

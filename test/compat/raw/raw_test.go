@@ -304,10 +304,13 @@ func TestRawTTLRejected(t *testing.T) {
 	}
 }
 
-// waitForRegions polls PD until [start,end) is covered by at least want regions.
+// waitForRegions polls PD until [start,end) is covered, without holes or overlaps, by at least
+// want regions. A transiently non-covering answer is tolerated (real PD can briefly show a hole
+// while split heartbeats arrive; newer client-go checks for it and retries) but counted and logged.
 func waitForRegions(t *testing.T, c *rawkv.Client, start, end []byte, want int) []*regionView {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
+	holes := 0
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		rs, err := c.GetPDClient().ScanRegions(ctx, start, end, 1000)
@@ -319,11 +322,20 @@ func waitForRegions(t *testing.T, c *rawkv.Client, start, end []byte, want int) 
 		for _, r := range rs {
 			views = append(views, &regionView{id: r.Meta.GetId(), start: r.Meta.GetStartKey(), end: r.Meta.GetEndKey(), version: r.Meta.GetRegionEpoch().GetVersion()})
 		}
-		checkContiguous(t, views, start, end)
-		if len(views) >= want {
+		coverErr := checkContiguous(views, start, end)
+		if coverErr == nil && len(views) >= want {
+			if holes > 0 {
+				t.Logf("PD ScanRegions gave %d transiently non-covering answer(s) before a covering one", holes)
+			}
 			return views
 		}
+		if coverErr != nil {
+			holes++
+		}
 		if time.Now().After(deadline) {
+			if coverErr != nil {
+				t.Fatalf("after 30 s PD ScanRegions still does not cover %q..%q: %v (%s)", start, end, coverErr, describeRegions(views))
+			}
 			t.Fatalf("after 30 s PD still reports %d region(s) for %q..%q, want >= %d (does the store split at --region-split-keys %d and report splits to PD?): %s",
 				len(views), start, end, want, regionSplitKeys, describeRegions(views))
 		}
@@ -337,24 +349,24 @@ type regionView struct {
 	version    uint64
 }
 
-// checkContiguous fails if PD's regions leave a hole or overlap inside [start, end).
-func checkContiguous(t *testing.T, rs []*regionView, start, end []byte) {
-	t.Helper()
+// checkContiguous reports a hole or overlap in PD's regions inside [start, end).
+func checkContiguous(rs []*regionView, start, end []byte) error {
 	if len(rs) == 0 {
-		t.Fatalf("PD ScanRegions returned no region for %q", start)
+		return fmt.Errorf("no region returned for %q", start)
 	}
 	if bytes.Compare(rs[0].start, start) > 0 {
-		t.Fatalf("first region %d starts at %q, after the scan start %q", rs[0].id, rs[0].start, start)
+		return fmt.Errorf("first region %d starts at %q, after the scan start %q", rs[0].id, rs[0].start, start)
 	}
 	for i := 1; i < len(rs); i++ {
 		if !bytes.Equal(rs[i-1].end, rs[i].start) {
-			t.Fatalf("regions %d and %d are not contiguous: end %q != start %q", rs[i-1].id, rs[i].id, rs[i-1].end, rs[i].start)
+			return fmt.Errorf("regions %d and %d are not contiguous: end %q != start %q", rs[i-1].id, rs[i].id, rs[i-1].end, rs[i].start)
 		}
 	}
 	last := rs[len(rs)-1]
 	if len(last.end) != 0 && bytes.Compare(last.end, end) < 0 {
-		t.Fatalf("last region %d ends at %q, before the scan end %q", last.id, last.end, end)
+		return fmt.Errorf("last region %d ends at %q, before the scan end %q", last.id, last.end, end)
 	}
+	return nil
 }
 
 func describeRegions(rs []*regionView) string {

@@ -1,0 +1,2 @@
+/** Interactive SQL shell (the playground opens it). */
+export { runShell, formatResult, type ShellOptions } from './shell.ts';
