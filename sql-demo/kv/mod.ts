@@ -18,3 +18,8 @@ export { TikvSnapshot } from './tikv_snapshot.ts';
 export { TikvCoprocessor, remainingRanges, type TikvCopRequest, type TikvCopResult } from './tikv_coprocessor.ts';
 export { TxnAbandonedError } from './tikv_committer.ts';
 export { KeyAlreadyExistsError, BackoffExhaustedError, TxnAbortedError, TxnUndeterminedError, CoprocessorError, RegionFatalError } from './tikv_errors.ts';
+export { TikvRegionCache, type CachedRegion } from './tikv_region_cache.ts';
+export { TikvRpc } from './tikv_rpc.ts';
+export { TikvLockResolver } from './tikv_lock_resolver.ts';
+export { TikvBackoffer, BACKOFF } from './tikv_backoffer.ts';
+export { DEFAULT_BUDGETS, type TikvClientContext } from './tikv_snapshot.ts';

@@ -3,7 +3,7 @@ import { bytesCompare } from '../../src/util/mod.ts';
 import type { CopKeyRange, CopRequest, CopResult } from './kv_client.ts';
 import { BACKOFF, TikvBackoffer } from './tikv_backoffer.ts';
 import { CoprocessorError } from './tikv_errors.ts';
-import { COP_CONCURRENCY_DEFAULT, COP_CONCURRENCY_MAX, COP_PAGING_SIZE_MAX } from './tikv_limits.ts';
+import { COP_CONCURRENCY_DEFAULT, COP_CONCURRENCY_MAX, COP_PAGING_SIZE_MAX, COP_TASK_PAGES_BUFFERED_MAX } from './tikv_limits.ts';
 import type { CachedRegion } from './tikv_region_cache.ts';
 import type { TikvClientContext } from './tikv_snapshot.ts';
 
@@ -53,18 +53,25 @@ export class TikvCoprocessor {
     const tasks = await this.splitByRegion(bo, ranges);
     if (req.desc) tasks.reverse();
     const concurrency = Math.max(1, Math.min(COP_CONCURRENCY_MAX, req.concurrency ?? COP_CONCURRENCY_DEFAULT));
-    const running: Array<Promise<TikvCopResult[]>> = [];
+    const channels = tasks.map(() => new TaskChannel());
+    const started: boolean[] = [];
     const start = (i: number): void => {
-      if (i < tasks.length && running[i] === undefined) {
-        const p = this.runTask(req, tasks[i]!);
-        p.catch(() => undefined); // observed when its turn comes
-        running[i] = p;
-      }
+      if (i >= tasks.length || started[i]) return;
+      started[i] = true;
+      const ch = channels[i]!;
+      this.runTask(req, tasks[i]!, ch).then(
+        () => ch.finish(undefined),
+        (e: unknown) => ch.finish(e),
+      );
     };
-    for (let i = 0; i < tasks.length; i++) {
-      for (let j = i; j < i + concurrency; j++) start(j);
-      const results = await running[i]!;
-      yield* results;
+    try {
+      for (let i = 0; i < tasks.length; i++) {
+        for (let j = i; j < i + concurrency; j++) start(j);
+        yield* channels[i]!.drain();
+      }
+    } finally {
+      // The consumer stopped (or failed): let parked producers go; their results are dropped.
+      for (const ch of channels) ch.cancel();
     }
   }
 
@@ -91,13 +98,12 @@ export class TikvCoprocessor {
     return tasks;
   }
 
-  private async runTask(req: TikvCopRequest, task: CopTask): Promise<TikvCopResult[]> {
+  private async runTask(req: TikvCopRequest, task: CopTask, out: TaskChannel): Promise<void> {
     const bo = this.backoffer();
-    const out: TikvCopResult[] = [];
     const resolvedLocks = new Set<bigint>();
     let pagingSize = req.pagingSize ?? 0n;
     const queue: CopTask[] = [task];
-    while (queue.length > 0) {
+    while (queue.length > 0 && !out.cancelled) {
       const t = queue.shift()!;
       const r = await this.ctx.rpc.sendToRegion(bo, t.region, 'Coprocessor', {
         context: { resolvedLocks: [...resolvedLocks] },
@@ -124,7 +130,7 @@ export class TikvCoprocessor {
       }
       if (resp.otherError) throw new CoprocessorError(t.region.id, resp.otherError);
       const covered = resp.range ?? { start: t.ranges[0]!.start, end: t.ranges[t.ranges.length - 1]!.end };
-      out.push({ data: resp.data, regionId: t.region.id, range: { start: covered.start, end: covered.end } });
+      await out.push({ data: resp.data, regionId: t.region.id, range: { start: covered.start, end: covered.end } });
       if (pagingSize > 0n && resp.range) {
         const remain = remainingRanges(t.ranges, resp.range, req.desc === true);
         if (remain.length > 0) {
@@ -133,7 +139,59 @@ export class TikvCoprocessor {
         }
       }
     }
-    return out;
+  }
+}
+
+/**
+ * One task's results on their way to the consumer: the producer parks once
+ * COP_TASK_PAGES_BUFFERED_MAX pages wait (paging keeps memory bounded end to end).
+ */
+class TaskChannel {
+  private readonly items: TikvCopResult[] = [];
+  private done = false;
+  private error: unknown;
+  private wakeConsumer: (() => void) | undefined;
+  private wakeProducer: (() => void) | undefined;
+  cancelled = false;
+
+  async push(r: TikvCopResult): Promise<void> {
+    if (this.cancelled) return;
+    this.items.push(r);
+    this.wakeConsumer?.();
+    while (this.items.length >= COP_TASK_PAGES_BUFFERED_MAX && !this.cancelled) {
+      await new Promise<void>((res) => (this.wakeProducer = res));
+    }
+  }
+
+  finish(error: unknown): void {
+    this.done = true;
+    this.error = error;
+    this.wakeConsumer?.();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.items.length = 0;
+    this.wakeProducer?.();
+  }
+
+  async *drain(): AsyncIterable<TikvCopResult> {
+    for (;;) {
+      const next = this.items.shift();
+      if (next !== undefined) {
+        const wake = this.wakeProducer;
+        this.wakeProducer = undefined;
+        wake?.();
+        yield next;
+        continue;
+      }
+      if (this.done) {
+        if (this.error !== undefined) throw this.error;
+        return;
+      }
+      await new Promise<void>((res) => (this.wakeConsumer = res));
+      this.wakeConsumer = undefined;
+    }
   }
 }
 

@@ -22,8 +22,10 @@ export const SPLIT_RPC_DEADLINE_MS = 30_000;
 /** Attempts on one region without any backoff (NotLeader hops) before a backoff is forced. */
 export const REGION_FAST_RETRIES_MAX = 8;
 
-/** Rows asked per KvScan round trip (client-go scanBatchSize). */
+/** Rows asked by a scan's first KvScan (client-go scanBatchSize); later round trips double it. */
 export const SCAN_BATCH_ROWS = 256;
+/** Cap of the doubling scan batch (the store caps one KvScan at 10240 rows). */
+export const SCAN_BATCH_ROWS_MAX = 4096;
 /** Rows a scan yields when the caller gives no limit. */
 export const SCAN_ROWS_MAX = Number.MAX_SAFE_INTEGER;
 /** Keys per KvBatchGet request (client-go batchGetSize is 5120). */
@@ -60,6 +62,8 @@ export const BACKGROUND_TASKS_MAX = 1024;
 export const COP_CONCURRENCY_DEFAULT = 8;
 /** Upper bound on a request's own concurrency. */
 export const COP_CONCURRENCY_MAX = 64;
+/** Pages of one task buffered ahead of the consumer before its producer parks. */
+export const COP_TASK_PAGES_BUFFERED_MAX = 4;
 /** Paging grows x2 per page up to this many rows (TiDB MaxPagingSize). */
 export const COP_PAGING_SIZE_MAX = 50_000n;
 /** Regions asked from PD per ScanRegions page. */

@@ -4,7 +4,13 @@ import type { KvSnapshotReader } from './kv_client.ts';
 import { BACKOFF, TikvBackoffer } from './tikv_backoffer.ts';
 import { runBounded } from './tikv_bounded.ts';
 import { TxnAbortedError } from './tikv_errors.ts';
-import { BATCH_GET_KEYS_MAX, READ_BACKOFF_BUDGET_MS, REGION_FANOUT_CONCURRENCY_MAX, SCAN_BATCH_ROWS, SCAN_ROWS_MAX } from './tikv_limits.ts';
+import {
+  ADMIN_BACKOFF_BUDGET_MS,
+  BATCH_GET_KEYS_MAX,
+  COMMIT_BACKOFF_BUDGET_MS,
+  COP_BACKOFF_BUDGET_MS,
+  PREWRITE_BACKOFF_BUDGET_MS,
+  READ_BACKOFF_BUDGET_MS, REGION_FANOUT_CONCURRENCY_MAX, SCAN_BATCH_ROWS, SCAN_BATCH_ROWS_MAX, SCAN_ROWS_MAX } from './tikv_limits.ts';
 import { bigintJson, type TikvLockResolver } from './tikv_lock_resolver.ts';
 import type { TikvRpc } from './tikv_rpc.ts';
 
@@ -22,10 +28,10 @@ export interface TikvClientContext {
 /** Default budgets (tikv_limits.ts). */
 export const DEFAULT_BUDGETS: TikvClientContext['budgets'] = {
   readMs: READ_BACKOFF_BUDGET_MS,
-  prewriteMs: 40_000,
-  commitMs: 40_000,
-  copMs: 20_000,
-  adminMs: 20_000,
+  prewriteMs: PREWRITE_BACKOFF_BUDGET_MS,
+  commitMs: COMMIT_BACKOFF_BUDGET_MS,
+  copMs: COP_BACKOFF_BUDGET_MS,
+  adminMs: ADMIN_BACKOFF_BUDGET_MS,
 };
 
 const ZERO = new Uint8Array([0]);
@@ -145,9 +151,12 @@ export class TikvSnapshot implements KvSnapshotReader {
     const reverse = opts?.reverse === true;
     // Forward: cursor is the inclusive lower bound; reverse: the exclusive upper bound.
     let cursor = reverse ? end : start;
+    let batchRows = SCAN_BATCH_ROWS;
     for (;;) {
       const bo = this.readBackoffer('scan');
-      const batch = Math.min(SCAN_BATCH_ROWS, remaining);
+      const batch = Math.min(batchRows, remaining);
+      // Long scans amortize round trips; short ones (LIMIT 1, point ranges) stay cheap.
+      batchRows = Math.min(SCAN_BATCH_ROWS_MAX, batchRows * 2);
       let pairs: kvrpcpb.KvPair[];
       let regionDone: boolean;
       let nextCursor: Uint8Array;

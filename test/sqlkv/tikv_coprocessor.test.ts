@@ -64,6 +64,16 @@ describe('coprocessor client on the real store', () => {
     expect(results.length).toBeGreaterThan(4);
   });
 
+  it('a consumer that stops early releases the parked producers', async () => {
+    const startTs = await client.getTs();
+    let n = 0;
+    for await (const _ of client.coprocessor({ tp: 103, data: DAG, ranges: [tableRange(TABLE)], startTs, pagingSize: 8n, concurrency: 4 })) {
+      if (++n === 2) break;
+    }
+    expect(n).toBe(2);
+    expect((await scan(client)).handles).toEqual(all(ROWS));
+  });
+
   it('re-splits a task after another client splits its region', async () => {
     const other = await fx.connect();
     await scan(client); // warm the cache

@@ -5,11 +5,7 @@ import { encodeBytes } from '../../src/codec/mod.ts';
 import type { PdClient, RegionWithLeader } from '../../src/pd_client/mod.ts';
 import { addService, type DeepPartial, type errorpb, type kvrpcpb, type metapb } from '../../src/proto/mod.ts';
 import { SeededRandom, type Clock } from '../../src/util/mod.ts';
-import { BackoffExhaustedError, TikvSnapshot } from '../../sql-demo/kv/mod.ts';
-import { TikvLockResolver } from '../../sql-demo/kv/tikv_lock_resolver.ts';
-import { TikvRegionCache } from '../../sql-demo/kv/tikv_region_cache.ts';
-import { TikvRpc } from '../../sql-demo/kv/tikv_rpc.ts';
-import { DEFAULT_BUDGETS } from '../../sql-demo/kv/tikv_snapshot.ts';
+import { BackoffExhaustedError, DEFAULT_BUDGETS, TikvLockResolver, TikvRegionCache, TikvRpc, TikvSnapshot } from '../../sql-demo/kv/mod.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
