@@ -5,7 +5,7 @@
 export { SqlEngine, Session, type ExecResult, type RowsResult, type OkResult, type Value } from './engine/mod.ts';
 export { startMysqlServer, type MysqlServer, type MysqlServerOptions } from './server/mod.ts';
 export { runShell, type ShellOptions } from './shell/mod.ts';
-export { MemoryKvClient, WriteConflictError, type KvClient, type KvTxn, type KvSnapshotReader, type RegionInfo, type CopRequest, type CopResult } from './kv/mod.ts';
+export { MemoryKvClient, TikvKvClient, WriteConflictError, type KvClient, type KvTxn, type KvSnapshotReader, type RegionInfo, type CopRequest, type CopResult } from './kv/mod.ts';
 export { SqlError } from './errors.ts';
 
 import { SqlEngine } from './engine/mod.ts';

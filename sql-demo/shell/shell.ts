@@ -130,6 +130,17 @@ export async function runShell(opts: ShellOptions): Promise<void> {
     return true;
   };
 
+  // Ctrl-C clears a half-typed statement; on an empty prompt it leaves the shell (as mysql).
+  rl.on('SIGINT', () => {
+    if (buffer === '') {
+      write('\n');
+      rl.close();
+    } else {
+      buffer = '';
+      write('^C\n');
+      prompt();
+    }
+  });
   prompt();
   try {
     for await (const line of rl) {

@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { startCluster } from '../server/mod.ts';
+import { SqlEngine, TikvKvClient, runShell, startMysqlServer } from '../../sql-demo/mod.ts';
 import { createLogger } from '../util/logger.ts';
 import { runUntilSignal } from './signals.ts';
 
@@ -16,6 +17,7 @@ const program = new Command('playground')
   .option('--pd-port <port>', 'PD port (0 = any free port)', '2379')
   .option('--tikv-port <port>', 'store gRPC port (0 = any free port)', '20160')
   .option('--status-port <port>', 'store status HTTP port (0 = any free port)', '20180')
+  .option('--sql-port <port>', 'MySQL protocol port of the SQL layer (0 = any free port)', '4000')
   .option('--region-split-keys <n>', 'split regions holding more than ~1.5x this many keys')
   .option('--region-split-size <bytes>', 'split regions larger than ~1.5x this many bytes')
   .option('--gc-interval-ms <ms>', 'how often the store polls PD for the GC safe point', '10000')
@@ -29,6 +31,7 @@ const o = program.opts<{
   pdPort: string;
   tikvPort: string;
   statusPort: string;
+  sqlPort: string;
   regionSplitKeys?: string;
   regionSplitSize?: string;
   gcIntervalMs: string;
@@ -67,19 +70,41 @@ try {
     gcIntervalMs: count(o.gcIntervalMs, 'gc-interval-ms'),
     logger: createLogger('playground', o.logLevel),
   });
-  process.stdout.write(`playground ready pd=${cluster.pdAddr} tikv=${cluster.tikvAddr} status=${cluster.statusAddr}\n`);
+  // The SQL layer is a client of the cluster over gRPC only, as TiDB is.
+  const kv = await TikvKvClient.connect({ pdEndpoints: [cluster.pdAddr] });
+  const engine = new SqlEngine(kv);
+  await engine.bootstrap();
+  const sql = await startMysqlServer({ engine, host: o.host, port: port(o.sqlPort, 'sql-port') });
+  const sqlAddr = `${sql.host}:${sql.port}`;
+  const shutdown = async (): Promise<void> => {
+    await sql.stop();
+    await kv.close();
+    await cluster.stop();
+  };
+  process.stdout.write(`playground ready pd=${cluster.pdAddr} tikv=${cluster.tikvAddr} status=${cluster.statusAddr} sql=${sqlAddr}\n`);
   if (o.shell) {
     process.stdout.write(
       [
         `data directory: ${o.dataDir}`,
-        `connect with client-go: rawkv.NewClientWithOpts(ctx, []string{"${cluster.pdAddr}"})`,
+        `MySQL clients: mysql -h ${sql.host} -P ${sql.port} -u root`,
+        `client-go: rawkv.NewClientWithOpts(ctx, []string{"${cluster.pdAddr}"})  /  txnkv.NewClient([]string{"${cluster.pdAddr}"})`,
         `metrics: http://${cluster.statusAddr}/metrics`,
-        'The SQL shell is not available yet (sql-demo is in progress); press Ctrl-C to stop.',
         '',
       ].join('\n'),
     );
+    let stopping = false;
+    const stopOnce = async (): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      await shutdown();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stopOnce());
+    await runShell({ kv, engine });
+    await stopOnce();
+  } else {
+    await runUntilSignal(shutdown);
   }
-  await runUntilSignal(() => cluster.stop());
 } catch (e) {
   process.stderr.write(`playground: ${(e as Error).message}\n`);
   process.exit(1);
