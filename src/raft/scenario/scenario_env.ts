@@ -41,6 +41,8 @@ interface ScenarioNode {
   cfg: RaftConfig;
   /** Applied normal-entry payloads, for the state machine ("data" strings). */
   applied: string[];
+  /** Index of the last entry reflected in `applied` (ahead of raftLog.applied until advance). */
+  appliedIndex: bigint;
   confState: ConfState;
   crashed: boolean;
 }
@@ -170,7 +172,10 @@ export class ScenarioEnv {
         const n = this.node(id());
         n.cfg = { ...n.cfg, applied: 0n };
         n.rn = new RawNode(n.cfg, n.storage);
-        n.applied = [];
+        // The state machine restarts from the stored snapshot; later entries are replayed.
+        const snap = n.storage.currentSnapshot();
+        n.applied = dec.decode(snap.data).split(',').filter((x) => x.length > 0);
+        n.appliedIndex = snapshotMetadata(snap).index;
         n.crashed = false;
         break;
       }
@@ -231,8 +236,8 @@ export class ScenarioEnv {
         maxEntrySizeBytes: num('max-entry-size', 8 << 20),
       };
       const rn = new RawNode(cfg, storage);
-      const node: ScenarioNode = { id, rn, storage, cfg, applied: [], confState: voters.length > 0 ? cs : newConfState(), crashed: false };
-      storage.snapshotSource = () => ({ index: node.rn.raft.raftLog.applied, confState: node.confState, data: enc.encode(node.applied.join(',')) });
+      const node: ScenarioNode = { id, rn, storage, cfg, applied: [], appliedIndex: storage.firstIndex() - 1n, confState: voters.length > 0 ? cs : newConfState(), crashed: false };
+      storage.snapshotSource = () => ({ index: node.appliedIndex, confState: node.confState, data: enc.encode(node.applied.join(',')) });
       this.nodes.set(id, node);
       this.mailbox.set(id, []);
       out.push(`INFO ${id} created: ${describeConfState(storage.initialState().confState)}`);
@@ -289,6 +294,7 @@ export class ScenarioEnv {
       const m = snapshotMetadata(rd.snapshot);
       n.confState = m.confState;
       n.applied = dec.decode(rd.snapshot.data).split(',').filter((x) => x.length > 0);
+      n.appliedIndex = m.index;
     }
     n.storage.append(rd.entries);
     if (rd.hardState) n.storage.setHardState(rd.hardState);
@@ -300,6 +306,7 @@ export class ScenarioEnv {
     }
     // 3. apply
     for (const e of rd.committedEntries) {
+      n.appliedIndex = e.index;
       if (e.entryType === EntryType.EntryNormal) {
         if (e.data.length > 0) n.applied.push(dec.decode(e.data));
         continue;

@@ -8,6 +8,8 @@
  * - future-read: a read returns the value of a write that started after the read ended;
  * - cas-flip: a successful compare-and-set is reported failed although a read saw its value.
  * Each bad history is trimmed to the one key and a window around the contradiction.
+ * The corpus also keeps real failures (kind 'real-bug'), e.g. seed 6718's double-applied
+ * duplicated proposal, so checkers are tested on an anomaly the system actually produced.
  */
 import type { KvOperation } from './history.ts';
 import { partitionByKey } from './linearizability.ts';
@@ -15,7 +17,8 @@ import { partitionByKey } from './linearizability.ts';
 /** One known-bad history with how it was made. */
 export interface BadHistory {
   name: string;
-  mutation: 'stale-read' | 'phantom-read' | 'lost-write' | 'future-read' | 'cas-flip';
+  /** 'real-bug': a history the simulator produced before a bug was fixed (kept verbatim). */
+  mutation: 'stale-read' | 'phantom-read' | 'lost-write' | 'future-read' | 'cas-flip' | 'real-bug';
   operations: KvOperation[];
 }
 
@@ -42,7 +45,7 @@ export function mutateHistory(tag: string, ops: readonly KvOperation[], perKind:
     const key = part[0]!.input.key;
     const writes = part.filter(isWrite).sort((a, b) => a.call - b.call);
     const reads = part.filter(isRead).sort((a, b) => a.call - b.call);
-    const counts = { 'stale-read': 0, 'phantom-read': 0, 'lost-write': 0, 'future-read': 0, 'cas-flip': 0 };
+    const counts = { 'stale-read': 0, 'phantom-read': 0, 'lost-write': 0, 'future-read': 0, 'cas-flip': 0, 'real-bug': 0 };
     const add = (mutation: BadHistory['mutation'], build: (copy: KvOperation[]) => KvOperation[] | null): void => {
       if (counts[mutation] >= perKind) return;
       const copy = clone(part);

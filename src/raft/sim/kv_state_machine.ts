@@ -24,9 +24,15 @@ export function encodeKvCommand(c: KvCommand): Uint8Array {
   return enc.encode(JSON.stringify(c));
 }
 
-/** An in-memory map with deterministic snapshot encoding. */
+/**
+ * An in-memory map with deterministic snapshot encoding. Commands are applied at most once per
+ * request id: the network may duplicate a forwarded MsgPropose, so the same command can be
+ * committed twice (Raft thesis §6.3); the id set travels in snapshots so every replica
+ * filters the same duplicates.
+ */
 export class KvStateMachine {
   private data = new Map<string, string>();
+  private appliedIds = new Map<number, boolean>();
 
   get(key: string): string | null {
     return this.data.get(key) ?? null;
@@ -36,6 +42,14 @@ export class KvStateMachine {
   apply(data: Uint8Array): KvApplyResult | null {
     if (data.length === 0) return null;
     const c = JSON.parse(dec.decode(data)) as KvCommand;
+    const dup = this.appliedIds.get(c.id);
+    if (dup !== undefined) return null; // a duplicate: the first application already answered
+    const result = this.applyOnce(c);
+    this.appliedIds.set(c.id, result.ok);
+    return result;
+  }
+
+  private applyOnce(c: KvCommand): KvApplyResult {
     if (c.op === 'put') {
       this.data.set(c.key, c.value);
       return { id: c.id, ok: true };
@@ -50,15 +64,24 @@ export class KvStateMachine {
 
   snapshot(): Uint8Array {
     const entries = [...this.data.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return enc.encode(JSON.stringify(entries));
+    const ids = [...this.appliedIds.entries()].sort((a, b) => a[0] - b[0]);
+    return enc.encode(JSON.stringify({ entries, ids }));
   }
 
   restore(data: Uint8Array): void {
-    this.data = new Map(data.length === 0 ? [] : (JSON.parse(dec.decode(data)) as [string, string][]));
+    if (data.length === 0) {
+      this.data = new Map();
+      this.appliedIds = new Map();
+      return;
+    }
+    const s = JSON.parse(dec.decode(data)) as { entries: [string, string][]; ids: [number, boolean][] };
+    this.data = new Map(s.entries);
+    this.appliedIds = new Map(s.ids);
   }
 
-  /** A canonical string of the whole state, for cross-node comparison. */
+  /** A canonical string of the user-visible state, for cross-node comparison. */
   digest(): string {
-    return dec.decode(this.snapshot());
+    const entries = [...this.data.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return JSON.stringify(entries);
   }
 }

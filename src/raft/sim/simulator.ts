@@ -131,6 +131,8 @@ class SimNode {
   rn: RawNode | null = null;
   kv = new KvStateMachine();
   confState: ConfState = newConfState();
+  /** Index of the last entry applied to `kv` (or of the snapshot it was restored from). */
+  kvAppliedIndex = 0n;
   /** Permanently gone (removed from the group and garbage-collected). */
   tombstone = false;
   /** Next Ready is torn: a prefix of its entries reaches disk, then the node crashes. */
@@ -148,7 +150,10 @@ class SimNode {
     phaseMs: number,
   ) {
     this.nextTickAt = phaseMs;
-    storage.snapshotSource = () => ({ index: this.rn ? this.rn.raft.raftLog.applied : 0n, confState: this.confState, data: this.kv.snapshot() });
+    // The snapshot's index must be the index of the state it carries: that is the last entry
+    // applied to the KV map, which runs ahead of raftLog.applied until advance() (a snapshot
+    // can be requested in between, e.g. when applying a conf change makes the leader send).
+    storage.snapshotSource = () => ({ index: this.rn ? this.kvAppliedIndex : 0n, confState: this.confState, data: this.kv.snapshot() });
   }
 
   alive(): boolean {
@@ -162,6 +167,7 @@ class SimNode {
     const appliedIndex = meta.index;
     this.kv = new KvStateMachine();
     this.kv.restore(snap.data);
+    this.kvAppliedIndex = meta.index;
     this.confState = meta.confState;
     this.rn = new RawNode({ ...this.cfg, applied: appliedIndex }, this.storage);
   }
@@ -187,6 +193,8 @@ export class Simulator {
   private healing = false;
   private lastValues = new Map<string, string | null>();
   private latestConfIndex = 0n;
+  /** KV digest after applying each index (first node to get there defines it). */
+  private stateAt = new Map<bigint, string>();
   private everMembers = new Set<bigint>();
 
   constructor(opts: SimOptions) {
@@ -389,14 +397,26 @@ export class Simulator {
     n.storage.applySnapshot(snap);
     const meta = snapshotMetadata(snap);
     n.kv.restore(snap.data);
+    n.kvAppliedIndex = meta.index;
     n.confState = meta.confState;
+    this.checkState(n, meta.index);
     this.log(`node ${n.id} installed snapshot ${meta.term}/${meta.index}`);
+  }
+
+  /** Every node's KV state at a given applied index must be the same (state machine safety on the data). */
+  private checkState(n: SimNode, index: bigint): void {
+    const d = n.kv.digest();
+    const seen = this.stateAt.get(index);
+    if (seen === undefined) this.stateAt.set(index, d);
+    else if (seen !== d) this.checker.violations.push(`state divergence: node ${n.id} at index ${index} has ${d}, another node had ${seen}`);
   }
 
   private apply(n: SimNode, e: Entry): void {
     this.checker.onApply(n.id, e);
+    n.kvAppliedIndex = e.index;
     if (e.entryType === EntryType.EntryNormal) {
       const res = n.kv.apply(e.data);
+      this.checkState(n, e.index);
       if (res) {
         const pw = n.pendingWrites.get(res.id);
         if (pw) {
@@ -555,6 +575,10 @@ export class Simulator {
 
   private complete(c: SimClient, op: KvOperation, nodeId: bigint): void {
     this.operations.push(op);
+    if (this.opts.traceEventsMax > 0) {
+      const n = this.nodes.get(nodeId);
+      this.log(`client ${c.id} ${op.input.op}${op.input.via ? `/${op.input.via}` : ''} ${op.input.key} -> ${JSON.stringify(op.output)} at node ${nodeId} (applied ${n?.kvAppliedIndex}, term ${n?.rn?.raft.term}, ${n?.rn ? StateRole[n.rn.raft.state] : 'down'})`);
+    }
     if (op.input.op === 'get') this.lastValues.set(op.input.key, op.output.value ?? null);
     else if (op.output.ok) this.lastValues.set(op.input.key, op.input.value ?? null);
     c.busy = false;
