@@ -32,3 +32,7 @@ if [ -f test/compat/go.mod ]; then
   go test -count=1 -run '^$' ./... >/dev/null
   echo "install-test-deps: compat build cache warm ($(( $(date +%s) - start )) s)"
 fi
+if [ -f test/porcupine/go.mod ]; then
+  echo "install-test-deps: go mod download + build (test/porcupine)"
+  (cd test/porcupine && go mod download && go build -o /dev/null .)
+fi
