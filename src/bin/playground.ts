@@ -22,6 +22,7 @@ const program = new Command('playground')
   .option('--region-split-size <bytes>', 'split regions larger than ~1.5x this many bytes')
   .option('--gc-interval-ms <ms>', 'how often the store polls PD for the GC safe point', '10000')
   .option('--no-shell', 'run headless (for scripts and tests)')
+  .option('--no-sql', 'do not start the SQL layer (a RawKV-only cluster: in API v1 the SQL layer\'s transactional meta keys must not share regions with raw data)')
   .option('--log-level <level>', 'trace|debug|info|warn|error', 'warn')
   .parse();
 
@@ -36,6 +37,7 @@ const o = program.opts<{
   regionSplitSize?: string;
   gcIntervalMs: string;
   shell: boolean;
+  sql: boolean;
   logLevel: string;
 }>();
 
@@ -70,6 +72,10 @@ try {
     gcIntervalMs: count(o.gcIntervalMs, 'gc-interval-ms'),
     logger: createLogger('playground', o.logLevel),
   });
+  if (!o.sql) {
+    process.stdout.write(`playground ready pd=${cluster.pdAddr} tikv=${cluster.tikvAddr} status=${cluster.statusAddr}\n`);
+    await runUntilSignal(() => cluster.stop());
+  }
   // The SQL layer is a client of the cluster over gRPC only, as TiDB is.
   const kv = await TikvKvClient.connect({ pdEndpoints: [cluster.pdAddr] });
   const engine = new SqlEngine(kv);

@@ -54,7 +54,7 @@ function buildKvbench(dir: string): string {
 async function startPlayground(dataDir: string): Promise<{ child: ChildProcess; pd: string }> {
   const child = spawn(
     'node',
-    ['--import', 'tsx', 'src/bin/playground.ts', '--no-shell', '--data-dir', dataDir, '--pd-port', '0', '--tikv-port', '0', '--status-port', '0', '--log-level', 'error'],
+    ['--import', 'tsx', 'src/bin/playground.ts', '--no-shell', '--no-sql', '--data-dir', dataDir, '--pd-port', '0', '--tikv-port', '0', '--status-port', '0', '--log-level', 'error'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout! });
