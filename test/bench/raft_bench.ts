@@ -22,6 +22,8 @@ import {
   type Message,
 } from '../../src/raft/mod.ts';
 
+import type { BenchRow } from './lib/mod.ts';
+
 /** One result row. */
 export interface RaftBenchRow {
   scenario: string;
@@ -217,13 +219,31 @@ function benchStorageFloor(total: number): RaftBenchRow {
 }
 
 /** Runs every scenario and returns its rows. */
-export function run(): RaftBenchRow[] {
+/** The raw scenario rows (also printed by this file when run directly). */
+export function runScenarios(): RaftBenchRow[] {
   benchSteady(2_000, 64); // warm-up (JIT)
   return [benchSteady(20_000, 1), benchSteady(50_000, 64), benchSteady(50_000, 256), benchLagging(30_000, 64), benchStorageFloor(20_000)];
 }
 
+export const title = 'Raft core: 3-node group in the simulator, zero-cost network (the core\'s own cost)';
+
+/** For `npm run bench`: the scenarios as BenchRows, each compared with the storage-append floor. */
+export async function run(): Promise<BenchRow[]> {
+  const rows = runScenarios();
+  const floor = rows[rows.length - 1]!;
+  return rows.map((r) => ({
+    name: r.scenario,
+    opsPerSec: r.commitsPerSec,
+    p50Us: r.p50LatencyUs || undefined,
+    p99Us: r.p99LatencyUs || undefined,
+    unit: 'commits',
+    baseline: r === floor ? undefined : floor.scenario,
+    note: `${r.cpuUsPerProposal.toFixed(1)} µs CPU/proposal; ${r.note}`,
+  }));
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const rows = run();
+  const rows = runScenarios();
   const table = new Table({ head: ['scenario', 'proposals', 'commits/s', 'p50 µs', 'p99 µs', 'CPU µs/proposal', 'note'] });
   for (const r of rows) table.push([r.scenario, r.proposals, r.commitsPerSec, r.p50LatencyUs, r.p99LatencyUs, r.cpuUsPerProposal, r.note]);
   console.log(table.toString());
