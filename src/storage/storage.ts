@@ -1143,6 +1143,21 @@ export class Storage {
     }
   }
 
+  /**
+   * Raw puts and deletes read nothing, so they need no snapshot: the keys are checked against
+   * the region's current range and the region write re-checks epoch and range at apply time.
+   * Only atomic-mode (CAS) writes latch their keys, to serialize with CompareAndSwap.
+   */
+  private async rawBlindWrite(ctx: RegionContext, keys: readonly Uint8Array[], latched: boolean, modifies: Modify[]): Promise<void> {
+    const range = latched ? undefined : this.regionKv.regionRange?.(ctx);
+    if (range === undefined) {
+      await this.rawWrite(ctx, keys, latched, async () => modifies);
+      return;
+    }
+    for (const k of keys) this.checkRawKeyInRegion(ctx, k, range);
+    if (modifies.length > 0) await this.apply(ctx, modifies);
+  }
+
   async rawGet(ctx: RegionContext, req: pb.RawGetRequest): Promise<Answer<pb.RawGetResponse>> {
     return this.guard<pb.RawGetResponse>(
       async () => {
@@ -1188,9 +1203,7 @@ export class Storage {
         const cf = this.rawCheck(req.context, req.cf, req.ttl);
         const key = req.key ?? EMPTY;
         this.checkRawKey(key);
-        await this.rawWrite(ctx, [key], req.forCas ?? false, async () => [
-          { type: 'put', cf, key, value: req.value ?? EMPTY },
-        ]);
+        await this.rawBlindWrite(ctx, [key], req.forCas ?? false, [{ type: 'put', cf, key, value: req.value ?? EMPTY }]);
         return { error: '' };
       },
       (e) => ({ error: toErrorString(e) }),
@@ -1206,7 +1219,10 @@ export class Storage {
         this.checkKeyCount(pairs.length);
         const keys = pairs.map((p) => p.key ?? EMPTY);
         for (const k of keys) this.checkRawKey(k);
-        await this.rawWrite(ctx, keys, req.forCas ?? false, async () =>
+        await this.rawBlindWrite(
+          ctx,
+          keys,
+          req.forCas ?? false,
           pairs.map((p, i) => ({ type: 'put' as const, cf, key: keys[i]!, value: p.value ?? EMPTY })),
         );
         return { error: '' };
@@ -1221,7 +1237,7 @@ export class Storage {
         const cf = this.rawCheck(req.context, req.cf);
         const key = req.key ?? EMPTY;
         this.checkRawKey(key);
-        await this.rawWrite(ctx, [key], req.forCas ?? false, async () => [{ type: 'delete', cf, key }]);
+        await this.rawBlindWrite(ctx, [key], req.forCas ?? false, [{ type: 'delete', cf, key }]);
         return { error: '' };
       },
       (e) => ({ error: toErrorString(e) }),
@@ -1235,9 +1251,7 @@ export class Storage {
         const keys = req.keys ?? [];
         this.checkKeyCount(keys.length);
         for (const k of keys) this.checkRawKey(k);
-        await this.rawWrite(ctx, keys, req.forCas ?? false, async () =>
-          keys.map((key) => ({ type: 'delete' as const, cf, key })),
-        );
+        await this.rawBlindWrite(ctx, keys, req.forCas ?? false, keys.map((key) => ({ type: 'delete' as const, cf, key })));
         return { error: '' };
       },
       (e) => ({ error: toErrorString(e) }),
