@@ -4,6 +4,7 @@
 package copr
 
 import (
+	"fmt"
 	"math/big"
 	"sort"
 	"strings"
@@ -56,9 +57,35 @@ func TestCopSelection(t *testing.T) {
 
 // aggState is the merged partial aggregate of one group.
 type aggState struct {
-	count int64
-	sum   *big.Rat // nil until a non-NULL a
-	max   *float64 // nil until a non-NULL b
+	count  int64
+	sum    *big.Rat // SUM(a): nil until a non-NULL a
+	max    *float64 // MAX(b): nil until a non-NULL b
+	countC int64    // COUNT(c): non-NULL c only
+	sumD   *big.Rat // SUM(d): nil until a non-NULL d
+	minC   *string  // MIN(c) under utf8mb4_bin: nil until a non-NULL c
+}
+
+func addRat(acc **big.Rat, v *big.Rat) {
+	if *acc == nil {
+		*acc = new(big.Rat)
+	}
+	(*acc).Add(*acc, v)
+}
+
+func (s *aggState) String() string {
+	minC := "NULL"
+	if s.minC != nil {
+		minC = *s.minC
+	}
+	return fmt.Sprintf("count=%d sum(a)=%s max(b)=%v count(c)=%d sum(d)=%s min(c)=%s",
+		s.count, ratStr(s.sum), fptr(s.max), s.countC, ratStr(s.sumD), minC)
+}
+
+func (s *aggState) equal(o *aggState) bool {
+	ratEq := func(x, y *big.Rat) bool { return (x == nil) == (y == nil) && (x == nil || x.Cmp(y) == 0) }
+	return s.count == o.count && ratEq(s.sum, o.sum) && (s.max == nil) == (o.max == nil) &&
+		(s.max == nil || *s.max == *o.max) && s.countC == o.countC && ratEq(s.sumD, o.sumD) &&
+		(s.minC == nil) == (o.minC == nil) && (s.minC == nil || *s.minC == *o.minC)
 }
 
 func groupKey(v any) string {
@@ -69,7 +96,7 @@ func groupKey(v any) string {
 }
 
 func TestCopAggregation(t *testing.T) {
-	t.Log("proves: hash Aggregation COUNT(1), SUM(a), MAX(b) GROUP BY a % 10 answers per region in TiDB's partial layout [count, sum (DECIMAL), max, group key], one row per group per region, and the per-region partials merge to the totals computed from the written rows (NULL a forms its own group)")
+	t.Log("proves: hash Aggregation COUNT(1), SUM(a), MAX(b), COUNT(c), SUM(d), MIN(c) GROUP BY a % 10 answers per region in TiDB's partial layout [aggregates in order, then the group key] (SUMs as exact DECIMAL, COUNT(c) skips NULLs), one row per group per region, and the per-region partials merge to the totals computed from the written rows (NULL a forms its own group)")
 	e, ts := setup(t)
 	want := map[string]*aggState{}
 	for _, r := range written {
@@ -84,14 +111,21 @@ func TestCopAggregation(t *testing.T) {
 		}
 		s.count++
 		if r.a != nil {
-			if s.sum == nil {
-				s.sum = new(big.Rat)
-			}
-			s.sum.Add(s.sum, new(big.Rat).SetInt64(*r.a))
+			addRat(&s.sum, new(big.Rat).SetInt64(*r.a))
 		}
 		if r.b != nil && (s.max == nil || *r.b > *s.max) {
 			b := *r.b
 			s.max = &b
+		}
+		if r.c != nil {
+			s.countC++
+			if s.minC == nil || *r.c < *s.minC {
+				c := *r.c
+				s.minC = &c
+			}
+		}
+		if r.d != nil {
+			addRat(&s.sumD, r.d.rat())
 		}
 	}
 	agg := &tipb.Executor{Tp: tipb.ExecType_TypeAggregation, Aggregation: &tipb.Aggregation{
@@ -100,16 +134,20 @@ func TestCopAggregation(t *testing.T) {
 			aggFunc(tipb.ExprType_Count, &tipb.FieldType{Tp: tpLonglong, Flag: flagBinary | 1, Flen: 21, Collate: 63, Charset: "binary"}, constInt(1)),
 			aggFunc(tipb.ExprType_Sum, ftDecimal(41, 0), colRef(1, ftInt())),
 			aggFunc(tipb.ExprType_Max, ftReal(), colRef(2, ftReal())),
+			aggFunc(tipb.ExprType_Count, &tipb.FieldType{Tp: tpLonglong, Flag: flagBinary | 1, Flen: 21, Collate: 63, Charset: "binary"}, colRef(3, ftString())),
+			aggFunc(tipb.ExprType_Sum, ftDecimal(32, 2), colRef(4, ftDecimal(10, 2))),
+			aggFunc(tipb.ExprType_Min, ftString(), colRef(3, ftString())),
 		},
 	}}
-	kinds := []colKind{kindInt, kindDecimal, kindReal, kindInt}
+	kinds := []colKind{kindInt, kindDecimal, kindReal, kindInt, kindDecimal, kindBytes, kindInt}
+	const groupCol = 6
 	for _, enc := range encodings {
-		per := e.run(t, dag(enc, 4, tableScan(), agg), kinds, ts)
+		per := e.run(t, dag(enc, len(kinds), tableScan(), agg), kinds, ts)
 		got := map[string]*aggState{}
 		for ri, p := range per {
 			seen := map[string]bool{}
 			for _, row := range p.rows {
-				k := groupKey(row[3])
+				k := groupKey(row[groupCol])
 				if seen[k] {
 					t.Fatalf("%v region %d: group %s appears twice", enc, ri, k)
 				}
@@ -124,15 +162,31 @@ func TestCopAggregation(t *testing.T) {
 					got[k] = s
 				}
 				s.count += cnt
-				switch v := row[1].(type) {
-				case nil:
-				case *big.Rat:
-					if s.sum == nil {
-						s.sum = new(big.Rat)
+				for _, sc := range []struct {
+					col int
+					acc **big.Rat
+				}{{1, &s.sum}, {4, &s.sumD}} {
+					switch v := row[sc.col].(type) {
+					case nil:
+					case *big.Rat:
+						addRat(sc.acc, v)
+					default:
+						t.Fatalf("%v region %d group %s: column %d (SUM) is %s, want DECIMAL", enc, ri, k, sc.col, fmtVal(v))
 					}
-					s.sum.Add(s.sum, v)
+				}
+				cntC, ok := row[3].(int64)
+				if !ok {
+					t.Fatalf("%v region %d group %s: count(c) is %s, want an int", enc, ri, k, fmtVal(row[3]))
+				}
+				s.countC += cntC
+				switch v := row[5].(type) {
+				case nil:
+				case string:
+					if s.minC == nil || v < *s.minC {
+						s.minC = &v
+					}
 				default:
-					t.Fatalf("%v region %d group %s: sum is %s, want DECIMAL", enc, ri, k, fmtVal(v))
+					t.Fatalf("%v region %d group %s: min(c) is %s, want a string", enc, ri, k, fmtVal(v))
 				}
 				switch v := row[2].(type) {
 				case nil:
@@ -153,10 +207,8 @@ func TestCopAggregation(t *testing.T) {
 			if g == nil {
 				t.Fatalf("%v: group %s missing", enc, k)
 			}
-			if g.count != w.count || (g.sum == nil) != (w.sum == nil) || (g.sum != nil && g.sum.Cmp(w.sum) != 0) ||
-				(g.max == nil) != (w.max == nil) || (g.max != nil && *g.max != *w.max) {
-				t.Fatalf("%v group %s: got count=%d sum=%v max=%v, want count=%d sum=%v max=%v", enc, k,
-					g.count, ratStr(g.sum), fptr(g.max), w.count, ratStr(w.sum), fptr(w.max))
+			if !g.equal(w) {
+				t.Fatalf("%v group %s: got %s, want %s", enc, k, g, w)
 			}
 		}
 		t.Logf("%v: %d groups merged from %d regions match", enc, len(got), len(per))
@@ -167,7 +219,7 @@ func ratStr(r *big.Rat) string {
 	if r == nil {
 		return "NULL"
 	}
-	return r.FloatString(0)
+	return r.FloatString(2)
 }
 
 func fptr(f *float64) any {
@@ -286,5 +338,80 @@ func TestCopProjection(t *testing.T) {
 	for _, enc := range encodings {
 		rowsEqual(t, "projection "+enc.String(), flatten(e.run(t, dag(enc, 5, tableScan(), proj), kinds, ts)), want)
 		t.Logf("%v: %d projected rows match", enc, len(want))
+	}
+}
+
+func TestCopSimpleAggregation(t *testing.T) {
+	t.Log("proves: an Aggregation without GROUP BY (COUNT(1), SUM(a) over a > 650) answers one row in regions with matching rows and, like TiKV, no row in regions without any; the counts and sums add up")
+	e, ts := setup(t)
+	const k = 650
+	sel := &tipb.Executor{Tp: tipb.ExecType_TypeSelection, Selection: &tipb.Selection{Conditions: []*tipb.Expr{
+		scalar(tipb.ScalarFuncSig_GTInt, ftInt(), colRef(1, ftInt()), constInt(k))}}}
+	agg := &tipb.Executor{Tp: tipb.ExecType_TypeAggregation, Aggregation: &tipb.Aggregation{AggFunc: []*tipb.Expr{
+		aggFunc(tipb.ExprType_Count, &tipb.FieldType{Tp: tpLonglong, Flag: flagBinary | 1, Flen: 21, Collate: 63, Charset: "binary"}, constInt(1)),
+		aggFunc(tipb.ExprType_Sum, ftDecimal(41, 0), colRef(1, ftInt())),
+	}}}
+	all := make([][]any, len(written))
+	for i, r := range written {
+		all[i] = r.asAny()
+	}
+	kinds := []colKind{kindInt, kindDecimal}
+	for _, enc := range encodings {
+		per := e.run(t, dag(enc, 2, tableScan(), sel, agg), kinds, ts)
+		var total int64
+		totalSum := new(big.Rat)
+		empty := 0
+		for ri, p := range per {
+			var n int64
+			sum := new(big.Rat)
+			for _, r := range rowsInRange(all, p.startKey, p.endKey) {
+				if r[1] != nil && r[1].(int64) > k {
+					n++
+					sum.Add(sum, new(big.Rat).SetInt64(r[1].(int64)))
+				}
+			}
+			if n == 0 {
+				empty++
+				if len(p.rows) != 0 {
+					t.Fatalf("%v region %d has no row with a > %d but answered %d rows (first %s); TiKV answers none", enc, ri, k, len(p.rows), fmtRow(p.rows[0]))
+				}
+				continue
+			}
+			if len(p.rows) != 1 {
+				t.Fatalf("%v region %d: %d rows, want 1", enc, ri, len(p.rows))
+			}
+			got := p.rows[0]
+			gs, _ := got[1].(*big.Rat)
+			if !valEqual(got[0], n) || gs == nil || gs.Cmp(sum) != 0 {
+				t.Fatalf("%v region %d: got %s, want [%d %s]", enc, ri, fmtRow(got), n, sum.FloatString(0))
+			}
+			total += n
+			totalSum.Add(totalSum, sum)
+		}
+		t.Logf("%v: COUNT=%d SUM=%s over %d regions (%d without matching rows answered no row)", enc, total, totalSum.FloatString(0), len(per), empty)
+	}
+}
+
+func TestCopDescScan(t *testing.T) {
+	t.Log("proves: a TableScan with desc=true + Limit 5 (what TiDB sends for ORDER BY id DESC LIMIT 5) returns each region's last 5 rows in descending key order")
+	e, ts := setup(t)
+	all := make([][]any, len(written))
+	for i, r := range written {
+		all[i] = r.asAny()
+	}
+	scan := tableScan()
+	scan.TblScan.Desc = true
+	limit := &tipb.Executor{Tp: tipb.ExecType_TypeLimit, Limit: &tipb.Limit{Limit: 5}}
+	for _, enc := range encodings {
+		per := e.run(t, dag(enc, 5, scan, limit), scanKinds, ts)
+		for ri, p := range per {
+			in := rowsInRange(all, p.startKey, p.endKey)
+			var want [][]any
+			for i := len(in) - 1; i >= 0 && len(want) < 5; i-- {
+				want = append(want, in[i])
+			}
+			rowsEqual(t, fmt.Sprintf("%v desc scan region %d", enc, ri), p.rows, want)
+		}
+		t.Logf("%v: descending scan + Limit 5 right in %d regions", enc, len(per))
 	}
 }
