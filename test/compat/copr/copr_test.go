@@ -97,6 +97,15 @@ func (r row) value() []byte {
 	return encodeRowV2(cols)
 }
 
+// writtenRows is every written row in scan layout, in handle (= key) order.
+func writtenRows() [][]any {
+	out := make([][]any, len(written))
+	for i, r := range written {
+		out[i] = r.asAny()
+	}
+	return out
+}
+
 // asAny is the row in the scan's output order [id, a, b, c, d] as decoded values.
 func (r row) asAny() []any {
 	out := []any{r.id, nil, nil, nil, nil}

@@ -137,10 +137,7 @@ func TestCopBadInput(t *testing.T) {
 		}
 	}
 	// Still serving: the full table scan is right.
-	want := make([][]any, len(written))
-	for i, r := range written {
-		want[i] = r.asAny()
-	}
+	want := writtenRows()
 	rowsEqual(t, "scan after bad input", flatten(e.run(t, dag(tipb.EncodeType_TypeChunk, 5, tableScan()), scanKinds, ts)), want)
 	t.Log("store still answers a valid DAG correctly")
 }

@@ -16,10 +16,7 @@ import (
 func TestCopTableScan(t *testing.T) {
 	t.Log("proves: a TableScan DAG sent to every region returns exactly the written rows in key order (int handle from the key, row v2 BIGINT/DOUBLE/VARCHAR/DECIMAL values, NULLs), in Default and Chunk encodings")
 	e, ts := setup(t)
-	want := make([][]any, len(written))
-	for i, r := range written {
-		want[i] = r.asAny()
-	}
+	want := writtenRows()
 	for _, enc := range encodings {
 		per := e.run(t, dag(enc, 5, tableScan()), scanKinds, ts)
 		if len(per) < 3 {
@@ -241,10 +238,7 @@ func TestCopTopNAndLimit(t *testing.T) {
 	t.Log("proves: TopN ORDER BY a DESC LIMIT 10 returns per region its 10 largest a in order, and the merged top 10 equals the global top 10; Limit 10 returns each region's first 10 rows in key order")
 	e, ts := setup(t)
 	var wantA []any
-	all := make([][]any, len(written))
-	for i, r := range written {
-		all[i] = r.asAny()
-	}
+	all := writtenRows()
 	sorted := append([][]any(nil), all...)
 	sort.SliceStable(sorted, func(i, j int) bool { return aDesc(sorted[i], sorted[j]) })
 	for _, r := range sorted[:10] {
@@ -351,10 +345,7 @@ func TestCopSimpleAggregation(t *testing.T) {
 		aggFunc(tipb.ExprType_Count, &tipb.FieldType{Tp: tpLonglong, Flag: flagBinary | 1, Flen: 21, Collate: 63, Charset: "binary"}, constInt(1)),
 		aggFunc(tipb.ExprType_Sum, ftDecimal(41, 0), colRef(1, ftInt())),
 	}}}
-	all := make([][]any, len(written))
-	for i, r := range written {
-		all[i] = r.asAny()
-	}
+	all := writtenRows()
 	kinds := []colKind{kindInt, kindDecimal}
 	for _, enc := range encodings {
 		per := e.run(t, dag(enc, 2, tableScan(), sel, agg), kinds, ts)
@@ -395,10 +386,7 @@ func TestCopSimpleAggregation(t *testing.T) {
 func TestCopDescScan(t *testing.T) {
 	t.Log("proves: a TableScan with desc=true + Limit 5 (what TiDB sends for ORDER BY id DESC LIMIT 5) returns each region's last 5 rows in descending key order")
 	e, ts := setup(t)
-	all := make([][]any, len(written))
-	for i, r := range written {
-		all[i] = r.asAny()
-	}
+	all := writtenRows()
 	scan := tableScan()
 	scan.TblScan.Desc = true
 	limit := &tipb.Executor{Tp: tipb.ExecType_TypeLimit, Limit: &tipb.Limit{Limit: 5}}

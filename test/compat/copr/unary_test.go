@@ -75,10 +75,7 @@ func TestCopUnaryGRPCAndStaleEpoch(t *testing.T) {
 		}
 		got = append(got, rows...)
 	}
-	all := make([][]any, len(written))
-	for i, w := range written {
-		all[i] = w.asAny()
-	}
+	all := writtenRows()
 	rowsEqual(t, "unary scan", got, rowsInRange(all, start, end))
 	t.Logf("region %d (epoch %v): %d rows over unary gRPC", r.Meta.GetId(), r.Meta.GetRegionEpoch(), len(got))
 
