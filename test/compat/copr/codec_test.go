@@ -242,10 +242,10 @@ func encodeRowV2(cols []rowCol) []byte {
 type colKind int
 
 const (
-	kindInt colKind = iota // 8-byte int64 LE
-	kindReal               // 8-byte float64 LE (DOUBLE)
-	kindDecimal            // 40-byte MyDecimal
-	kindBytes              // variable length
+	kindInt     colKind = iota // 8-byte int64 LE
+	kindReal                   // 8-byte float64 LE (DOUBLE)
+	kindDecimal                // 40-byte MyDecimal
+	kindBytes                  // variable length
 )
 
 // Decoded values: nil (NULL), int64, float64, string, *big.Rat (decimal).

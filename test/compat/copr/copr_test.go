@@ -126,7 +126,9 @@ func (r row) asAny() []any {
 
 // ---- tipb builders (official Go types) ----
 
-func ftInt() *tipb.FieldType { return &tipb.FieldType{Tp: tpLonglong, Flag: flagBinary, Flen: 20, Collate: 63, Charset: "binary"} }
+func ftInt() *tipb.FieldType {
+	return &tipb.FieldType{Tp: tpLonglong, Flag: flagBinary, Flen: 20, Collate: 63, Charset: "binary"}
+}
 func ftReal() *tipb.FieldType {
 	return &tipb.FieldType{Tp: tpDouble, Flag: flagBinary, Flen: 22, Decimal: -1, Collate: 63, Charset: "binary"}
 }

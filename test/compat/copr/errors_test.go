@@ -7,6 +7,10 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pingcap/kvproto/pkg/kvrpcpb"
+	"github.com/tikv/client-go/v2/txnkv/txnlock"
 
 	"github.com/pingcap/tipb/go-tipb"
 	"github.com/tikv/client-go/v2/tikv"
@@ -15,8 +19,11 @@ import (
 // lockTableID is a separate table so the lock never disturbs the executor tests.
 const lockTableID = int64(4343)
 
+// lockTTLMs is short so the official lock resolver may roll the abandoned lock back soon.
+const lockTTLMs = 1000
+
 func TestCopLockedInRange(t *testing.T) {
-	t.Log("proves: a key prewritten but not committed (client-go's CommitterProbe) inside the scanned range makes a coprocessor request at a later start_ts answer Response.locked carrying that lock (primary, lock_version = the prewrite's start_ts, key), not rows and not other_error")
+	t.Log("proves: a key prewritten but not committed (client-go's CommitterProbe) inside the scanned range makes a coprocessor request at a later start_ts answer Response.locked carrying that lock (primary, lock_version = the prewrite's start_ts, key), not rows and not other_error; a read below the lock is not blocked; client-go's LockResolver, given that LockInfo, rolls the expired lock back and the retried scan sees only committed rows")
 	e, _ := setup(t)
 	c := e.c
 	// One committed row before the lock, then the locked row.
@@ -40,7 +47,7 @@ func TestCopLockedInRange(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewCommitter: %v", err)
 	}
-	committer.SetLockTTL(60_000) // long: nobody may resolve it during the test
+	committer.SetLockTTL(lockTTLMs)
 	if err := committer.PrewriteAllMutations(opCtx(t)); err != nil {
 		t.Fatalf("prewrite: %v", err)
 	}
@@ -57,13 +64,13 @@ func TestCopLockedInRange(t *testing.T) {
 	}
 	start, end := recordPrefixRange(lockTableID)
 	results := e.sendRaw(t, data, ts, start, end)
-	var found bool
+	var found *kvrpcpb.LockInfo
 	for _, rr := range results {
 		cr := rr.resp
 		if cr.Locked == nil {
 			continue
 		}
-		found = true
+		found = cr.Locked
 		l := cr.Locked
 		t.Logf("locked: primary=%x lock_version=%d key=%x ttl=%d other_error=%q data=%d bytes", l.PrimaryLock, l.LockVersion, l.Key, l.LockTtl, cr.OtherError, len(cr.Data))
 		if !bytes.Equal(l.Key, lockedKey) || !bytes.Equal(l.PrimaryLock, lockedKey) || l.LockVersion != committer.GetStartTS() {
@@ -74,7 +81,7 @@ func TestCopLockedInRange(t *testing.T) {
 			t.Fatalf("locked response also has other_error %q", cr.OtherError)
 		}
 	}
-	if !found {
+	if found == nil {
 		t.Fatalf("no region answered locked for the uncommitted key %x (%d responses)", lockedKey, len(results))
 	}
 	// A read at a start_ts before the prewrite is not blocked (lock.ts > start_ts).
@@ -84,9 +91,46 @@ func TestCopLockedInRange(t *testing.T) {
 			t.Fatalf("read below the lock's start_ts: locked=%v other_error=%q", rr.resp.Locked, rr.resp.OtherError)
 		}
 	}
-	// Clean up: roll the lock back so the package's other tests and shutdown see no lock.
-	committer.SetCommitTS(0)
-	_ = committer.CleanupMutations(opCtx(t))
+	// What TiDB does next: hand the LockInfo to client-go's lock resolver (CheckTxnStatus on the
+	// primary, then ResolveLock), then retry. Once the TTL has expired the lock is rolled back.
+	bo := tikv.NewBackofferWithVars(opCtx(t), 20000, nil)
+	deadline := time.Now().Add(10 * lockTTLMs * time.Millisecond)
+	for {
+		msBeforeExpired, err := c.KVStore.GetLockResolver().ResolveLocks(bo, ts, []*txnlock.Lock{txnlock.NewLock(found)})
+		if err != nil {
+			t.Fatalf("ResolveLocks: %v", err)
+		}
+		if msBeforeExpired <= 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("lock still not expired after %s (msBeforeExpired=%d)", 10*lockTTLMs*time.Millisecond, msBeforeExpired)
+		}
+		time.Sleep(time.Duration(msBeforeExpired) * time.Millisecond)
+	}
+	ts2, err := c.GetTimestamp(opCtx(t))
+	if err != nil {
+		t.Fatalf("GetTimestamp: %v", err)
+	}
+	var got [][]any
+	for _, rr := range e.sendRaw(t, data, ts2, start, end) {
+		if rr.resp.Locked != nil || rr.resp.OtherError != "" {
+			t.Fatalf("after ResolveLocks: locked=%v other_error=%q", rr.resp.Locked, rr.resp.OtherError)
+		}
+		var sel tipb.SelectResponse
+		if err := sel.Unmarshal(rr.resp.Data); err != nil {
+			t.Fatalf("unmarshal: %v", err)
+		}
+		for _, ch := range sel.Chunks {
+			rows, err := decodeChunk(ch.RowsData, scanKinds)
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			got = append(got, rows...)
+		}
+	}
+	rowsEqual(t, "scan after the lock was resolved", got, [][]any{row{id: 1, a: &one}.asAny()})
+	t.Log("after client-go's LockResolver rolled the expired lock back, the scan returns only the committed row")
 }
 
 func TestCopBadInput(t *testing.T) {
