@@ -294,7 +294,8 @@ func (e *env) run(t *testing.T, d *tipb.DAGRequest, kinds []colKind, startTS uin
 			}
 			rows = append(rows, got...)
 		}
-		perRegion = append(perRegion, regionRows{startKey: rr.startKey, endKey: rr.endKey, rows: rows})
+		perRegion = append(perRegion, regionRows{startKey: rr.startKey, endKey: rr.endKey, rows: rows,
+			outputCounts: sel.OutputCounts, summaries: sel.ExecutionSummaries})
 	}
 	return perRegion
 }
@@ -303,6 +304,8 @@ func (e *env) run(t *testing.T, d *tipb.DAGRequest, kinds []colKind, startTS uin
 type regionRows struct {
 	startKey, endKey []byte
 	rows             [][]any
+	outputCounts     []int64                          // SelectResponse.output_counts
+	summaries        []*tipb.ExecutorExecutionSummary // SelectResponse.execution_summaries
 }
 
 func flatten(perRegion []regionRows) [][]any {

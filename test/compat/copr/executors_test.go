@@ -14,7 +14,7 @@ import (
 )
 
 func TestCopTableScan(t *testing.T) {
-	t.Log("proves: a TableScan DAG sent to every region returns exactly the written rows in key order (int handle from the key, row v2 BIGINT/DOUBLE/VARCHAR/DECIMAL values, NULLs), in Default and Chunk encodings")
+	t.Log("proves: a TableScan DAG sent to every region returns exactly the written rows in key order (int handle from the key, row v2 BIGINT/DOUBLE/VARCHAR/DECIMAL values, NULLs), in Default and Chunk encodings; output_counts = rows scanned per range")
 	e, ts := setup(t)
 	want := writtenRows()
 	for _, enc := range encodings {
@@ -27,12 +27,17 @@ func TestCopTableScan(t *testing.T) {
 			counts[i] = len(p.rows)
 		}
 		t.Logf("%v: %d regions, rows per region %v", enc, len(per), counts)
+		for i, p := range per {
+			if len(p.outputCounts) != 1 || p.outputCounts[0] != int64(len(p.rows)) {
+				t.Errorf("%v region %d: output_counts %v, want [%d] (rows scanned in the one range, as TiKV always fills)", enc, i, p.outputCounts, len(p.rows))
+			}
+		}
 		rowsEqual(t, "scan "+enc.String(), flatten(per), want)
 	}
 }
 
 func TestCopSelection(t *testing.T) {
-	t.Log("proves: Selection with a > 100 AND c LIKE 'x%' (GTInt, LikeSig with escape '\\\\') keeps exactly the matching rows; NULL a or c never matches")
+	t.Log("proves: Selection with a > 100 AND c LIKE 'x%' (GTInt, LikeSig with escape '\\\\') keeps exactly the matching rows; NULL a or c never matches; with collect_execution_summaries each region answers one summary per executor whose num_produced_rows are the scanned and the kept rows")
 	e, ts := setup(t)
 	const k = 100
 	var want [][]any
@@ -45,10 +50,28 @@ func TestCopSelection(t *testing.T) {
 		scalar(tipb.ScalarFuncSig_GTInt, ftInt(), colRef(1, ftInt()), constInt(k)),
 		scalar(tipb.ScalarFuncSig_LikeSig, ftInt(), colRef(3, ftString()), constString("x%"), constInt('\\')),
 	}}}
+	all := writtenRows()
 	for _, enc := range encodings {
-		got := flatten(e.run(t, dag(enc, 5, tableScan(), sel), scanKinds, ts))
+		d := dag(enc, 5, tableScan(), sel)
+		collect := true
+		d.CollectExecutionSummaries = &collect
+		per := e.run(t, d, scanKinds, ts)
+		got := flatten(per)
 		t.Logf("%v: %d rows matched (expected %d)", enc, len(got), len(want))
 		rowsEqual(t, "selection "+enc.String(), got, want)
+		// collect_execution_summaries: exactly one summary per executor, in request order.
+		for i, p := range per {
+			scanned := len(rowsInRange(all, p.startKey, p.endKey))
+			if len(p.summaries) != 2 {
+				t.Fatalf("%v region %d: %d execution summaries for 2 executors", enc, i, len(p.summaries))
+			}
+			if n := p.summaries[0].GetNumProducedRows(); n != uint64(scanned) {
+				t.Errorf("%v region %d: TableScan summary num_produced_rows %d, want %d", enc, i, n, scanned)
+			}
+			if n := p.summaries[1].GetNumProducedRows(); n != uint64(len(p.rows)) {
+				t.Errorf("%v region %d: Selection summary num_produced_rows %d, want %d", enc, i, n, len(p.rows))
+			}
+		}
 	}
 }
 
