@@ -5,6 +5,7 @@ go 1.22
 require (
 	github.com/pingcap/kvproto v0.0.0-20230403051650-e166ae588106
 	github.com/pingcap/log v1.1.1-0.20221110025148-ca232912c9f3
+	github.com/pingcap/tipb v0.0.0-20230310043643-5362260ee6f7
 	github.com/tikv/client-go/v2 v2.0.7
 	github.com/tikv/pd/client v0.0.0-20230329114254-1948c247c2b1
 	go.etcd.io/etcd/client/v3 v3.5.2
