@@ -13,6 +13,7 @@ import { runQuery, type ExecEnv } from './executor.ts';
 import { explainPlan } from './plan.ts';
 import { Planner } from './planner.ts';
 import { showStatement } from './show.ts';
+import { splitTable, type SplitSpec } from './split_table.ts';
 import { StagedTxn } from './staged_txn.ts';
 import { SYSVAR_DEFAULTS } from './sysvars.ts';
 import { castToTime, SqlTime, toBigInt, valueToString, type Value } from './value.ts';
@@ -196,6 +197,21 @@ export class Session {
           const rows = explainPlan(plan.root).map(([id, task, obj, info]) => [id!, 'N/A', task!, obj!, info!]);
           return { kind: 'rows', columns: ['id', 'estRows', 'task', 'access object', 'operator info'].map((n) => ({ name: n, ft: FT.varchar(256) })), rows };
         });
+      }
+      case 'splitTable': {
+        const is = await this.engine.catalog.latest();
+        const t = is.mustTable(stmt.table.db ?? this.db, stmt.table.name);
+        const comp = new ExprCompiler(this.evalContext(params, undefined as unknown as KvSnapshotReader), () => undefined, []);
+        const spec: SplitSpec = stmt.between !== undefined ? { kind: 'between', ...stmt.between } : { kind: 'by', values: stmt.by ?? [] };
+        const r = await splitTable(this.engine.kv, t, spec, (e) => comp.compile(e));
+        return {
+          kind: 'rows',
+          columns: [
+            { name: 'TOTAL_SPLIT_REGION', ft: FT.longlong() },
+            { name: 'SCATTER_FINISH_RATIO', ft: FT.double() },
+          ],
+          rows: [[BigInt(r.totalSplitRegion), r.scatterFinishRatio]],
+        };
       }
       case 'insert':
       case 'update':
