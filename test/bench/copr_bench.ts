@@ -1,0 +1,340 @@
+/**
+ * Coprocessor throughput (issue 4): TPC-H Q1 and Q6 shaped DAGs (scan → selection →
+ * partial aggregation) over a generated `lineitem` of `BENCH_COPR_ROWS` rows (default 1M) in
+ * TiDB's row format v2, sent as `tikvpb.Tikv/Coprocessor` over gRPC to a real store (PD +
+ * TikvServer via `startCluster`, in this process), one request per region, bounded
+ * concurrency, partial aggregates merged here. Beside it: classic-level's bare iteration over
+ * the same write-CF keys, the same queries as plain typed-array loops (the physical limit of
+ * the arithmetic), the coprocessor in process over an in-memory ScanSource (no storage, no
+ * gRPC), and a breakdown (scan-only Chunk vs Arrow, count(*), execution summaries).
+ * The rows are bulk-loaded straight into the store's engine as committed MVCC data before
+ * the store starts (loading through gRPC would take too long). The Q1/Q6 results via the
+ * coprocessor must equal the loop's exactly, else the bench throws.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeKey, encodeKeyWithTs, decodeBytes } from '../../src/codec/mod.ts';
+import { encodeRecordKey, tableRecordRange } from '../../src/codec/tidb/mod.ts';
+import { ClassicEngine } from '../../src/engine/mod.ts';
+import { createClient, decodeMessage, encodeMessage, type tipb } from '../../src/proto/mod.ts';
+import { PdClient } from '../../src/pd_client/mod.ts';
+import { startCluster } from '../../src/server/mod.ts';
+import { SHORT_VALUE_BYTES_MAX, Write, WriteType, composeTs } from '../../src/storage/mod.ts';
+import { EncodeType, MemoryScanSource, handleCoprocessorRequest, type DAGRequest } from '../../coprocessor/mod.ts';
+import { createLogger } from '../../src/util/logger.ts';
+import { openDirect } from './engine_direct.ts';
+import { LINEITEM_TABLE_ID, LineitemGenerator, type LineitemColumns } from './copr/lineitem.ts';
+import {
+  assertQ1Equal,
+  countDag,
+  mergeQ1Chunk,
+  q1Dag,
+  q1Loop,
+  q6ChunkSum,
+  q6Dag,
+  q6Loop,
+  scanOnlyDag,
+  type Q1Result,
+} from './copr/queries.ts';
+import { nowUs, type BenchRow } from './lib/mod.ts';
+
+export const title = 'coprocessor: TPC-H Q1/Q6 DAGs over gRPC vs classic-level iteration and typed-array loops';
+
+/** Rows of lineitem (loading costs roughly 10-20 s per million rows on this machine). */
+const ROWS = Number(process.env['BENCH_COPR_ROWS'] ?? 1_000_000);
+/** Rows per region: the table is split into ceil(ROWS / this) regions. */
+const REGION_ROWS = Number(process.env['BENCH_COPR_REGION_ROWS'] ?? 65_536);
+/** Coprocessor requests in flight at once. */
+const CONCURRENCY = Number(process.env['BENCH_COPR_CONCURRENCY'] ?? 4);
+/** Measured runs per case (the best is reported: the machine is shared). */
+const ROUNDS = Number(process.env['BENCH_COPR_ROUNDS'] ?? 2);
+/** Rows per engine write batch while loading. */
+const LOAD_BATCH_ROWS = 10_000;
+/** Rows the in-process (MemoryScanSource) cases hold in memory. */
+const IN_PROCESS_ROWS_MAX = 131_072;
+/** Entries per `nextv` in the bare iteration case. */
+const NEXTV_ENTRIES = 1000;
+/** Engine key prefix of CF write in ClassicEngine (src/engine/README.md). */
+const CF_WRITE_PREFIX = 0x03;
+const LOAD_START_TS = composeTs(1_000n);
+const LOAD_COMMIT_TS = composeTs(1_001n);
+
+type TikvClient = ReturnType<typeof createClient<'tikvpb.Tikv'>>;
+
+interface RegionTask {
+  context: { regionId: bigint; regionEpoch: { confVer: bigint; version: bigint }; peer: { id: bigint; storeId: bigint } };
+  range: { start: Uint8Array; end: Uint8Array };
+}
+
+/** Loads `ROWS` rows into the engine at `dir` as committed Puts (short values in the write CF). */
+async function bulkLoad(dir: string): Promise<{ columns: LineitemColumns; bytes: number; ms: number; sample: Array<[Uint8Array, Uint8Array]> }> {
+  const t0 = nowUs();
+  const engine = await ClassicEngine.open(dir);
+  const gen = new LineitemGenerator(ROWS);
+  const sample: Array<[Uint8Array, Uint8Array]> = [];
+  let bytes = 0;
+  try {
+    while (!gen.done) {
+      const batch = engine.newWriteBatch();
+      for (let n = 0; n < LOAD_BATCH_ROWS && !gen.done; n++) {
+        const row = gen.next();
+        if (row.value.length > SHORT_VALUE_BYTES_MAX) throw new Error(`row of ${row.value.length} bytes does not fit a short value`);
+        bytes += row.value.length;
+        if (sample.length < IN_PROCESS_ROWS_MAX) sample.push([row.key, row.value]);
+        const write = new Write({ writeType: WriteType.Put, startTs: LOAD_START_TS, shortValue: row.value });
+        batch.put('write', encodeKeyWithTs(row.key, LOAD_COMMIT_TS), write.encode());
+      }
+      await engine.write(batch, { sync: gen.done });
+    }
+  } finally {
+    await engine.close();
+  }
+  return { columns: gen.columns, bytes, ms: (nowUs() - t0) / 1000, sample };
+}
+
+/** classic-level alone: iterate the table's write-CF range with `nextv`, no decoding. */
+async function bareIteration(dir: string): Promise<{ rowsPerSec: number; keys: number }> {
+  const db = await openDirect(dir);
+  const { start, end } = tableRecordRange(LINEITEM_TABLE_ID);
+  const gte = new Uint8Array([CF_WRITE_PREFIX, ...encodeKey(start)]);
+  const lt = new Uint8Array([CF_WRITE_PREFIX, ...encodeKey(end)]);
+  let best = 0;
+  let keys = 0;
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const t0 = nowUs();
+      const it = db.iterator({ gte, lt });
+      keys = 0;
+      for (let chunk = await it.nextv(NEXTV_ENTRIES); chunk.length > 0; chunk = await it.nextv(NEXTV_ENTRIES)) keys += chunk.length;
+      await it.close();
+      best = Math.max(best, keys / ((nowUs() - t0) / 1e6));
+    }
+  } finally {
+    await db.close();
+  }
+  return { rowsPerSec: best, keys };
+}
+
+/** Best-of-ROUNDS rows/s of a synchronous computation over all rows. */
+function timeLoop<T>(fn: () => T): { rowsPerSec: number; result: T } {
+  let best = 0;
+  let result!: T;
+  for (let round = 0; round < Math.max(ROUNDS, 3); round++) {
+    const t0 = nowUs();
+    result = fn();
+    best = Math.max(best, ROWS / ((nowUs() - t0) / 1e6));
+  }
+  return { rowsPerSec: best, result };
+}
+
+/** Splits the table into regions of REGION_ROWS rows and reads them back from PD. */
+async function splitAndListRegions(client: TikvClient, pd: PdClient): Promise<RegionTask[]> {
+  const table = tableRecordRange(LINEITEM_TABLE_ID);
+  const first = await pd.getRegion(encodeKey(table.start));
+  if (first === undefined) throw new Error('PD knows no region for the table');
+  const splitKeys: Uint8Array[] = [];
+  for (let h = REGION_ROWS + 1; h <= ROWS; h += REGION_ROWS) splitKeys.push(encodeRecordKey(LINEITEM_TABLE_ID, BigInt(h)));
+  if (splitKeys.length > 0) {
+    const r = first.region;
+    const res = await client.SplitRegion({
+      context: { regionId: r.id, regionEpoch: r.regionEpoch!, peer: first.leader ?? r.peers[0]! },
+      splitKeys,
+      isRawKv: false,
+    });
+    if (res.regionError) throw new Error(`SplitRegion: ${JSON.stringify(res.regionError, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
+  }
+  // PD learns about the split from the store's report; wait until it lists every region.
+  const want = splitKeys.length + 1;
+  for (let attempt = 0; ; attempt++) {
+    const regions = await pd.scanRegions(encodeKey(table.start), encodeKey(table.end), want + 2);
+    const tasks: RegionTask[] = [];
+    for (const { region, leader } of regions) {
+      const rs = region.startKey.length === 0 ? table.start : decodeBytes(region.startKey, 0).value;
+      const re = region.endKey.length === 0 ? table.end : decodeBytes(region.endKey, 0).value;
+      const start = Buffer.compare(rs, table.start) > 0 ? rs : table.start;
+      const end = Buffer.compare(re, table.end) < 0 ? re : table.end;
+      if (Buffer.compare(start, end) >= 0) continue;
+      const peer = leader ?? region.peers[0]!;
+      tasks.push({ context: { regionId: region.id, regionEpoch: { confVer: region.regionEpoch!.confVer, version: region.regionEpoch!.version }, peer: { id: peer.id, storeId: peer.storeId } }, range: { start, end } });
+    }
+    if (tasks.length === want) return tasks;
+    if (attempt > 100) throw new Error(`PD lists ${tasks.length} regions over the table, expected ${want}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface CoprRun {
+  ms: number;
+  responses: tipb.SelectResponse[];
+  responseBytes: number;
+}
+
+/** Sends one DAG per region over gRPC with at most CONCURRENCY in flight. */
+async function runDag(client: TikvClient, tasks: readonly RegionTask[], dag: DAGRequest, startTs: bigint): Promise<CoprRun> {
+  const data = encodeMessage('tipb.DAGRequest', dag);
+  const responses: tipb.SelectResponse[] = new Array(tasks.length);
+  let next = 0;
+  let responseBytes = 0;
+  const t0 = nowUs();
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      const task = tasks[i]!;
+      const resp = await client.Coprocessor({ context: task.context, tp: 103n, data, ranges: [task.range], startTs });
+      if (resp.regionError || resp.locked || resp.otherError) {
+        throw new Error(`region ${task.context.regionId}: ${resp.otherError || JSON.stringify(resp.regionError ?? resp.locked, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
+      }
+      responseBytes += resp.data.length;
+      const sel = decodeMessage<tipb.SelectResponse>('tipb.SelectResponse', resp.data);
+      if (sel.error) throw new Error(`region ${task.context.regionId}: SelectResponse.error ${sel.error.code} ${sel.error.msg}`);
+      responses[i] = sel;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, tasks.length) }, worker));
+  return { ms: (nowUs() - t0) / 1000, responses, responseBytes };
+}
+
+/** Best of ROUNDS runs. */
+async function bestRun(client: TikvClient, tasks: readonly RegionTask[], dag: DAGRequest, startTs: bigint): Promise<CoprRun> {
+  let best: CoprRun | undefined;
+  for (let round = 0; round < ROUNDS; round++) {
+    const run = await runDag(client, tasks, dag, startTs);
+    if (best === undefined || run.ms < best.ms) best = run;
+  }
+  return best!;
+}
+
+function mergeQ1(run: CoprRun): Q1Result {
+  const out: Q1Result = new Map();
+  for (const sel of run.responses) for (const c of sel.chunks) mergeQ1Chunk(out, c.rowsData);
+  return out;
+}
+
+function mergeQ6(run: CoprRun): bigint {
+  let total = 0n;
+  for (const sel of run.responses) for (const c of sel.chunks) total += q6ChunkSum(c.rowsData);
+  return total;
+}
+
+/** Scanned rows reported by the coprocessor (`output_counts`), summed over regions. */
+function scannedRows(run: CoprRun): number {
+  let n = 0;
+  for (const sel of run.responses) for (const c of sel.outputCounts) n += Number(c);
+  return n;
+}
+
+/** Per-executor processed time (ms, summed over regions; each includes its children). */
+function summaryMs(run: CoprRun): number[] {
+  const ms: number[] = [];
+  for (const sel of run.responses) sel.executionSummaries.forEach((s, i) => (ms[i] = (ms[i] ?? 0) + Number(s.timeProcessedNs ?? 0n) / 1e6));
+  return ms;
+}
+
+/** The coprocessor in this process over a MemoryScanSource: no storage, no gRPC. */
+async function inProcess(sample: ReadonlyArray<[Uint8Array, Uint8Array]>, dag: DAGRequest): Promise<number> {
+  const source = new MemoryScanSource(sample);
+  const range = { start: sample[0]![0], end: encodeRecordKey(LINEITEM_TABLE_ID, BigInt(sample.length + 1)) };
+  const data = encodeMessage('tipb.DAGRequest', dag);
+  let best = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const t0 = nowUs();
+    const resp = await handleCoprocessorRequest({ tp: 103n, data, ranges: [range], startTs: LOAD_COMMIT_TS }, source);
+    if (resp.otherError) throw new Error(`in-process: ${resp.otherError}`);
+    best = Math.max(best, sample.length / ((nowUs() - t0) / 1e6));
+  }
+  return best;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-copr-'));
+  const rows: BenchRow[] = [];
+  const load0 = loadavg()[0]!.toFixed(2);
+  try {
+    const dataDir = join(work, 'cluster');
+    const engineDir = join(dataDir, 'tikv');
+    const loaded = await bulkLoad(engineDir);
+    process.stderr.write(`copr: loaded ${ROWS} rows (${(loaded.bytes / ROWS).toFixed(0)} B/row) in ${(loaded.ms / 1000).toFixed(1)} s\n`);
+
+    // (a) The storage limit: classic-level iterating the same keys, before the store opens them.
+    const bare = await bareIteration(engineDir);
+    if (bare.keys !== ROWS) throw new Error(`bare iteration saw ${bare.keys} keys, loaded ${ROWS}`);
+    const bareName = 'classic-level direct: nextv over the write CF';
+    rows.push({ name: bareName, opsPerSec: bare.rowsPerSec, unit: 'rows', note: `${NEXTV_ENTRIES}/nextv, no decoding` });
+
+    // (b) The arithmetic limit and the oracle.
+    const q1Ref = timeLoop(() => q1Loop(loaded.columns));
+    const q6Ref = timeLoop(() => q6Loop(loaded.columns));
+    const q1LoopName = 'typed-array loop: Q1';
+    const q6LoopName = 'typed-array loop: Q6';
+    rows.push({ name: q1LoopName, opsPerSec: q1Ref.rowsPerSec, unit: 'rows', note: 'pre-decoded Int32 columns, exact' });
+    rows.push({ name: q6LoopName, opsPerSec: q6Ref.rowsPerSec, unit: 'rows', note: 'pre-decoded Int32 columns, exact' });
+
+    // The coprocessor alone (decode + evaluate + encode; rows already in memory).
+    const inRows = loaded.sample.length;
+    const inNote = `${inRows} rows, MemoryScanSource, no gRPC`;
+    rows.push({ name: 'in-process copr: scan only, Chunk', opsPerSec: await inProcess(loaded.sample, scanOnlyDag(EncodeType.Chunk)), unit: 'rows', baseline: bareName, note: `7 cols; ${inNote}` });
+    rows.push({ name: 'in-process copr: Q1', opsPerSec: await inProcess(loaded.sample, q1Dag()), unit: 'rows', baseline: q1LoopName, note: inNote });
+    rows.push({ name: 'in-process copr: Q6', opsPerSec: await inProcess(loaded.sample, q6Dag()), unit: 'rows', baseline: q6LoopName, note: inNote });
+    const sample = loaded.sample;
+    sample.length = 0;
+
+    const t0 = nowUs();
+    const cluster = await startCluster({
+      dataDir,
+      pdPort: 0,
+      tikvPort: 0,
+      statusPort: 0,
+      raftstore: { regionSplitKeys: 1e9, regionMaxKeys: 1.5e9, regionSplitSizeBytes: 1e13, regionMaxSizeBytes: 1.5e13 },
+      logger: createLogger('bench', 'error'),
+    });
+    const client = createClient('tikvpb.Tikv', cluster.tikvAddr);
+    const pd = await PdClient.connect({ endpoints: [cluster.pdAddr] });
+    try {
+      const tasks = await splitAndListRegions(client, pd);
+      process.stderr.write(`copr: cluster up and split into ${tasks.length} regions in ${((nowUs() - t0) / 1e6).toFixed(1)} s\n`);
+      const startTs = await pd.getTs();
+      const note = `${tasks.length} regions, ${CONCURRENCY} in flight`;
+      const rate = (r: CoprRun): number => ROWS / (r.ms / 1000);
+
+      const count = await bestRun(client, tasks, countDag(), startTs);
+      if (scannedRows(count) !== ROWS) throw new Error(`count(*) scanned ${scannedRows(count)} rows, loaded ${ROWS}`);
+      rows.push({ name: 'gRPC copr: count(*), 1 col decoded', opsPerSec: rate(count), unit: 'rows', baseline: bareName, note: `iteration + MVCC + 1-col decode; ${note}` });
+
+      const scanChunk = await bestRun(client, tasks, scanOnlyDag(EncodeType.Chunk), startTs);
+      rows.push({ name: 'gRPC copr: scan only, Chunk', opsPerSec: rate(scanChunk), unit: 'rows', baseline: bareName, note: `7 cols, ${(scanChunk.responseBytes / 1e6).toFixed(0)} MB out; ${note}` });
+      const scanArrow = await bestRun(client, tasks, scanOnlyDag(EncodeType.ArrowIpc), startTs);
+      rows.push({ name: 'gRPC copr: scan only, Arrow', opsPerSec: rate(scanArrow), unit: 'rows', baseline: 'gRPC copr: scan only, Chunk', note: `7 cols, ${(scanArrow.responseBytes / 1e6).toFixed(0)} MB out` });
+
+      const q1 = await bestRun(client, tasks, q1Dag(), startTs);
+      assertQ1Equal(mergeQ1(q1), q1Ref.result);
+      rows.push({ name: 'gRPC copr: Q1', opsPerSec: rate(q1), unit: 'rows', baseline: q1LoopName, note: `result = loop (exact); ${note}` });
+      const q6 = await bestRun(client, tasks, q6Dag(), startTs);
+      const q6Sum = mergeQ6(q6);
+      if (q6Sum !== q6Ref.result) throw new Error(`Q6 via coprocessor ${q6Sum} != typed-array loop ${q6Ref.result} (scale 4)`);
+      rows.push({ name: 'gRPC copr: Q6', opsPerSec: rate(q6), unit: 'rows', baseline: q6LoopName, note: `result = loop (exact); ${note}` });
+      rows.push({ name: 'gRPC copr: Q1 vs bare iteration', opsPerSec: rate(q1), unit: 'rows', baseline: bareName });
+
+      // Where the time goes, from the coprocessor's own execution summaries.
+      for (const [name, dag] of [['Q1', q1Dag(EncodeType.Chunk, true)], ['Q6', q6Dag(EncodeType.Chunk, true)]] as const) {
+        const r = await runDag(client, tasks, dag, startTs);
+        const [scanMs = 0, selMs = 0, aggMs = 0] = summaryMs(r);
+        const total = r.ms * Math.min(CONCURRENCY, tasks.length);
+        rows.push({
+          name: `${name} summaries (ms, all regions)`,
+          opsPerSec: rate(r),
+          unit: 'rows',
+          note: `scan+decode ${scanMs.toFixed(0)}, selection ${(selMs - scanMs).toFixed(0)}, agg ${(aggMs - selMs).toFixed(0)}, rest (encode, gRPC, MVCC setup, overlap) ≈ ${(total - aggMs).toFixed(0)} of ${total.toFixed(0)} wall×${Math.min(CONCURRENCY, tasks.length)}`,
+        });
+      }
+    } finally {
+      client.close();
+      pd.close();
+      await cluster.stop();
+    }
+    rows.push({ name: 'setup: bulk load', opsPerSec: ROWS / (loaded.ms / 1000), unit: 'rows', note: `${ROWS} rows, ${(loaded.bytes / 1e6).toFixed(0)} MB row v2, ${(loaded.ms / 1000).toFixed(1)} s; loadavg ${load0} → ${loadavg()[0]!.toFixed(2)}` });
+    return rows;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
