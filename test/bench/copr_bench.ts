@@ -20,8 +20,9 @@ import { ClassicEngine } from '../../src/engine/mod.ts';
 import { createClient, decodeMessage, encodeMessage, type tipb } from '../../src/proto/mod.ts';
 import { PdClient } from '../../src/pd_client/mod.ts';
 import { startCluster } from '../../src/server/mod.ts';
-import { SHORT_VALUE_BYTES_MAX, Write, WriteType, composeTs } from '../../src/storage/mod.ts';
-import { EncodeType, MemoryScanSource, handleCoprocessorRequest, type DAGRequest } from '../../coprocessor/mod.ts';
+import { MvccScanSource, SHORT_VALUE_BYTES_MAX, SingleRegionKv, Storage, Write, WriteType, composeTs } from '../../src/storage/mod.ts';
+import { BATCH_ROWS_MAX, EncodeType, MemoryScanSource, handleCoprocessorRequest, protoTipbCodec, type DAGRequest } from '../../coprocessor/mod.ts';
+import { realClock } from '../../src/util/mod.ts';
 import { createLogger } from '../../src/util/logger.ts';
 import { openDirect } from './engine_direct.ts';
 import { LINEITEM_TABLE_ID, LineitemGenerator, type LineitemColumns } from './copr/lineitem.ts';
@@ -231,19 +232,113 @@ function summaryMs(run: CoprRun): number[] {
   return ms;
 }
 
-/** The coprocessor in this process over a MemoryScanSource: no storage, no gRPC. */
-async function inProcess(sample: ReadonlyArray<[Uint8Array, Uint8Array]>, dag: DAGRequest): Promise<number> {
+/** One in-process run: throughput and where its time went, in ns per scanned row. */
+interface InProcessRun {
+  rowsPerSec: number;
+  /** [scan+decode, selection, aggregation, encode+request overhead]; absent executors are 0. */
+  nsPerRow: [number, number, number, number];
+}
+
+/**
+ * The coprocessor in this process over a MemoryScanSource (no storage, no gRPC), with a
+ * clock so execution summaries carry times (each executor's time includes its children's).
+ */
+async function inProcess(sample: ReadonlyArray<[Uint8Array, Uint8Array]>, dag: DAGRequest): Promise<InProcessRun> {
   const source = new MemoryScanSource(sample);
   const range = { start: sample[0]![0], end: encodeRecordKey(LINEITEM_TABLE_ID, BigInt(sample.length + 1)) };
-  const data = encodeMessage('tipb.DAGRequest', dag);
-  let best = 0;
+  const data = encodeMessage('tipb.DAGRequest', { ...dag, collectExecutionSummaries: true });
+  let best: InProcessRun | undefined;
   for (let round = 0; round < ROUNDS; round++) {
     const t0 = nowUs();
-    const resp = await handleCoprocessorRequest({ tp: 103n, data, ranges: [range], startTs: LOAD_COMMIT_TS }, source);
+    const resp = await handleCoprocessorRequest({ tp: 103n, data, ranges: [range], startTs: LOAD_COMMIT_TS }, source, protoTipbCodec, { clock: realClock });
+    const totalNs = (nowUs() - t0) * 1000;
     if (resp.otherError) throw new Error(`in-process: ${resp.otherError}`);
-    best = Math.max(best, sample.length / ((nowUs() - t0) / 1e6));
+    const sel = decodeMessage<tipb.SelectResponse>('tipb.SelectResponse', resp.data);
+    const ns = sel.executionSummaries.map((x) => Number(x.timeProcessedNs ?? 0n));
+    const n = sample.length;
+    const [scan = 0, second = scan, third = second] = ns;
+    const [sel1, agg] = ns.length === 3 ? [second - scan, third - second] : ns.length === 2 ? [0, second - scan] : [0, 0];
+    const run: InProcessRun = { rowsPerSec: n / (totalNs / 1e9), nsPerRow: [scan / n, sel1 / n, agg / n, (totalNs - ns[ns.length - 1]!) / n] };
+    if (best === undefined || run.rowsPerSec > best.rowsPerSec) best = run;
+  }
+  return best!;
+}
+
+/** `scan+decode 2100, selection 300, ... ns/row`. */
+function breakdownNote(r: InProcessRun): string {
+  const [scan, sel, agg, rest] = r.nsPerRow.map((x) => x.toFixed(0));
+  return `ns/row: scan+decode ${scan}, selection ${sel}, agg ${agg}, encode+rest ${rest}`;
+}
+
+/** ClassicEngine's iterator over the same keys with each write record decoded (the engine + record layer). */
+async function engineIteration(dir: string): Promise<number> {
+  const engine = await ClassicEngine.open(dir);
+  const { start, end } = tableRecordRange(LINEITEM_TABLE_ID);
+  let best = 0;
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const t0 = nowUs();
+      const it = engine.iterator('write', { lowerBound: encodeKey(start), upperBound: encodeKey(end) });
+      let n = 0;
+      for (let chunk = await it.nextBatch(NEXTV_ENTRIES); chunk.length > 0; chunk = await it.nextBatch(NEXTV_ENTRIES)) {
+        for (const e of chunk) if (Write.decode(e.value).shortValue === undefined) throw new Error('row without a short value');
+        n += chunk.length;
+      }
+      await it.close();
+      if (n !== ROWS) throw new Error(`engine iteration saw ${n} keys`);
+      best = Math.max(best, n / ((nowUs() - t0) / 1e6));
+    }
+  } finally {
+    await engine.close();
   }
   return best;
+}
+
+/**
+ * Storage's MVCC view in this process (Storage over one engine-wide region, no raftstore, no
+ * gRPC): pulls every visible pair through `MvccScanSource` alone, then runs Q1 on it as one
+ * request. Separates the MVCC read path from the store/gRPC path.
+ */
+async function mvccInProcess(dir: string): Promise<{ pullRowsPerSec: number; q1RowsPerSec: number }> {
+  const engine = await ClassicEngine.open(dir);
+  const storage = new Storage(new SingleRegionKv(engine), realClock);
+  const ctx = { regionId: 1n, confVer: 1n, version: 1n, peerId: 1n, storeId: 1n };
+  const range = tableRecordRange(LINEITEM_TABLE_ID);
+  const startTs = LOAD_COMMIT_TS + 1n;
+  const open = async () => {
+    const snap = await storage.readSnapshot(ctx, null, startTs, [range]);
+    if (!('snapshot' in snap)) throw new Error('readSnapshot failed');
+    return snap;
+  };
+  let pull = 0;
+  let q1 = 0;
+  const data = encodeMessage('tipb.DAGRequest', q1Dag());
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const snap = await open();
+      const t0 = nowUs();
+      const cursor = new MvccScanSource(snap.snapshot, snap.read, snap.range).openCursor([range], false);
+      let n = 0;
+      for (;;) {
+        const chunk = await cursor.next(BATCH_ROWS_MAX);
+        n += chunk.keys.length;
+        if (chunk.drained) break;
+      }
+      snap.snapshot.release();
+      if (n !== ROWS) throw new Error(`MvccScanSource saw ${n} rows`);
+      pull = Math.max(pull, n / ((nowUs() - t0) / 1e6));
+
+      const snap2 = await open();
+      const t1 = nowUs();
+      const resp = await handleCoprocessorRequest({ tp: 103n, data, ranges: [range], startTs }, new MvccScanSource(snap2.snapshot, snap2.read, snap2.range));
+      snap2.snapshot.release();
+      if (resp.otherError) throw new Error(`MVCC in-process Q1: ${resp.otherError}`);
+      q1 = Math.max(q1, ROWS / ((nowUs() - t1) / 1e6));
+    }
+  } finally {
+    await engine.close();
+  }
+  return { pullRowsPerSec: pull, q1RowsPerSec: q1 };
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -270,14 +365,24 @@ export async function run(): Promise<BenchRow[]> {
     rows.push({ name: q1LoopName, opsPerSec: q1Ref.rowsPerSec, unit: 'rows', note: 'pre-decoded Int32 columns, exact' });
     rows.push({ name: q6LoopName, opsPerSec: q6Ref.rowsPerSec, unit: 'rows', note: 'pre-decoded Int32 columns, exact' });
 
+    rows.push({ name: 'ClassicEngine iterator + Write.decode', opsPerSec: await engineIteration(engineDir), unit: 'rows', baseline: bareName, note: `nextBatch(${NEXTV_ENTRIES}), write CF record decoded` });
+
+    const mvcc = await mvccInProcess(engineDir);
+    rows.push({ name: 'MvccScanSource pull (in process)', opsPerSec: mvcc.pullRowsPerSec, unit: 'rows', baseline: bareName, note: `Storage.readSnapshot over the engine, next(${BATCH_ROWS_MAX}), no coprocessor` });
+    rows.push({ name: 'copr Q1 over MvccScanSource (in process)', opsPerSec: mvcc.q1RowsPerSec, unit: 'rows', baseline: 'MvccScanSource pull (in process)', note: 'one request over the whole table, no gRPC, no raftstore' });
+
     // The coprocessor alone (decode + evaluate + encode; rows already in memory).
     const inRows = loaded.sample.length;
-    const inNote = `${inRows} rows, MemoryScanSource, no gRPC`;
-    rows.push({ name: 'in-process copr: scan only, Chunk', opsPerSec: await inProcess(loaded.sample, scanOnlyDag(EncodeType.Chunk)), unit: 'rows', baseline: bareName, note: `7 cols; ${inNote}` });
-    rows.push({ name: 'in-process copr: Q1', opsPerSec: await inProcess(loaded.sample, q1Dag()), unit: 'rows', baseline: q1LoopName, note: inNote });
-    rows.push({ name: 'in-process copr: Q6', opsPerSec: await inProcess(loaded.sample, q6Dag()), unit: 'rows', baseline: q6LoopName, note: inNote });
-    const sample = loaded.sample;
-    sample.length = 0;
+    const inNote = `${inRows} rows in memory`;
+    const inScanChunk = await inProcess(loaded.sample, scanOnlyDag(EncodeType.Chunk));
+    rows.push({ name: 'in-process copr: scan only, Chunk', opsPerSec: inScanChunk.rowsPerSec, unit: 'rows', baseline: bareName, note: `7 cols; ${breakdownNote(inScanChunk)}` });
+    const inScanArrow = await inProcess(loaded.sample, scanOnlyDag(EncodeType.ArrowIpc));
+    rows.push({ name: 'in-process copr: scan only, Arrow', opsPerSec: inScanArrow.rowsPerSec, unit: 'rows', baseline: 'in-process copr: scan only, Chunk', note: breakdownNote(inScanArrow) });
+    const inQ1 = await inProcess(loaded.sample, q1Dag());
+    rows.push({ name: 'in-process copr: Q1', opsPerSec: inQ1.rowsPerSec, unit: 'rows', baseline: q1LoopName, note: breakdownNote(inQ1) });
+    const inQ6 = await inProcess(loaded.sample, q6Dag());
+    rows.push({ name: 'in-process copr: Q6', opsPerSec: inQ6.rowsPerSec, unit: 'rows', baseline: q6LoopName, note: `${breakdownNote(inQ6)}; ${inNote}, MemoryScanSource, no gRPC` });
+    loaded.sample.length = 0;
 
     const t0 = nowUs();
     const cluster = await startCluster({
@@ -315,18 +420,15 @@ export async function run(): Promise<BenchRow[]> {
       rows.push({ name: 'gRPC copr: Q6', opsPerSec: rate(q6), unit: 'rows', baseline: q6LoopName, note: `result = loop (exact); ${note}` });
       rows.push({ name: 'gRPC copr: Q1 vs bare iteration', opsPerSec: rate(q1), unit: 'rows', baseline: bareName });
 
-      // Where the time goes, from the coprocessor's own execution summaries.
-      for (const [name, dag] of [['Q1', q1Dag(EncodeType.Chunk, true)], ['Q6', q6Dag(EncodeType.Chunk, true)]] as const) {
-        const r = await runDag(client, tasks, dag, startTs);
-        const [scanMs = 0, selMs = 0, aggMs = 0] = summaryMs(r);
-        const total = r.ms * Math.min(CONCURRENCY, tasks.length);
-        rows.push({
-          name: `${name} summaries (ms, all regions)`,
-          opsPerSec: rate(r),
-          unit: 'rows',
-          note: `scan+decode ${scanMs.toFixed(0)}, selection ${(selMs - scanMs).toFixed(0)}, agg ${(aggMs - selMs).toFixed(0)}, rest (encode, gRPC, MVCC setup, overlap) ≈ ${(total - aggMs).toFixed(0)} of ${total.toFixed(0)} wall×${Math.min(CONCURRENCY, tasks.length)}`,
-        });
-      }
+      const nsPerRow = (r: CoprRun): string => `${((r.ms * 1e6) / ROWS).toFixed(0)} ns/row wall`;
+      process.stderr.write(
+        `copr where the time goes (wall ns per row over gRPC): count(*) ${nsPerRow(count)}, scan Chunk ${nsPerRow(scanChunk)}, scan Arrow ${nsPerRow(scanArrow)}, Q1 ${nsPerRow(q1)}, Q6 ${nsPerRow(q6)}\n`,
+      );
+      // The store runs the coprocessor without a clock, so summaries over gRPC carry no times; check that it still fills them.
+      const summarized = await runDag(client, tasks, q1Dag(EncodeType.Chunk, true), startTs);
+      const summaryRows = summarized.responses.reduce((n, sel) => n + Number(sel.executionSummaries[0]?.numProducedRows ?? 0n), 0);
+      if (summaryRows !== ROWS) throw new Error(`execution summaries report ${summaryRows} scanned rows, loaded ${ROWS}`);
+      rows.push({ name: 'gRPC copr: Q1 with execution summaries', opsPerSec: rate(summarized), unit: 'rows', baseline: 'gRPC copr: Q1', note: `time_processed_ns = ${summaryMs(summarized)[0]?.toFixed(0) ?? '?'} ms: the store passes no clock` });
     } finally {
       client.close();
       pd.close();

@@ -4,9 +4,11 @@
  * (column ids, field types), rows in row format v2, and the same rows as pre-decoded typed
  * arrays for the plain-loop reference of Q1 and Q6.
  */
-import { Datums, MysqlType, coreTimeFromFields, encodeRecordKey, encodeRowV2, type Datum, Decimal } from '../../../src/codec/tidb/mod.ts';
+import { Datums, MysqlType, civilFromDays, coreTimeFromFields, daysFromCivil, encodeRecordKey, encodeRowV2, type Datum, Decimal } from '../../../src/codec/tidb/mod.ts';
 import { SeededRandom } from '../../../src/util/mod.ts';
 import type { FieldType } from '../../../coprocessor/dag_types.ts';
+
+export { daysFromCivil };
 
 /** Physical table id of `lineitem` (any id works; TiDB user tables start above 100). */
 export const LINEITEM_TABLE_ID = 120n;
@@ -56,29 +58,6 @@ const SHIPMODE = ['REG AIR', 'AIR', 'RAIL', 'SHIP', 'TRUCK', 'MAIL', 'FOB'];
 const WORDS = 'furiously quickly carefully blithely slyly ironic final regular express pending special bold even deposits requests packages accounts foxes ideas theodolites instructions asymptotes pinto beans dependencies platelets excuses'.split(' ');
 const PARTS_PER_SF = 200_000;
 const SUPPLIERS_PER_SF = 10_000;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** The inverse of `daysFromCivil`. */
-export function civilFromDays(z0: number): { year: number; month: number; day: number } {
-  const z = z0 + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: month <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, month, day };
-}
 
 /** Calendar fields of a day number at midnight, for time constants. */
 export function dateFields(days: number) {
