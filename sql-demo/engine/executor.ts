@@ -1,7 +1,7 @@
 import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../tidb_codec.ts';
 import { concatBytes } from '../../src/util/mod.ts';
 import { ER, sqlError } from '../errors.ts';
-import type { KvSnapshotReader } from '../kv/mod.ts';
+import type { KvClient, KvSnapshotReader } from '../kv/mod.ts';
 import type { ColumnInfo, TableInfo } from './catalog.ts';
 import { convertForColumn, valueToDatum } from './column_type.ts';
 import type { Compiled, SubqueryRef } from './expr.ts';
@@ -19,6 +19,24 @@ export interface ExecEnv {
   readonly reader: KvSnapshotReader;
   /** Value of a column for rows written before the column was added. */
   missingDefault(t: TableInfo, c: ColumnInfo): Value;
+  /** The cluster (region lookups for cop task counts; coprocessor requests). */
+  readonly kv?: KvClient;
+  /** EXPLAIN ANALYZE: per-operator runtime statistics are collected here when set. */
+  readonly stats?: Map<PlanNode, OperatorStats>;
+  /** Monotonic milliseconds for operator timings (EXPLAIN ANALYZE). */
+  readonly monotonicMs?: () => number;
+}
+
+/** What EXPLAIN ANALYZE reports per operator. */
+export interface OperatorStats {
+  /** Rows the operator produced. */
+  rows: number;
+  /** Batches produced plus the final pull (TiDB's `loops`). */
+  loops: number;
+  /** Wall time spent inside the operator and its children, ms. */
+  timeMs: number;
+  /** TableReader: regions its scan touched (one cop task each). */
+  copTasks?: number;
 }
 
 /** A row read from a table with its handle (UPDATE/DELETE need it). */
@@ -65,8 +83,51 @@ function sortRows(rows: Row[], keys: readonly SortKey[]): void {
   for (let i = 0; i < rows.length; i++) rows[i] = decorated[i]!.r;
 }
 
-/** Pull-based batch executors over the physical plan. */
-export async function* exec(n: PlanNode, env: ExecEnv): AsyncGenerator<Row[]> {
+/** Pull-based batch executors over the physical plan (with statistics when `env.stats` is set). */
+export function exec(n: PlanNode, env: ExecEnv): AsyncGenerator<Row[]> {
+  return env.stats === undefined ? execNode(n, env) : execMeasured(n, env, env.stats);
+}
+
+async function* execMeasured(n: PlanNode, env: ExecEnv, stats: Map<PlanNode, OperatorStats>): AsyncGenerator<Row[]> {
+  const now = env.monotonicMs ?? (() => 0);
+  let st = stats.get(n);
+  if (st === undefined) {
+    st = { rows: 0, loops: 0, timeMs: 0 };
+    stats.set(n, st);
+  }
+  if (n.op === 'TableReader' && st.copTasks === undefined) st.copTasks = await copTaskCount(n, env);
+  const it = execNode(n, env);
+  for (;;) {
+    const t0 = now();
+    const r = await it.next();
+    st.timeMs += now() - t0;
+    st.loops++;
+    if (r.done === true) return;
+    st.rows += r.value.length;
+    yield r.value;
+  }
+}
+
+/** The scan under a TableReader (the leaf of its cop-side chain). */
+export function readerScan(n: PlanNode): Extract<PlanNode, { op: 'TableScan' }> | undefined {
+  let c: PlanNode = n;
+  for (;;) {
+    if (c.op === 'TableScan') return c;
+    if (c.op === 'Selection' || c.op === 'Limit' || c.op === 'TopN' || c.op === 'HashAgg' || c.op === 'TableReader' || c.op === 'Projection') c = c.child;
+    else return undefined;
+  }
+}
+
+/** Regions the reader's record range touches (0 when its scan has no record range or no kv). */
+async function copTaskCount(n: PlanNode, env: ExecEnv): Promise<number> {
+  const scan = readerScan(n);
+  if (scan === undefined || env.kv === undefined) return 0;
+  const r = recordScanRange(scan.table, scan.access);
+  if (r === null || r === undefined) return 0;
+  return (await env.kv.regions(r.start, r.end)).length;
+}
+
+async function* execNode(n: PlanNode, env: ExecEnv): AsyncGenerator<Row[]> {
   switch (n.op) {
     case 'Dual':
       if (n.rows > 0) yield [[]];
@@ -436,6 +497,33 @@ export async function getRow(env: ExecEnv, t: TableInfo, h: Handle): Promise<Han
   return { handle: h, row: decodeRow(t, h, v, (c) => env.missingDefault(t, c)) };
 }
 
+/**
+ * The record-key range a full or handle-range access reads; `undefined` when a bound cannot
+ * be converted to the handle type (the caller scans the whole table and filters), `null`
+ * for accesses that are not record-range scans.
+ */
+export function recordScanRange(t: TableInfo, access: Access): { start: Uint8Array; end: Uint8Array } | null | undefined {
+  const full = tableRecordRange(BigInt(t.id));
+  if (access.kind === 'full') return full;
+  if (access.kind !== 'handleRange') return null;
+  const col = primaryIndex(t)!.columns[0]!;
+  let start = full.start;
+  let end = full.end;
+  if (access.lo) {
+    const d = boundDatum(t, col, access.lo.value);
+    if (d === undefined) return undefined;
+    start = encodeRecordKey(BigInt(t.id), (d as { value: bigint }).value);
+    if (!access.lo.inclusive) start = prefixNext(start);
+  }
+  if (access.hi) {
+    const d = boundDatum(t, col, access.hi.value);
+    if (d === undefined) return undefined;
+    end = encodeRecordKey(BigInt(t.id), (d as { value: bigint }).value);
+    if (access.hi.inclusive) end = prefixNext(end);
+  }
+  return { start, end };
+}
+
 /** All rows reachable through an access path (not yet filtered by the WHERE clause). */
 export async function* scanTable(env: ExecEnv, t: TableInfo, access: Access, desc = false): AsyncGenerator<HandleRow> {
   const decode = (key: Uint8Array, value: Uint8Array): HandleRow => {
@@ -460,25 +548,9 @@ export async function* scanTable(env: ExecEnv, t: TableInfo, access: Access, des
       return;
     }
     case 'handleRange': {
-      const col = primaryIndex(t)!.columns[0]!;
-      const full = tableRecordRange(BigInt(t.id));
-      let start = full.start;
-      let end = full.end;
-      if (access.lo) {
-        const d = boundDatum(t, col, access.lo.value);
-        if (d === undefined) return yield* scanTable(env, t, { kind: 'full' }, desc);
-        const h = (d as { value: bigint }).value;
-        start = encodeRecordKey(BigInt(t.id), h);
-        if (!access.lo.inclusive) start = prefixNext(start);
-      }
-      if (access.hi) {
-        const d = boundDatum(t, col, access.hi.value);
-        if (d === undefined) return yield* scanTable(env, t, { kind: 'full' }, desc);
-        const h = (d as { value: bigint }).value;
-        end = encodeRecordKey(BigInt(t.id), h);
-        if (access.hi.inclusive) end = prefixNext(end);
-      }
-      for await (const kv of env.reader.scan(start, end, { reverse: desc })) yield decode(kv.key, kv.value);
+      const r = recordScanRange(t, access);
+      if (r === undefined || r === null) return yield* scanTable(env, t, { kind: 'full' }, desc);
+      for await (const kv of env.reader.scan(r.start, r.end, { reverse: desc })) yield decode(kv.key, kv.value);
       return;
     }
     case 'uniquePoints': {

@@ -87,9 +87,16 @@ function accessText(n: Extract<PlanNode, { op: 'TableScan' }>): [string, string]
   }
 }
 
-/** EXPLAIN rows: id, estRows, task, access object, operator info (TiDB's columns). */
-export function explainPlan(root: PlanNode): string[][] {
+/**
+ * EXPLAIN rows: id, task, access object, operator info (the caller adds estRows etc.).
+ * `nodes`, when given, receives the plan node of each row (EXPLAIN ANALYZE joins statistics).
+ */
+export function explainPlan(root: PlanNode, nodes?: PlanNode[]): string[][] {
   const out: string[][] = [];
+  const emit = (n: PlanNode, row: string[]): void => {
+    out.push(row);
+    nodes?.push(n);
+  };
   let seq = 0;
   const walk = (n: PlanNode, prefix: string, last: boolean, depth: number, task: string): void => {
     const id = (name: string) => `${depth === 0 ? '' : prefix + (last ? '└─' : '├─')}${name}_${++seq}`;
@@ -97,53 +104,53 @@ export function explainPlan(root: PlanNode): string[][] {
     const kids = (ks: PlanNode[], t: string) => ks.forEach((k, i) => walk(k, childPrefix, i === ks.length - 1, depth + 1, t));
     switch (n.op) {
       case 'TableReader':
-        out.push([id('TableReader'), task, '', 'pushdown boundary: children run per region (cop[tikv])']);
+        emit(n, [id('TableReader'), task, '', 'pushdown boundary: children run per region (cop[tikv])']);
         kids([n.child], 'cop[tikv]');
         return;
       case 'TableScan': {
         const [name, info] = accessText(n);
         const isPoint = name.includes('Point_Get');
-        out.push([id(name), isPoint ? 'root' : task, `table:${n.alias}`, info]);
+        emit(n, [id(name), isPoint ? 'root' : task, `table:${n.alias}`, info]);
         return;
       }
       case 'Selection':
-        out.push([id(n.apply ? 'Apply+Selection' : 'Selection'), task, '', n.cond.text]);
+        emit(n, [id(n.apply ? 'Apply+Selection' : 'Selection'), task, '', n.cond.text]);
         kids([n.child, ...(n.apply ?? []).map((r) => r.plan as PlanNode)], task);
         return;
       case 'Projection':
-        out.push([id(n.apply ? 'Apply+Projection' : 'Projection'), task, '', n.exprs.map((e) => e.text).join(', ')]);
+        emit(n, [id(n.apply ? 'Apply+Projection' : 'Projection'), task, '', n.exprs.map((e) => e.text).join(', ')]);
         kids([n.child, ...(n.apply ?? []).map((r) => r.plan as PlanNode)], task);
         return;
       case 'HashAgg':
-        out.push([id(n.mode === 'partial' ? 'HashAgg(partial)' : n.mode === 'final' ? 'HashAgg(final)' : 'HashAgg'), task, '', `group by:${n.groupBy.map((g) => g.text).join(', ')}, funcs:${n.aggs.map((a) => a.text).join(', ')}`]);
+        emit(n, [id(n.mode === 'partial' ? 'HashAgg(partial)' : n.mode === 'final' ? 'HashAgg(final)' : 'HashAgg'), task, '', `group by:${n.groupBy.map((g) => g.text).join(', ')}, funcs:${n.aggs.map((a) => a.text).join(', ')}`]);
         kids([n.child], task);
         return;
       case 'Sort':
-        out.push([id('Sort'), task, '', n.keys.map((k) => k.expr.text + (k.desc ? ':desc' : '')).join(', ')]);
+        emit(n, [id('Sort'), task, '', n.keys.map((k) => k.expr.text + (k.desc ? ':desc' : '')).join(', ')]);
         kids([n.child], task);
         return;
       case 'TopN':
-        out.push([id('TopN'), task, '', `${n.keys.map((k) => k.expr.text + (k.desc ? ':desc' : '')).join(', ')}, offset:${n.offset?.text ?? 0}, count:${n.limit.text}`]);
+        emit(n, [id('TopN'), task, '', `${n.keys.map((k) => k.expr.text + (k.desc ? ':desc' : '')).join(', ')}, offset:${n.offset?.text ?? 0}, count:${n.limit.text}`]);
         kids([n.child], task);
         return;
       case 'Limit':
-        out.push([id('Limit'), task, '', `offset:${n.offset?.text ?? 0}, count:${n.limit.text}`]);
+        emit(n, [id('Limit'), task, '', `offset:${n.offset?.text ?? 0}, count:${n.limit.text}`]);
         kids([n.child], task);
         return;
       case 'Distinct':
-        out.push([id('HashAgg'), task, '', 'distinct']);
+        emit(n, [id('HashAgg'), task, '', 'distinct']);
         kids([n.child], task);
         return;
       case 'HashJoin':
-        out.push([id('HashJoin'), task, '', `${n.joinType} join, equal:[${n.leftKeys.map((k, i) => `eq(${k.text}, ${n.rightKeys[i]!.text})`).join(' ')}]${n.other ? `, other cond:${n.other.text}` : ''}`]);
+        emit(n, [id('HashJoin'), task, '', `${n.joinType} join, equal:[${n.leftKeys.map((k, i) => `eq(${k.text}, ${n.rightKeys[i]!.text})`).join(' ')}]${n.other ? `, other cond:${n.other.text}` : ''}`]);
         kids([n.left, n.right], task);
         return;
       case 'Union':
-        out.push([id('Union'), task, '', n.distinct ? 'distinct' : 'all']);
+        emit(n, [id('Union'), task, '', n.distinct ? 'distinct' : 'all']);
         kids([...n.children], task);
         return;
       case 'Dual':
-        out.push([id('TableDual'), task, '', `rows:${n.rows}`]);
+        emit(n, [id('TableDual'), task, '', `rows:${n.rows}`]);
         return;
     }
   };

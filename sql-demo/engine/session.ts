@@ -9,10 +9,12 @@ import { DmlExecutor } from './dml.ts';
 import { exprText, ExprCompiler, type EvalContext, type OuterResolver, type SchemaColumn, type SubqueryRef } from './expr.ts';
 import type { Row } from './table_codec.ts';
 import { FT } from './field_types.ts';
-import { runQuery, type ExecEnv } from './executor.ts';
-import { explainPlan } from './plan.ts';
+import { runQuery, type ExecEnv, type OperatorStats } from './executor.ts';
+import { explainPlan, type PlanNode, type QueryPlan } from './plan.ts';
+import { realClock } from '../../src/util/mod.ts';
 import { Planner } from './planner.ts';
 import { showStatement } from './show.ts';
+import { splitTable, type SplitSpec } from './split_table.ts';
 import { StagedTxn } from './staged_txn.ts';
 import { SYSVAR_DEFAULTS } from './sysvars.ts';
 import { castToTime, SqlTime, toBigInt, valueToString, type Value } from './value.ts';
@@ -193,9 +195,25 @@ export class Session {
           const planner = new Planner(is, this.evalContext(params, reader, holder));
           holder.current = planner;
           const plan = planner.plan(inner);
+          if (stmt.analyze === true) return this.explainAnalyze(plan, reader);
           const rows = explainPlan(plan.root).map(([id, task, obj, info]) => [id!, 'N/A', task!, obj!, info!]);
           return { kind: 'rows', columns: ['id', 'estRows', 'task', 'access object', 'operator info'].map((n) => ({ name: n, ft: FT.varchar(256) })), rows };
         });
+      }
+      case 'splitTable': {
+        const is = await this.engine.catalog.latest();
+        const t = is.mustTable(stmt.table.db ?? this.db, stmt.table.name);
+        const comp = new ExprCompiler(this.evalContext(params, undefined as unknown as KvSnapshotReader), () => undefined, []);
+        const spec: SplitSpec = stmt.between !== undefined ? { kind: 'between', ...stmt.between } : { kind: 'by', values: stmt.by ?? [] };
+        const r = await splitTable(this.engine.kv, t, spec, (e) => comp.compile(e));
+        return {
+          kind: 'rows',
+          columns: [
+            { name: 'TOTAL_SPLIT_REGION', ft: FT.longlong() },
+            { name: 'SCATTER_FINISH_RATIO', ft: FT.double() },
+          ],
+          rows: [[BigInt(r.totalSplitRegion), r.scatterFinishRatio]],
+        };
       }
       case 'insert':
       case 'update':
@@ -331,9 +349,35 @@ export class Session {
     return { kind: 'rows', columns: plan.root.schema.filter((c) => !c.hidden), rows };
   }
 
-  execEnv(reader: KvSnapshotReader): ExecEnv {
+  execEnv(reader: KvSnapshotReader, stats?: Map<PlanNode, OperatorStats>): ExecEnv {
     const now = this.engine.nowMs();
-    return { reader, missingDefault: (_t: TableInfo, c: ColumnInfo) => defaultOf(c, now, true) };
+    return {
+      reader,
+      kv: this.engine.kv,
+      missingDefault: (_t: TableInfo, c: ColumnInfo) => defaultOf(c, now, true),
+      ...(stats !== undefined ? { stats, monotonicMs: () => realClock.monotonicMs() } : {}),
+    };
+  }
+
+  /**
+   * EXPLAIN ANALYZE: runs the plan (rows are discarded) and reports, per operator, the rows
+   * it produced, its inclusive time and pulls, and for a TableReader the cop tasks (regions
+   * its scan touched). Columns as TiDB: id, estRows, actRows, task, access object,
+   * execution info, operator info, memory, disk.
+   */
+  private async explainAnalyze(plan: QueryPlan, reader: KvSnapshotReader): Promise<RowsResult> {
+    const stats = new Map<PlanNode, OperatorStats>();
+    await runQuery(plan, this.execEnv(reader, stats));
+    const nodes: PlanNode[] = [];
+    const lines = explainPlan(plan.root, nodes);
+    const rows = lines.map(([id, task, obj, info], i) => {
+      const st = stats.get(nodes[i]!);
+      const cop = st?.copTasks === undefined ? '' : `, cop_task: {num: ${st.copTasks}}`;
+      const execInfo = st === undefined ? 'time:0s, loops:0' : `time:${formatMs(st.timeMs)}, loops:${st.loops}${cop}`;
+      return [id!, 'N/A', String(st?.rows ?? 0), task!, obj!, execInfo, info!, 'N/A', 'N/A'];
+    });
+    const names = ['id', 'estRows', 'actRows', 'task', 'access object', 'execution info', 'operator info', 'memory', 'disk'];
+    return { kind: 'rows', columns: names.map((n) => ({ name: n, ft: FT.varchar(256) })), rows };
   }
 
   sysVar(name: string, scope: 'session' | 'global' | 'default'): Value {
@@ -378,6 +422,13 @@ export class Session {
     this.txn = undefined;
     if (t !== undefined) await t.rollback().catch(() => undefined);
   }
+}
+
+/** TiDB's duration style for execution info: `1.2ms`, `850µs`, `2.1s`. */
+function formatMs(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)}s`;
+  if (ms >= 1) return `${ms.toFixed(2)}ms`;
+  return `${Math.round(ms * 1000)}µs`;
 }
 
 export { SqlError, SqlTime, exprText };

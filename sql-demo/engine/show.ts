@@ -1,6 +1,7 @@
-import { MysqlType } from '../tidb_codec.ts';
+import { encodeTablePrefix, MysqlType, prefixNext, readIntComparable } from '../tidb_codec.ts';
+import { bytesToHex } from '../../src/util/mod.ts';
 import { ER, sqlError } from '../errors.ts';
-import type { KvSnapshotReader } from '../kv/mod.ts';
+import type { KvClient, KvSnapshotReader } from '../kv/mod.ts';
 import type { ShowStmt } from '../parser/mod.ts';
 import type { ColumnInfo, InfoSchema, TableInfo } from './catalog.ts';
 import { FT } from './field_types.ts';
@@ -57,6 +58,60 @@ export function showCreateTable(t: TableInfo): string {
   return `CREATE TABLE ${quoteIdent(t.name)} (\n${lines.join(',\n')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
 }
 
+/** Bytes of `t` + int64 id, `_r`/`_i` + int64: the fixed parts of table keys. */
+const TABLE_ID_END = 9;
+const INT_PART_BYTES = 8;
+
+/**
+ * A region boundary as TiDB prints it: `t_{tableId}_r_{handle}`, `t_{tableId}_i_{indexId}_{hex rest}`,
+ * `t_{tableId}_r` / `t_{tableId}_` for prefixes; anything else in uppercase hex ('' = infinity).
+ */
+export function renderRegionKey(key: Uint8Array): string {
+  if (key.length === 0) return '';
+  if (key[0] !== 0x74 || key.length < TABLE_ID_END) return bytesToHex(key).toUpperCase();
+  const tableId = readIntComparable(key, 1);
+  const rest = key.subarray(TABLE_ID_END);
+  if (rest.length === 0) return `t_${tableId}_`;
+  if (rest[0] !== 0x5f || rest.length < 2) return `t_${tableId}_${bytesToHex(rest).toUpperCase()}`;
+  const kind = rest[1];
+  if (kind === 0x72) {
+    if (rest.length === 2) return `t_${tableId}_r`;
+    if (rest.length === 2 + INT_PART_BYTES) return `t_${tableId}_r_${readIntComparable(rest, 2)}`;
+    return `t_${tableId}_r_${bytesToHex(rest.subarray(2)).toUpperCase()}`;
+  }
+  if (kind === 0x69 && rest.length >= 2 + INT_PART_BYTES) {
+    const indexId = readIntComparable(rest, 2);
+    return `t_${tableId}_i_${indexId}_${bytesToHex(rest.subarray(2 + INT_PART_BYTES)).toUpperCase()}`;
+  }
+  return `t_${tableId}_${bytesToHex(rest).toUpperCase()}`;
+}
+
+/** Bytes per MB in APPROXIMATE_SIZE(MB) (TiDB rounds PD's MiB figure). */
+const BYTES_PER_MB = 1024 * 1024;
+
+/** `SHOW TABLE t REGIONS`: every region intersecting the table's key space `[t{id}, t{id+1})`. */
+export async function showTableRegions(kv: KvClient, t: TableInfo): Promise<RowsResult> {
+  const start = encodeTablePrefix(BigInt(t.id));
+  const regions = await kv.regions(start, prefixNext(start));
+  const rows: Value[][] = regions.map((r) => [
+    r.id,
+    renderRegionKey(r.startKey),
+    renderRegionKey(r.endKey),
+    r.leaderPeerId ?? 0n,
+    r.leaderStoreId,
+    (r.peers ?? []).map((p) => String(p.id)).join(', '),
+    BigInt(Math.round((r.approximateSizeBytes ?? 0) / BYTES_PER_MB)),
+    BigInt(r.approximateKeys ?? 0),
+  ]);
+  const int = (name: string) => ({ name, ft: FT.longlong() });
+  const str = (name: string) => ({ name, ft: FT.varchar(256) });
+  return {
+    kind: 'rows',
+    columns: [int('REGION_ID'), str('START_KEY'), str('END_KEY'), int('LEADER_ID'), int('LEADER_STORE_ID'), str('PEERS'), int('APPROXIMATE_SIZE(MB)'), int('APPROXIMATE_KEYS')],
+    rows,
+  };
+}
+
 /** SHOW / DESCRIBE statements, answered from the catalog. */
 export async function showStatement(s: Session, stmt: ShowStmt, is: InfoSchema, _reader: KvSnapshotReader): Promise<RowsResult> {
   switch (stmt.what) {
@@ -109,6 +164,10 @@ export async function showStatement(s: Session, stmt: ShowStmt, is: InfoSchema, 
         rows.push([name, v === null ? '' : String(v)]);
       }
       return { kind: 'rows', columns: cols('Variable_name', 'Value'), rows };
+    }
+    case 'tableRegions': {
+      const t = is.mustTable(stmt.table.db ?? s.db, stmt.table.name);
+      return showTableRegions(s.engine.kv, t);
     }
     case 'status':
       return { kind: 'rows', columns: cols('Variable_name', 'Value'), rows: [] };

@@ -8,6 +8,13 @@ export interface RegionInfo {
   /** Raw user key, exclusive; empty = +inf. */
   readonly endKey: Uint8Array;
   readonly leaderStoreId: bigint;
+  /** Peer id of the leader, when the client knows it. */
+  readonly leaderPeerId?: bigint;
+  /** Every peer (voter or learner) of the region, when known. */
+  readonly peers?: ReadonlyArray<{ readonly id: bigint; readonly storeId: bigint }>;
+  /** Approximate bytes / keys in the region, when the client knows them (PD heartbeat stats). */
+  readonly approximateSizeBytes?: number;
+  readonly approximateKeys?: number;
 }
 
 /** `[start, end)` over raw user keys. */

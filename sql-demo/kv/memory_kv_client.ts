@@ -32,6 +32,9 @@ export class MemoryKvClient implements KvClient {
   private readonly versions = new Map<string, Version[]>();
   private sortedKeys: string[] = [];
   private splitKeys: string[] = [];
+  /** Region id by start key (hex; '' = the first region): a split gives the right half a new id. */
+  private readonly regionIds = new Map<string, bigint>([['', 1n]]);
+  private regionIdLast = 1n;
   private closed = false;
 
   /** A monotonic timestamp (the local TSO). */
@@ -56,7 +59,12 @@ export class MemoryKvClient implements KvClient {
 
   async splitRegions(keys: Uint8Array[]): Promise<void> {
     const set = new Set(this.splitKeys);
-    for (const k of keys) if (k.length > 0) set.add(bytesToHex(k));
+    for (const k of keys) {
+      if (k.length === 0) continue;
+      const hex = bytesToHex(k);
+      set.add(hex);
+      if (!this.regionIds.has(hex)) this.regionIds.set(hex, ++this.regionIdLast);
+    }
     this.splitKeys = [...set].sort();
   }
 
@@ -70,9 +78,28 @@ export class MemoryKvClient implements KvClient {
       const endKey = hexToBytes(e);
       if (end.length > 0 && bytesCompare(startKey, end) >= 0 && s !== '') continue;
       if (e !== '' && bytesCompare(endKey, start) <= 0) continue;
-      out.push({ id: BigInt(i + 1), startKey, endKey, leaderStoreId: 1n });
+      // One store, one peer per region (peer id = region id); size counts the newest live versions.
+      const id = this.regionIds.get(s)!;
+      const stats = this.liveStats(s, e);
+      out.push({ id, startKey, endKey, leaderStoreId: 1n, leaderPeerId: id, peers: [{ id, storeId: 1n }], approximateKeys: stats.keys, approximateSizeBytes: stats.bytes });
     }
     return out;
+  }
+
+  /** Keys whose newest version is not a delete in `[startHex, endHex)` ('' end = +inf), and their key+value bytes. */
+  private liveStats(startHex: string, endHex: string): { keys: number; bytes: number } {
+    const lo = lowerBound(this.sortedKeys, startHex);
+    const hi = endHex === '' ? this.sortedKeys.length : lowerBound(this.sortedKeys, endHex);
+    let keys = 0;
+    let bytes = 0;
+    for (let i = lo; i < hi; i++) {
+      const k = this.sortedKeys[i]!;
+      const v = this.versions.get(k)?.[0]?.value;
+      if (v === undefined) continue;
+      keys++;
+      bytes += k.length / 2 + v.length;
+    }
+    return { keys, bytes };
   }
 
   // eslint-disable-next-line require-yield

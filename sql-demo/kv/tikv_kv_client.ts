@@ -139,7 +139,14 @@ export class TikvKvClient implements KvClient {
   async regions(start: Uint8Array, end: Uint8Array): Promise<RegionInfo[]> {
     this.checkOpen();
     const regions = await this.rpc.cache.scanRegions(start, end);
-    return regions.map((r) => ({ id: r.id, startKey: r.startKey, endKey: r.endKey, leaderStoreId: r.leader.storeId }));
+    return regions.map((r) => ({
+      id: r.id,
+      startKey: r.startKey,
+      endKey: r.endKey,
+      leaderStoreId: r.leader.storeId,
+      leaderPeerId: r.leader.id,
+      peers: r.peers.map((p) => ({ id: p.id, storeId: p.storeId })),
+    }));
   }
 
   coprocessor(req: TikvCopRequest): AsyncIterable<TikvCopResult> {

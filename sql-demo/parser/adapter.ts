@@ -200,10 +200,32 @@ function parseSpecial(s: string): Stmt | null {
   if ((m = /^set\s+names\s+'?([A-Za-z0-9_]+)'?(\s+collate\s+'?[A-Za-z0-9_]+'?)?$/i.exec(s))) return { kind: 'setNames', charset: m[1]! };
   if (/^set\s+(?:character\s+set|charset)\s+/i.test(s)) return { kind: 'setNames', charset: 'utf8mb4' };
   if (/^set\s+(session\s+|global\s+)?transaction\s+/i.test(s)) return { kind: 'setTransaction' };
+  if ((m = new RegExp(`^show\\s+table\\s+${QNAME}\\s+regions$`, 'i').exec(s))) return { kind: 'show', what: 'tableRegions', table: tableName(m[1]!, m[2]) };
+  if ((m = new RegExp(`^split\\s+table\\s+${QNAME}\\s+between\\s*\\(([^)]*)\\)\\s*and\\s*\\(([^)]*)\\)\\s*regions\\s+([\\s\\S]+)$`, 'i').exec(s))) {
+    const [lo, hi, regions] = selectExprs(`${m[3]!}, ${m[4]!}, ${m[5]!}`);
+    if (lo === undefined || hi === undefined || regions === undefined) throw sqlError(ER.PARSE_ERROR, `You have an error in your SQL syntax near '${s.slice(0, 80)}'`);
+    return { kind: 'splitTable', table: tableName(m[1]!, m[2]), between: { lo, hi, regions } };
+  }
+  if ((m = new RegExp(`^split\\s+table\\s+${QNAME}\\s+by\\s+(\\([\\s\\S]*\\))$`, 'i').exec(s))) {
+    return { kind: 'splitTable', table: tableName(m[1]!, m[2]), by: selectExprs(m[3]!) };
+  }
+  if ((m = /^explain\s+analyze\s+(select|\()([\s\S]*)$/i.exec(s))) {
+    return { kind: 'explain', stmt: parseStatement(m[1]! + m[2]!).stmt, analyze: true };
+  }
   if ((m = /^explain\s+(?:format\s*=\s*'?\w+'?\s+)?(select|insert|update|delete|replace|\()([\s\S]*)$/i.exec(s))) {
     return { kind: 'explain', stmt: parseStatement(m[1]! + m[2]!).stmt };
   }
   return null;
+}
+
+/** The expressions of `SELECT <list>` (SPLIT TABLE values reuse the expression parser). */
+function selectExprs(list: string): Expr[] {
+  const st = parseStatement(`SELECT ${list}`).stmt;
+  if (st.kind !== 'select') throw sqlError(ER.PARSE_ERROR, `You have an error in your SQL syntax near '${list.slice(0, 80)}'`);
+  return st.items.map((i) => {
+    if (i.expr.kind === 'star') throw sqlError(ER.PARSE_ERROR, `You have an error in your SQL syntax near '${list.slice(0, 80)}'`);
+    return i.expr;
+  });
 }
 
 function unsupported(what: string): SqlError {

@@ -114,7 +114,8 @@ export type ShowStmt =
   | { readonly kind: 'show'; readonly what: 'tables'; readonly db?: string; readonly full: boolean }
   | { readonly kind: 'show'; readonly what: 'createTable' | 'index' | 'columns'; readonly table: TableName }
   | { readonly kind: 'show'; readonly what: 'variables' | 'status'; readonly like?: string }
-  | { readonly kind: 'show'; readonly what: 'createDatabase'; readonly db: string };
+  | { readonly kind: 'show'; readonly what: 'createDatabase'; readonly db: string }
+  | { readonly kind: 'show'; readonly what: 'tableRegions'; readonly table: TableName };
 
 /** Our statement AST: what the engine executes. */
 export type Stmt =
@@ -139,5 +140,7 @@ export type Stmt =
   | { readonly kind: 'setTransaction' }
   | ShowStmt
   | { readonly kind: 'describe'; readonly table: TableName }
-  | { readonly kind: 'explain'; readonly stmt: Stmt }
+  | { readonly kind: 'explain'; readonly stmt: Stmt; readonly analyze?: boolean }
+  /** `SPLIT TABLE t BETWEEN (lo) AND (hi) REGIONS n` or `SPLIT TABLE t BY (v1), (v2), ...` (int handle values). */
+  | { readonly kind: 'splitTable'; readonly table: TableName; readonly between?: { readonly lo: Expr; readonly hi: Expr; readonly regions: Expr }; readonly by?: readonly Expr[] }
   | { readonly kind: 'empty' };
