@@ -24,6 +24,16 @@ export class Peer {
   sizeMeasured = false;
   /** True while a split of this region is between AskBatchSplit and apply. */
   splitInFlight = false;
+  /** True while an engine write carrying this region's data is in flight. */
+  writeInFlight = false;
+
+  /**
+   * The region's data version for the coprocessor cache: the applied index, or undefined
+   * while a write is landing (a snapshot taken then may or may not include it).
+   */
+  get dataVersion(): bigint | undefined {
+    return this.writeInFlight ? undefined : this.appliedIndex;
+  }
 
   constructor(
     /** Live metadata; replaced (never mutated in place) when a split applies. */

@@ -11,6 +11,11 @@ export class RegionSnapshot implements KvSnapshot {
     private readonly inner: KvSnapshot,
     /** A private copy of the region metadata at snapshot time. */
     readonly region: Region,
+    /**
+     * The region's data version (applied index) this snapshot reflects, for the coprocessor
+     * cache; undefined when a write was landing as the snapshot was taken.
+     */
+    readonly dataVersion?: bigint,
   ) {}
 
   get(cf: CfName, key: Uint8Array): Promise<Uint8Array | undefined> {

@@ -348,7 +348,7 @@ export class Store implements RegionKv {
     const checked = this.checkContext(ctx);
     if (!(checked instanceof Peer)) return { ok: false, regionError: checked };
     // No await between the check and the snapshot: they describe the same instant.
-    return { ok: true, value: new RegionSnapshot(this.engine.snapshot(), cloneRegion(checked.region)) };
+    return { ok: true, value: new RegionSnapshot(this.engine.snapshot(), cloneRegion(checked.region), checked.dataVersion) };
   }
 
   /** RegionKv: proposes `modifies` as one atomic unit; resolves once synced and applied. */
@@ -639,6 +639,7 @@ export class Store implements RegionKv {
       wb.put('raft', applyStateKey(peer.regionId), encodeApplyState(index));
     }
     if (wb.count > 0) {
+      for (const peer of appliedNext.keys()) peer.writeInFlight = true;
       try {
         await this.engine.write(wb, { sync: this.config.syncWrites });
       } catch (err) {
@@ -651,6 +652,8 @@ export class Store implements RegionKv {
           return;
         }
         throw err;
+      } finally {
+        for (const peer of appliedNext.keys()) peer.writeInFlight = false;
       }
     }
     for (const [peer, index] of appliedNext) peer.appliedIndex = index;

@@ -72,6 +72,25 @@ describe('Coprocessor over Storage', () => {
     expect((await scanTable(contextOf(region), 5n)).rows.length).toBe(0);
   });
 
+  it('answers a cache hit with no data while the region has not changed', async () => {
+    // Proves the copr-cache protocol: can_be_cached + cache_last_version, then is_cache_hit
+    // for the same version, and a miss once a write is applied to the region.
+    const region = server.store.regions()[0]!;
+    const req = { context: contextOf(region), tp: TP_DAG, data: dagBytes(), startTs: 100n, ranges: [tableRange(TABLE)], isCacheEnabled: true };
+    const first = await client.Coprocessor(req);
+    expect(first.canBeCached).toBe(true);
+    expect(first.data.length).toBeGreaterThan(0);
+    const version = first.cacheLastVersion;
+    const hit = await client.Coprocessor({ ...req, cacheIfMatchVersion: version });
+    expect(hit.isCacheHit).toBe(true);
+    expect(hit.data.length).toBe(0);
+    await client.RawPut({ context: contextOf(region), key: Buffer.from('zz-cache-bump'), value: Buffer.from('1') });
+    const miss = await client.Coprocessor({ ...req, cacheIfMatchVersion: version });
+    expect(miss.isCacheHit).toBe(false);
+    expect(miss.data.length).toBeGreaterThan(0);
+    expect(miss.cacheLastVersion > version).toBe(true);
+  });
+
   it('answers a lock in range with `locked`', async () => {
     const region = server.store.regions()[0]!;
     const key = recordKey(TABLE, 1000n);

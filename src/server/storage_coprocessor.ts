@@ -25,10 +25,20 @@ export class StorageCoprocessor implements CoprocessorHandler {
       if (e.locked) return { locked: e.locked as kvrpcpb.LockInfo };
       return { otherError: e.abort ?? 'coprocessor: read failed' };
     }
+    // Coprocessor cache (TiDB's copr cache): the region's data version is its applied index;
+    // if nothing was applied since the client's cached answer, say so and send no data.
+    const dataVersion = (snap.snapshot as { dataVersion?: bigint }).dataVersion;
+    const cacheable = dataVersion !== undefined && (req.pagingSize ?? 0n) === 0n;
+    if (cacheable && req.isCacheEnabled && req.cacheIfMatchVersion === dataVersion) {
+      snap.snapshot.release();
+      return { isCacheHit: true, canBeCached: true, cacheLastVersion: dataVersion };
+    }
     const source = new MvccScanSource(snap.snapshot, snap.read, snap.range);
     try {
       const copReq: CoprocessorRequest = { tp: req.tp, data: req.data, ranges, startTs: req.startTs, pagingSize: req.pagingSize };
-      return await handleCoprocessorRequest(copReq, source);
+      const res = await handleCoprocessorRequest(copReq, source);
+      if (cacheable && req.isCacheEnabled && !res.otherError) return { ...res, canBeCached: true, cacheLastVersion: dataVersion };
+      return res;
     } catch (e) {
       // A lock met while scanning (storage throws KeyIsLocked) is answered as `locked`.
       if (e instanceof TxnError && e.detail.kind === 'KeyIsLocked') return { locked: toKeyError(e).locked as kvrpcpb.LockInfo };
