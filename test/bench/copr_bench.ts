@@ -454,6 +454,11 @@ export async function run(): Promise<BenchRow[]> {
       await cluster.stop();
     }
     rows.push({ name: 'setup: bulk load', opsPerSec: ROWS / (loaded.ms / 1000), unit: 'rows', note: `${ROWS} rows, ${(loaded.bytes / 1e6).toFixed(0)} MB row v2, ${(loaded.ms / 1000).toFixed(1)} s + compaction ${(compactMs / 1000).toFixed(1)} s; loadavg ${load0} → ${loadavg()[0]!.toFixed(2)}` });
+    // Ratios to the loops print as 0.00x; say how many times slower in the note instead.
+    for (const row of rows) {
+      const base = rows.find((r) => r.name === row.baseline);
+      if (base !== undefined && base.opsPerSec > 100 * row.opsPerSec) row.note = `${(base.opsPerSec / row.opsPerSec).toFixed(0)}x slower; ${row.note ?? ''}`;
+    }
     return rows;
   } finally {
     rmSync(work, { recursive: true, force: true });
