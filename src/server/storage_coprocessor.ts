@@ -1,4 +1,5 @@
-import { type CoprocessorRequest, handleCoprocessorRequest } from '../../coprocessor/mod.ts';
+import { type CoprocessorRequest, handleCoprocessorRequest, protoTipbCodec } from '../../coprocessor/mod.ts';
+import { realClock, type Clock } from '../util/clock.ts';
 import type { coprocessor, DeepPartial, kvrpcpb } from '../proto/mod.ts';
 import { isRegionError as isStorageRegionError, MvccScanSource, toKeyError, TxnError, type Storage } from '../storage/mod.ts';
 import type { CoprocessorHandler } from './coprocessor_handler.ts';
@@ -12,7 +13,10 @@ import { isRegionError, regionContextOf } from './request_guard.ts';
  * `Response.locked` and a region problem to `Response.region_error`.
  */
 export class StorageCoprocessor implements CoprocessorHandler {
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock = realClock,
+  ) {}
 
   async handle(req: coprocessor.Request): Promise<DeepPartial<coprocessor.Response>> {
     const ctx = regionContextOf(req.context);
@@ -36,7 +40,8 @@ export class StorageCoprocessor implements CoprocessorHandler {
     const source = new MvccScanSource(snap.snapshot, snap.read, snap.range);
     try {
       const copReq: CoprocessorRequest = { tp: req.tp, data: req.data, ranges, startTs: req.startTs, pagingSize: req.pagingSize };
-      const res = await handleCoprocessorRequest(copReq, source);
+      // The clock makes execution summaries carry time_processed_ns.
+      const res = await handleCoprocessorRequest(copReq, source, protoTipbCodec, { clock: this.clock });
       if (cacheable && req.isCacheEnabled && !res.otherError) return { ...res, canBeCached: true, cacheLastVersion: dataVersion };
       return res;
     } catch (e) {

@@ -186,7 +186,7 @@ export class TikvServer {
       // "not implemented" one unless the caller supplies its own.
       const coprocessor =
         deps.createCoprocessor?.(storage, store) ??
-        (built instanceof Storage ? new StorageCoprocessor(built) : new NotImplementedCoprocessor());
+        (built instanceof Storage ? new StorageCoprocessor(built, clock) : new NotImplementedCoprocessor());
       const kv = new KvService({
         storage,
         admin: store,
