@@ -7,6 +7,7 @@ import { MvccReader } from './mvcc_reader.ts';
 import { checkLockForRead, type ReadOptions } from './read_check.ts';
 import { Write, WriteType } from './write.ts';
 import { toKeyError } from './key_error.ts';
+import { BufferedIterator } from './buffered_iterator.ts';
 import { txnError } from './txn_error.ts';
 
 /** Versions stepped over one by one before a scan seeks past them (TiKV's `SEEK_BOUND`). */
@@ -50,8 +51,8 @@ export async function mvccScan(snapshot: KvSnapshot, spec: ScanSpec): Promise<Kv
     ...(spec.upperEnc.length > 0 ? { upperBound: spec.upperEnc } : {}),
     reverse: spec.reverse,
   };
-  const wIt = snapshot.iterator('write', bounds);
-  const lIt = snapshot.iterator('lock', bounds);
+  const wIt = new BufferedIterator(snapshot.iterator('write', bounds));
+  const lIt = new BufferedIterator(snapshot.iterator('lock', bounds));
   const out: KvPair[] = [];
   const dir = spec.reverse ? -1 : 1;
   try {
