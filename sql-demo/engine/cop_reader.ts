@@ -40,6 +40,8 @@ export interface CopTask {
   readonly top: PlanNode;
   readonly scan: Extract<PlanNode, { op: 'TableScan' }>;
   readonly data: Uint8Array;
+  /** The plan nodes the DAG's executors compute, in executor order (scan first). */
+  readonly pushed: readonly PlanNode[];
 }
 
 /**
@@ -49,7 +51,7 @@ export interface CopTask {
  * then a Selection whose whole condition has a tipb form (`pushCond`), then a Limit without
  * offset right above those. Operators above `top` keep running at the root over its rows.
  */
-export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>): CopTask | undefined {
+export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>, collectSummaries = false): CopTask | undefined {
   const chain: PlanNode[] = [];
   for (let c: PlanNode = reader.child; ; ) {
     chain.unshift(c);
@@ -73,11 +75,13 @@ export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>): 
   }));
   const executors: object[] = [{ tp: EXEC_TABLE_SCAN, executorId: 'TableFullScan_1', tblScan: { tableId: BigInt(t.id), columns, desc: false } }];
   let top: PlanNode = scan;
+  const pushed: PlanNode[] = [scan];
   let i = 1;
   const sel = chain[i];
   if (sel !== undefined && sel.op === 'Selection' && sel.pushCond !== undefined && sel.apply === undefined) {
     executors.push({ tp: EXEC_SELECTION, executorId: 'Selection_2', selection: { conditions: [sel.pushCond] } });
     top = sel;
+    pushed.push(sel);
     i++;
   }
   const lim = chain[i];
@@ -86,6 +90,7 @@ export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>): 
     if (typeof v === 'bigint' && v >= 0n) {
       executors.push({ tp: EXEC_LIMIT, executorId: 'Limit_3', limit: { limit: v } });
       top = lim;
+      pushed.push(lim);
     }
   }
   const data = encodeMessage('tipb.DAGRequest', {
@@ -94,14 +99,17 @@ export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>): 
     encodeType: ENCODE_DEFAULT,
     timeZoneOffset: 0n,
     flags: 0n,
+    collectExecutionSummaries: collectSummaries,
   });
-  return { top, scan, data };
+  return { top, scan, data, pushed };
 }
 
 /** What one coprocessor read did (EXPLAIN ANALYZE). */
 export interface CopReadStats {
   /** Distinct regions that answered: one cop task each. */
   tasks: number;
+  /** Per pushed executor (executor order), summed over responses when summaries were asked for. */
+  readonly executors: Array<{ rows: number; loops: number; timeMs: number }>;
 }
 
 /**
@@ -121,6 +129,12 @@ export async function copRead(kv: KvClient, task: CopTask, range: { start: Uint8
     stats.tasks = regions.size;
     const resp = decodeMessage<tipb.SelectResponse>('tipb.SelectResponse', data);
     if (resp.error) throw sqlError([resp.error.code || 1105, 'HY000'], resp.error.msg);
+    resp.executionSummaries.forEach((sum, k) => {
+      const e = (stats.executors[k] ??= { rows: 0, loops: 0, timeMs: 0 });
+      e.rows += Number(sum.numProducedRows);
+      e.loops += Number(sum.numIterations);
+      e.timeMs += Number(sum.timeProcessedNs) / 1e6;
+    });
     const width = t.columns.length;
     const rows: Row[] = [];
     for (const chunk of resp.chunks) {

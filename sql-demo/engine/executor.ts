@@ -1,6 +1,6 @@
 import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../tidb_codec.ts';
 import { concatBytes, DomainError } from '../../src/util/mod.ts';
-import { buildCopTask, copRead } from './cop_reader.ts';
+import { buildCopTask, copRead, type CopReadStats } from './cop_reader.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { KvClient, KvSnapshotReader } from '../kv/mod.ts';
 import type { ColumnInfo, TableInfo } from './catalog.ts';
@@ -145,10 +145,10 @@ function pushable(n: Extract<PlanNode, { op: 'TableReader' }>, env: ExecEnv): bo
  * scan range we cannot compute, or pushdown off runs everything at the root.
  */
 async function* tableReader(n: Extract<PlanNode, { op: 'TableReader' }>, env: ExecEnv): AsyncGenerator<Row[]> {
-  const task = env.pushdown === true && env.kv !== undefined ? buildCopTask(n) : undefined;
+  const task = env.pushdown === true && env.kv !== undefined ? buildCopTask(n, env.stats !== undefined) : undefined;
   const range = task === undefined ? undefined : recordScanRange(task.scan.table, task.scan.access);
   if (task === undefined || range === undefined || range === null) return yield* exec(n.child, env);
-  const copStats = { tasks: 0 };
+  const copStats: CopReadStats = { tasks: 0, executors: [] };
   let rows: AsyncGenerator<Row[]>;
   try {
     rows = await copRead(env.kv!, task, range, env.reader.ts, copStats);
@@ -161,6 +161,12 @@ async function* tableReader(n: Extract<PlanNode, { op: 'TableReader' }>, env: Ex
   } finally {
     const st = env.stats?.get(n);
     if (st !== undefined) st.copTasks = copStats.tasks;
+    // Pushed operators report what the coprocessor's execution summaries say (summed over regions).
+    task.pushed.forEach((p, k) => {
+      const e = copStats.executors[k];
+      if (env.stats === undefined || e === undefined || p === task.top) return;
+      env.stats.set(p, { rows: e.rows, loops: e.loops, timeMs: e.timeMs });
+    });
   }
 }
 
