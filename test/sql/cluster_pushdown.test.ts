@@ -46,6 +46,14 @@ const QUERIES = [
 describe('coprocessor pushdown on a real cluster', () => {
   let fx: ClusterFixture;
   let s: Session;
+  /** Runs `q` at the root, then pushed, and asserts identical rows. */
+  const samePushedAndRoot = async (q: string): Promise<void> => {
+    await s.execute('SET tidb_enable_pushdown = 0');
+    const root = rows(await s.execute(q));
+    await s.execute('SET tidb_enable_pushdown = 1');
+    const pushed = rows(await s.execute(q));
+    expect(pushed, q).toEqual(root);
+  };
   beforeAll(async () => {
     ({ fx, s } = await startSqlCluster());
     await s.execute('CREATE TABLE pt (id INT PRIMARY KEY, a INT, b BIGINT, r DOUBLE, d DECIMAL(10,2), s VARCHAR(20), f FLOAT)');
@@ -68,13 +76,7 @@ describe('coprocessor pushdown on a real cluster', () => {
   });
 
   it('gives identical results pushed and at the root', async () => {
-    for (const q of QUERIES) {
-      await s.execute('SET tidb_enable_pushdown = 0');
-      const root = rows(await s.execute(q));
-      await s.execute('SET tidb_enable_pushdown = 1');
-      const pushed = rows(await s.execute(q));
-      expect(pushed, q).toEqual(root);
-    }
+    for (const q of QUERIES) await samePushedAndRoot(q);
   }, 60_000);
 
   it('random predicates (seeded): pushed = root', async () => {
@@ -107,12 +109,8 @@ describe('coprocessor pushdown on a real cluster', () => {
     const runs = Number(process.env.SQLPUSH_RUNS ?? 60);
     for (let i = 0; i < runs; i++) {
       const q = `SELECT * FROM pt WHERE ${pred(3)}${rnd(3) === 0 ? ` LIMIT ${rnd(10)}` : ''}`;
-      await s.execute('SET tidb_enable_pushdown = 0');
-      const root = rows(await s.execute(q));
-      await s.execute('SET tidb_enable_pushdown = 1');
-      const pushed = rows(await s.execute(q));
       // LIMIT without ORDER BY: both read in key order, so even the chosen rows agree.
-      expect(pushed, q).toEqual(root);
+      await samePushedAndRoot(q);
     }
   }, 60_000);
 
