@@ -30,6 +30,17 @@ const QUERIES = [
   'SELECT id, a FROM pt WHERE a > 3 ORDER BY a DESC, id LIMIT 4',
   'SELECT a, COUNT(*), SUM(d), MIN(s), MAX(r), AVG(b) FROM pt GROUP BY a ORDER BY a',
   'SELECT COUNT(*), SUM(a) FROM pt WHERE b < 10',
+  'SELECT COUNT(*), COUNT(a), SUM(a), AVG(a), MIN(a), MAX(a), SUM(d), AVG(d), MIN(d), MAX(d), SUM(r), AVG(r), MIN(r), MAX(r) FROM pt',
+  'SELECT a, COUNT(*), SUM(d), AVG(d), MAX(r), MIN(b) FROM pt GROUP BY a ORDER BY a',
+  'SELECT a, b, COUNT(r), SUM(b), s FROM pt WHERE r > 10 GROUP BY a, b ORDER BY a, b',
+  'SELECT d, COUNT(*) FROM pt GROUP BY d HAVING COUNT(*) > 0 ORDER BY d LIMIT 5',
+  'SELECT id, COUNT(*) FROM pt WHERE id > 300 GROUP BY id ORDER BY id',
+  'SELECT COUNT(*), SUM(a), AVG(d) FROM pt WHERE a > 1000',
+  'SELECT a, COUNT(*) FROM pt WHERE a > 1000 GROUP BY a',
+  'SELECT COUNT(*), SUM(x), MAX(x) FROM empty_t',
+  'SELECT x, COUNT(*) FROM empty_t GROUP BY x',
+  'SELECT a, MAX(s) FROM pt GROUP BY a ORDER BY a',
+  'SELECT s, COUNT(*) FROM pt GROUP BY s ORDER BY s',
   'SELECT * FROM empty_t',
   'SELECT * FROM empty_t WHERE x > 1 LIMIT 3',
   'SELECT COUNT(*) FROM empty_t',
@@ -111,6 +122,10 @@ describe('coprocessor pushdown on a real cluster', () => {
       const q = `SELECT * FROM pt WHERE ${pred(3)}${rnd(3) === 0 ? ` LIMIT ${rnd(10)}` : ''}`;
       // LIMIT without ORDER BY: both read in key order, so even the chosen rows agree.
       await samePushedAndRoot(q);
+      const groups = ['a', 'b', 'd', 'id', 's'].filter(() => rnd(3) === 0);
+      const aggs = Array.from({ length: 1 + rnd(4) }, () => (rnd(5) === 0 ? 'COUNT(*)' : `${pick(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX'])}(${pick(['a', 'b', 'd', 'r', 'id'])})`));
+      const by = groups.length === 0 ? '' : ` GROUP BY ${groups.join(', ')} ORDER BY ${groups.join(', ')}`;
+      await samePushedAndRoot(`SELECT ${[...groups, ...aggs].join(', ')} FROM pt${rnd(2) === 0 ? ` WHERE ${pred(2)}` : ''}${by}`);
     }
   }, 60_000);
 
@@ -134,6 +149,18 @@ describe('coprocessor pushdown on a real cluster', () => {
     const tasks = async (q: string) => rows(await s.execute(`EXPLAIN ${q}`)).map((r) => `${String(r[0]).replace(/[└─│ ]/g, '')} ${r[2]}`);
     expect(await tasks('SELECT * FROM pt WHERE a > 3 LIMIT 2')).toEqual(['Limit_1 root', 'Projection_2 root', 'TableReader_3 root', 'Limit_4 cop[tikv]', 'Selection_5 cop[tikv]', 'TableFullScan_6 cop[tikv]']);
     expect(await tasks('SELECT * FROM pt WHERE a + 1 > 5')).toEqual(['Projection_1 root', 'TableReader_2 root', 'Selection_3 root', 'TableFullScan_4 cop[tikv]']);
+    expect(await tasks('SELECT a, COUNT(*), AVG(d) FROM pt WHERE b > 1 GROUP BY a')).toEqual([
+      'Projection_1 root', 'HashAgg(final)_2 root', 'TableReader_3 root', 'HashAgg(partial)_4 cop[tikv]', 'Selection_5 cop[tikv]', 'TableFullScan_6 cop[tikv]',
+    ]);
+    // A string GROUP BY stays at the root (PAD SPACE grouping), over a pushed scan.
+    expect(await tasks('SELECT s, COUNT(*) FROM pt GROUP BY s')).toEqual(['Projection_1 root', 'HashAgg(final)_2 root', 'TableReader_3 root', 'HashAgg(partial)_4 root', 'TableFullScan_5 cop[tikv]']);
+    // Partial rows: one per group per region, merged at the root.
+    const an = rows(await s.execute('EXPLAIN ANALYZE SELECT a, COUNT(*) FROM pt GROUP BY a'));
+    const partial = an.find((r) => String(r[0]).includes('HashAgg(partial)'))!;
+    const final = an.find((r) => String(r[0]).includes('HashAgg(final)'))!;
+    expect(partial[3]).toBe('cop[tikv]');
+    expect(Number(partial[2])).toBeGreaterThan(Number(final[2]));
+    expect(final[2]).toBe('14');
     await s.execute('SET tidb_enable_pushdown = 0');
     const off = rows(await s.execute('EXPLAIN SELECT * FROM pt WHERE a > 3'));
     expect(String(off[1]![4])).toContain('pushdown boundary');
