@@ -2,7 +2,7 @@ import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecor
 import { concatBytes, DomainError } from '../../src/util/mod.ts';
 import { buildCopTask, copRead, type CopReadStats } from './cop_reader.ts';
 import { ER, sqlError } from '../errors.ts';
-import type { KvClient, KvSnapshotReader } from '../kv/mod.ts';
+import { CoprocessorError, type KvClient, type KvSnapshotReader } from '../kv/mod.ts';
 import type { ColumnInfo, TableInfo } from './catalog.ts';
 import { convertForColumn, valueToDatum } from './column_type.ts';
 import type { Compiled, SubqueryRef } from './expr.ts';
@@ -153,7 +153,8 @@ async function* tableReader(n: Extract<PlanNode, { op: 'TableReader' }>, env: Ex
   try {
     rows = await copRead(env.kv!, task, range, env.reader.ts, copStats);
   } catch (e) {
-    if (e instanceof DomainError && e.code === 'NotImplemented') return yield* exec(n.child, env);
+    // No coprocessor, or the store refused this DAG (other_error): the root is the reference path.
+    if ((e instanceof DomainError && e.code === 'NotImplemented') || e instanceof CoprocessorError) return yield* exec(n.child, env);
     throw e;
   }
   try {
