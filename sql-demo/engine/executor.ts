@@ -1,7 +1,8 @@
 import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../tidb_codec.ts';
-import { concatBytes } from '../../src/util/mod.ts';
+import { concatBytes, DomainError } from '../../src/util/mod.ts';
+import { buildCopTask, copRead, type CopReadStats } from './cop_reader.ts';
 import { ER, sqlError } from '../errors.ts';
-import type { KvClient, KvSnapshotReader } from '../kv/mod.ts';
+import { CoprocessorError, type KvClient, type KvSnapshotReader } from '../kv/mod.ts';
 import type { ColumnInfo, TableInfo } from './catalog.ts';
 import { convertForColumn, valueToDatum } from './column_type.ts';
 import type { Compiled, SubqueryRef } from './expr.ts';
@@ -25,6 +26,13 @@ export interface ExecEnv {
   readonly stats?: Map<PlanNode, OperatorStats>;
   /** Monotonic milliseconds for operator timings (EXPLAIN ANALYZE). */
   readonly monotonicMs?: () => number;
+  /**
+   * TableReaders may send their pushable part to the coprocessor (`tidb_enable_pushdown`
+   * and a plain snapshot reader: a transaction's own buffered writes are invisible there).
+   */
+  readonly pushdown?: boolean;
+  /** Set by a pushed TableReader: this node's rows come from the coprocessor. */
+  readonly substitute?: { readonly node: PlanNode; readonly rows: AsyncGenerator<Row[]> };
 }
 
 /** What EXPLAIN ANALYZE reports per operator. */
@@ -95,7 +103,7 @@ async function* execMeasured(n: PlanNode, env: ExecEnv, stats: Map<PlanNode, Ope
     st = { rows: 0, loops: 0, timeMs: 0 };
     stats.set(n, st);
   }
-  if (n.op === 'TableReader' && st.copTasks === undefined) st.copTasks = await copTaskCount(n, env);
+  if (n.op === 'TableReader' && st.copTasks === undefined && !pushable(n, env)) st.copTasks = await copTaskCount(n, env);
   const it = execNode(n, env);
   for (;;) {
     const t0 = now();
@@ -127,13 +135,50 @@ async function copTaskCount(n: PlanNode, env: ExecEnv): Promise<number> {
   return (await env.kv.regions(r.start, r.end)).length;
 }
 
+function pushable(n: Extract<PlanNode, { op: 'TableReader' }>, env: ExecEnv): boolean {
+  return env.pushdown === true && env.kv !== undefined && buildCopTask(n) !== undefined;
+}
+
+/**
+ * A TableReader: the pushable bottom of its chain runs in the coprocessor when allowed (see
+ * `buildCopTask`), the rest at the root over those rows; a client without a coprocessor, a
+ * scan range we cannot compute, or pushdown off runs everything at the root.
+ */
+async function* tableReader(n: Extract<PlanNode, { op: 'TableReader' }>, env: ExecEnv): AsyncGenerator<Row[]> {
+  const task = env.pushdown === true && env.kv !== undefined ? buildCopTask(n, env.stats !== undefined) : undefined;
+  const range = task === undefined ? undefined : recordScanRange(task.scan.table, task.scan.access);
+  if (task === undefined || range === undefined || range === null) return yield* exec(n.child, env);
+  const copStats: CopReadStats = { tasks: 0, executors: [] };
+  let rows: AsyncGenerator<Row[]>;
+  try {
+    rows = await copRead(env.kv!, task, range, env.reader.ts, copStats);
+  } catch (e) {
+    // No coprocessor, or the store refused this DAG (other_error): the root is the reference path.
+    if ((e instanceof DomainError && e.code === 'NotImplemented') || e instanceof CoprocessorError) return yield* exec(n.child, env);
+    throw e;
+  }
+  try {
+    yield* exec(n.child, { ...env, substitute: { node: task.top, rows } });
+  } finally {
+    const st = env.stats?.get(n);
+    if (st !== undefined) st.copTasks = copStats.tasks;
+    // Pushed operators report what the coprocessor's execution summaries say (summed over regions).
+    task.pushed.forEach((p, k) => {
+      const e = copStats.executors[k];
+      if (env.stats === undefined || e === undefined || p === task.top) return;
+      env.stats.set(p, { rows: e.rows, loops: e.loops, timeMs: e.timeMs });
+    });
+  }
+}
+
 async function* execNode(n: PlanNode, env: ExecEnv): AsyncGenerator<Row[]> {
+  if (env.substitute !== undefined && env.substitute.node === n) return yield* env.substitute.rows;
   switch (n.op) {
     case 'Dual':
       if (n.rows > 0) yield [[]];
       return;
     case 'TableReader':
-      yield* exec(n.child, env);
+      yield* tableReader(n, env);
       return;
     case 'TableScan': {
       let batch: Row[] = [];

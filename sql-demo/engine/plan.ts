@@ -1,5 +1,6 @@
 import type { Compiled, SchemaColumn, SubqueryRef } from './expr.ts';
 import type { IndexInfo, TableInfo } from './catalog.ts';
+import type { WireExpr } from './push_expr.ts';
 
 /** How a table scan reaches its rows (chosen from WHERE by the planner). */
 export type Access =
@@ -40,7 +41,8 @@ export type PlanNode =
   | { readonly op: 'TableScan'; readonly schema: readonly SchemaColumn[]; readonly table: TableInfo; readonly db: string; readonly alias: string; readonly access: Access; readonly desc: boolean }
   | { readonly op: 'TableReader'; readonly schema: readonly SchemaColumn[]; readonly child: PlanNode }
   /** `apply`: correlated subqueries re-run for each input row before `cond`/`exprs` are evaluated. */
-  | { readonly op: 'Selection'; readonly schema: readonly SchemaColumn[]; readonly cond: Compiled; readonly child: PlanNode; readonly apply?: readonly SubqueryRef[] }
+  /** `pushCond`: the same condition as a tipb expression when it can run in the coprocessor. */
+  | { readonly op: 'Selection'; readonly schema: readonly SchemaColumn[]; readonly cond: Compiled; readonly child: PlanNode; readonly apply?: readonly SubqueryRef[]; readonly pushCond?: WireExpr }
   | { readonly op: 'Projection'; readonly schema: readonly SchemaColumn[]; readonly exprs: readonly Compiled[]; readonly child: PlanNode; readonly apply?: readonly SubqueryRef[] }
   /**
    * `complete`: rows in, [group keys, results, first input row] out. `partial` (cop side):
@@ -90,23 +92,40 @@ function accessText(n: Extract<PlanNode, { op: 'TableScan' }>): [string, string]
 /**
  * EXPLAIN rows: id, task, access object, operator info (the caller adds estRows etc.).
  * `nodes`, when given, receives the plan node of each row (EXPLAIN ANALYZE joins statistics).
+ * `copTop`, when given, names the highest operator of each reader the coprocessor computes.
  */
-export function explainPlan(root: PlanNode, nodes?: PlanNode[]): string[][] {
+export function explainPlan(root: PlanNode, nodes?: PlanNode[], copTop?: (reader: Extract<PlanNode, { op: 'TableReader' }>) => PlanNode | undefined): string[][] {
+  // With `copTop` (pushdown on), reader-side operators above the pushed part show as root.
+  const atRoot = new Set<PlanNode>();
+  const pushedTops = new Set<PlanNode>();
   const out: string[][] = [];
   const emit = (n: PlanNode, row: string[]): void => {
     out.push(row);
     nodes?.push(n);
   };
   let seq = 0;
-  const walk = (n: PlanNode, prefix: string, last: boolean, depth: number, task: string): void => {
+  const walk = (n: PlanNode, prefix: string, last: boolean, depth: number, parentTask: string): void => {
+    const task = atRoot.has(n) ? 'root' : pushedTops.has(n) ? 'cop[tikv]' : parentTask;
     const id = (name: string) => `${depth === 0 ? '' : prefix + (last ? '└─' : '├─')}${name}_${++seq}`;
     const childPrefix = depth === 0 ? '' : prefix + (last ? '  ' : '│ ');
     const kids = (ks: PlanNode[], t: string) => ks.forEach((k, i) => walk(k, childPrefix, i === ks.length - 1, depth + 1, t));
     switch (n.op) {
-      case 'TableReader':
-        emit(n, [id('TableReader'), task, '', 'pushdown boundary: children run per region (cop[tikv])']);
+      case 'TableReader': {
+        let info = 'pushdown boundary: children run per region (cop[tikv])';
+        if (copTop !== undefined) {
+          const top = copTop(n);
+          if (top !== undefined) pushedTops.add(top);
+          let c: PlanNode | undefined = n.child;
+          while (c !== undefined && c !== top) {
+            atRoot.add(c);
+            c = c.op === 'Selection' || c.op === 'Limit' || c.op === 'TopN' || c.op === 'HashAgg' ? c.child : undefined;
+          }
+          info = top === undefined ? 'not pushed: children run at the root' : 'data:coprocessor DAG, one cop task per region';
+        }
+        emit(n, [id('TableReader'), task, '', info]);
         kids([n.child], 'cop[tikv]');
         return;
+      }
       case 'TableScan': {
         const [name, info] = accessText(n);
         const isPoint = name.includes('Point_Get');

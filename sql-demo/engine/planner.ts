@@ -1,4 +1,5 @@
 import { ER, sqlError } from '../errors.ts';
+import { toPushExpr } from './push_expr.ts';
 import type { Expr, FromItem, OrderItem, Query, SelectItem, SelectStmt } from '../parser/mod.ts';
 import type { InfoSchema, TableInfo } from './catalog.ts';
 import { isIntTp, isStringTp, isTimeTp } from './column_type.ts';
@@ -294,8 +295,10 @@ export class Planner {
       } else if (node.op === 'TableScan') {
         const access = this.chooseAccess(node.table, node.schema, s.where, inputComp);
         const scan: PlanNode = { ...node, access };
-        node = { op: 'Selection', schema: scan.schema, cond, child: scan };
-        if (access.kind === 'full' || access.kind === 'handleRange') node = { op: 'TableReader', schema: scan.schema, child: node };
+        if (access.kind === 'full' || access.kind === 'handleRange') {
+          const pushCond = toPushExpr(s.where, (e) => inputComp.compile(e));
+          node = { op: 'TableReader', schema: scan.schema, child: { op: 'Selection', schema: scan.schema, cond, child: scan, ...(pushCond !== undefined ? { pushCond } : {}) } };
+        } else node = { op: 'Selection', schema: scan.schema, cond, child: scan };
       } else {
         node = { op: 'Selection', schema: node.schema, cond, child: this.wrapReader(node) };
       }

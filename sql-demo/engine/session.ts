@@ -9,6 +9,7 @@ import { DmlExecutor } from './dml.ts';
 import { exprText, ExprCompiler, type EvalContext, type OuterResolver, type SchemaColumn, type SubqueryRef } from './expr.ts';
 import type { Row } from './table_codec.ts';
 import { FT } from './field_types.ts';
+import { buildCopTask } from './cop_reader.ts';
 import { runQuery, type ExecEnv, type OperatorStats } from './executor.ts';
 import { explainPlan, type PlanNode, type QueryPlan } from './plan.ts';
 import { realClock } from '../../src/util/mod.ts';
@@ -196,7 +197,7 @@ export class Session {
           holder.current = planner;
           const plan = planner.plan(inner);
           if (stmt.analyze === true) return this.explainAnalyze(plan, reader);
-          const rows = explainPlan(plan.root).map(([id, task, obj, info]) => [id!, 'N/A', task!, obj!, info!]);
+          const rows = explainPlan(plan.root, undefined, this.copTopFn()).map(([id, task, obj, info]) => [id!, 'N/A', task!, obj!, info!]);
           return { kind: 'rows', columns: ['id', 'estRows', 'task', 'access object', 'operator info'].map((n) => ({ name: n, ft: FT.varchar(256) })), rows };
         });
       }
@@ -354,9 +355,24 @@ export class Session {
     return {
       reader,
       kv: this.engine.kv,
+      pushdown: !(reader instanceof StagedTxn) && this.engine.kv.coprocessorSupported !== false && this.pushdownEnabled(),
       missingDefault: (_t: TableInfo, c: ColumnInfo) => defaultOf(c, now, true),
       ...(stats !== undefined ? { stats, monotonicMs: () => realClock.monotonicMs() } : {}),
     };
+  }
+
+  /** For EXPLAIN: what each TableReader would send to the coprocessor (undefined when pushdown is off). */
+  private copTopFn(): ((reader: Extract<PlanNode, { op: 'TableReader' }>) => PlanNode | undefined) | undefined {
+    if (this.txn !== undefined || !this.autocommit || !this.pushdownEnabled() || this.engine.kv.coprocessorSupported === false) return undefined;
+    return (reader) => buildCopTask(reader)?.top;
+  }
+
+  /** `tidb_enable_pushdown` is ON (accepts ON/OFF, 1/0, TRUE/FALSE). */
+  private pushdownEnabled(): boolean {
+    const v = this.sysVar('tidb_enable_pushdown', 'session');
+    if (typeof v === 'bigint') return v !== 0n;
+    const s = v === null ? '' : valueToString(v).toLowerCase();
+    return s === 'on' || s === '1' || s === 'true';
   }
 
   /**
@@ -369,7 +385,7 @@ export class Session {
     const stats = new Map<PlanNode, OperatorStats>();
     await runQuery(plan, this.execEnv(reader, stats));
     const nodes: PlanNode[] = [];
-    const lines = explainPlan(plan.root, nodes);
+    const lines = explainPlan(plan.root, nodes, this.copTopFn());
     const rows = lines.map(([id, task, obj, info], i) => {
       const st = stats.get(nodes[i]!);
       const cop = st?.copTasks === undefined ? '' : `, cop_task: {num: ${st.copTasks}}`;

@@ -4,6 +4,8 @@ import type { Value } from './value.ts';
 /** System variables drivers and clients read on connect, with MySQL/TiDB defaults. */
 export const SYSVAR_DEFAULTS: ReadonlyMap<string, Value> = new Map<string, Value>([
   ['version', VERSION_STRING],
+  // Ours: TableReaders send their pushable part (scan, selection, limit) to the coprocessor.
+  ['tidb_enable_pushdown', 'ON'],
   ['version_comment', 'TiKV-TS SQL layer (TiDB compatible), MySQL protocol'],
   ['version_compile_os', 'linux'],
   ['version_compile_machine', 'x86_64'],

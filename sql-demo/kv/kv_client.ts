@@ -68,6 +68,8 @@ export interface KvClient {
   splitRegions(keys: Uint8Array[]): Promise<void>;
   regions(start: Uint8Array, end: Uint8Array): Promise<RegionInfo[]>;
   coprocessor(req: CopRequest): AsyncIterable<CopResult>;
+  /** `false` when `coprocessor` always fails (the SQL layer then runs every operator at the root). */
+  readonly coprocessorSupported?: boolean;
   close(): Promise<void>;
 }
 

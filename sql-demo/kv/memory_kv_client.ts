@@ -28,6 +28,7 @@ interface Version {
  * This is the engine for `--memory` runs and SQL-engine tests; it has no coprocessor.
  */
 export class MemoryKvClient implements KvClient {
+  readonly coprocessorSupported = false;
   private tsLast = 0n;
   private readonly versions = new Map<string, Version[]>();
   private sortedKeys: string[] = [];

@@ -1,22 +1,14 @@
 // Proves SPLIT TABLE / SHOW TABLE REGIONS on a real in-process cluster (TikvKvClient): the split keys become PD regions, reads span them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqlEngine, type ExecResult, type Session } from '../../sql-demo/engine/mod.ts';
-import { startFixture, type ClusterFixture } from '../sqlkv/cluster_fixture.ts';
-
-function rows(r: ExecResult): unknown[][] {
-  if (r.kind !== 'rows') throw new Error(`expected rows, got ${r.kind}`);
-  return r.rows;
-}
+import type { Session } from '../../sql-demo/engine/mod.ts';
+import type { ClusterFixture } from '../sqlkv/cluster_fixture.ts';
+import { rows, startSqlCluster } from './cluster_session.ts';
 
 describe('SPLIT TABLE on a real cluster', () => {
   let fx: ClusterFixture;
   let s: Session;
   beforeAll(async () => {
-    fx = await startFixture();
-    const engine = new SqlEngine(await fx.connect());
-    await engine.bootstrap();
-    s = engine.newSession();
-    await s.execute('USE test');
+    ({ fx, s } = await startSqlCluster());
   }, 30_000);
   afterAll(async () => {
     await s?.close();
