@@ -100,6 +100,13 @@ FAMILIES.push(
   { sig: 4310, args: [EvalType.Bytes, EvalType.Bytes, EvalType.Int], ret: EvalType.Int, ft: { ...FT.bigint, collate: -45 } },
   { sig: 7029, args: [EvalType.Bytes], ret: EvalType.Int },
   { sig: 7006, args: [EvalType.Bytes, EvalType.Bytes], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7007, args: [EvalType.Bytes, EvalType.Bytes, EvalType.Bytes], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7032, args: [EvalType.Bytes, EvalType.Bytes], ret: EvalType.Int },
+  { sig: 7033, args: [EvalType.Bytes, EvalType.Bytes, EvalType.Int], ret: EvalType.Int },
+  { sig: 7030, args: [EvalType.Bytes, EvalType.Bytes], ret: EvalType.Int, ft: { ...FT.bigint, collate: -46 } },
+  { sig: 7031, args: [EvalType.Bytes, EvalType.Bytes, EvalType.Int], ret: EvalType.Int, ft: { ...FT.bigint, collate: -46 } },
+  { sig: 7030, args: [EvalType.Bytes, EvalType.Bytes], ret: EvalType.Int, ft: { ...FT.bigint, collate: -45 } },
+  { sig: 7031, args: [EvalType.Bytes, EvalType.Bytes, EvalType.Int], ret: EvalType.Int, ft: { ...FT.bigint, collate: -45 } },
   { sig: 2, args: [EvalType.Int], ret: EvalType.Real, ft: FT.double },
   { sig: 3, args: [EvalType.Int], ret: EvalType.Bytes, ft: { ...FT.varchar, flen: -1 } },
   { sig: 4, args: [EvalType.Int], ret: EvalType.Decimal, ft: { tp: MysqlType.NewDecimal, flen: 65, decimal: 0 } },
@@ -241,6 +248,7 @@ function refEval(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
   if ([3116, 3114, 3111].includes(sig)) return b01(a === null);
   if (sig === 3122) return b01(truth(a) === true);
   if (sig === 3145) return a === null ? null : b01(truth(a) === false);
+  if (sig === 7007) return a === null ? null : enc.encode(args.slice(1).filter((x) => x !== null).map((x) => new TextDecoder().decode(x as Uint8Array)).join(new TextDecoder().decode(a as Uint8Array)));
   if (args.some((x) => x === null)) return null;
   switch (sig) {
     case 203: return intRange((a as bigint) + (b as bigint), anyUnsigned);
@@ -373,6 +381,16 @@ function refEval(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
     }
     case 7045: return enc.encode([...new TextDecoder().decode(a as Uint8Array)].reverse().join(''));
     case 7052: return BigInt(Math.sign(collator.compare(a as Uint8Array, b as Uint8Array)));
+    case 7030: case 7031: case 7032: case 7033: {
+      // Every unit of the generated strings is one UTF-16 code unit after folding, so string indexes are unit positions.
+      const units = (x: Uint8Array): string =>
+        sig >= 7032 ? Buffer.from(x).toString('latin1') : collator.likeFoldCase ? new TextDecoder().decode(x).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase() : new TextDecoder().decode(x);
+      const sub = units(a as Uint8Array);
+      const str = units(b as Uint8Array);
+      const pos = args.length > 2 ? Number(args[2] as bigint) : 1;
+      if (pos < 1 || pos - 1 > str.length - sub.length) return 0n;
+      return BigInt(str.indexOf(sub, pos - 1) + 1);
+    }
     case 7005: return BigInt([...new TextDecoder().decode(a as Uint8Array)].length);
     case 7063: return enc.encode(new TextDecoder().decode(a as Uint8Array).toUpperCase());
     case 30: case 31: {

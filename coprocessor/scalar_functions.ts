@@ -1,5 +1,5 @@
 import { Decimal, coreTimeFromFields, coreTimeFsp, coreTimeToFields, coreTimeType, formatCoreTime } from '../src/codec/tidb/mod.ts';
-import { type Collator, utf8Decode, utf8Encode } from './collation.ts';
+import { type Collator, generalCiCodePointWeight, utf8Decode, utf8Encode } from './collation.ts';
 import type { FieldType } from './dag_types.ts';
 import type { EvalArg } from './eval_arg.ts';
 import { DagFlag, type EvalContext, EvalError, MysqlErrorCode } from './eval_context.ts';
@@ -936,6 +936,67 @@ reg(7045, strictFn('ReverseUTF8', [EvalType.Bytes], EvalType.Bytes, (v) => joinC
 reg(7052, strictFn('Strcmp', [EvalType.Bytes, EvalType.Bytes], EvalType.Int, (v, call) => BigInt(Math.sign(call.collator.compare(v[0] as Uint8Array, v[1] as Uint8Array)))));
 reg(7003, strictFn('ASCII', [EvalType.Bytes], EvalType.Int, (v) => BigInt((v[0] as Uint8Array)[0] ?? 0)));
 reg(7001, strictFn('BitLength', [EvalType.Bytes], EvalType.Int, (v) => BigInt((v[0] as Uint8Array).length * 8)));
+
+/**
+ * MySQL LOCATE over comparable units (bytes, code points or collation weights): the 1-based
+ * position of `sub` in `s` at or after the 1-based `pos`, 0 when absent or when `pos` is
+ * outside 1..len(s)-len(sub)+1 (so an empty `sub` is found at `pos` up to len(s)+1).
+ */
+function locateUnits(sub: ArrayLike<number>, s: ArrayLike<number>, pos: number): number {
+  const start = pos - 1;
+  if (start < 0 || start > s.length - sub.length) return 0;
+  outer: for (let i = start; i + sub.length <= s.length; i++) {
+    for (let k = 0; k < sub.length; k++) if (s[i + k] !== sub[k]) continue outer;
+    return i + 1;
+  }
+  return 0;
+}
+/** Characters of a utf-8 string as comparable units: code points, or general_ci weights under a case-insensitive collation. */
+function locateChars(b: Uint8Array, collator: Collator): number[] {
+  const cps = Array.from(utf8Decode(b), (ch) => ch.codePointAt(0)!);
+  return collator.likeFoldCase ? cps.map(generalCiCodePointWeight) : cps;
+}
+reg(7032, strictFn('Locate2Args', [EvalType.Bytes, EvalType.Bytes], EvalType.Int, (v) => BigInt(locateUnits(v[0] as Uint8Array, v[1] as Uint8Array, 1))));
+reg(7033, strictFn('Locate3Args', [EvalType.Bytes, EvalType.Bytes, EvalType.Int], EvalType.Int, (v) => BigInt(locateUnits(v[0] as Uint8Array, v[1] as Uint8Array, clampNum(v[2] as bigint)))));
+reg(7030, strictFn('Locate2ArgsUTF8', [EvalType.Bytes, EvalType.Bytes], EvalType.Int, (v, call) => BigInt(locateUnits(locateChars(v[0] as Uint8Array, call.collator), locateChars(v[1] as Uint8Array, call.collator), 1))));
+reg(7031, strictFn('Locate3ArgsUTF8', [EvalType.Bytes, EvalType.Bytes, EvalType.Int], EvalType.Int, (v, call) =>
+  BigInt(locateUnits(locateChars(v[0] as Uint8Array, call.collator), locateChars(v[1] as Uint8Array, call.collator), clampNum(v[2] as bigint))),
+));
+reg(7007, {
+  name: 'ConcatWS',
+  arity: [2, 65535],
+  argTypes: (count) => new Array<EvalType>(count).fill(EvalType.Bytes),
+  ret: EvalType.Bytes,
+  // NULL separator → NULL; NULL values are skipped (no separator for them); no values → ''.
+  eval(args, n) {
+    const out = Vector.allocate(EvalType.Bytes, n);
+    const sepArg = args[0]!;
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      if (isNullAt(sepArg, i)) {
+        out.nulls[i] = 1;
+        continue;
+      }
+      const sep = bytesAt(sepArg, i);
+      parts.length = 0;
+      for (let k = 1; k < args.length; k++) if (!isNullAt(args[k]!, i)) parts.push(bytesAt(args[k]!, i));
+      let len = parts.length > 0 ? sep.length * (parts.length - 1) : 0;
+      for (const part of parts) len += part.length;
+      const buf = new Uint8Array(len);
+      let p = 0;
+      parts.forEach((part, k) => {
+        if (k > 0) {
+          buf.set(sep, p);
+          p += sep.length;
+        }
+        buf.set(part, p);
+        p += part.length;
+      });
+      out.set(i, buf);
+    }
+    return out;
+  },
+});
 
 // ---- time and duration as numbers (TiDB `ToNumber`) ----
 /** CoreTime as an exact decimal: YYYYMMDD for DATE, YYYYMMDDhhmmss[.fsp digits] otherwise. */
