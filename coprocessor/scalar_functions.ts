@@ -1,4 +1,5 @@
 import { Decimal, coreTimeFromFields, coreTimeFsp, coreTimeToFields, coreTimeType, formatCoreTime } from '../src/codec/tidb/mod.ts';
+import { DomainError } from '../src/util/mod.ts';
 import { type Collator, generalCiCodePointWeight, utf8Decode, utf8Encode } from './collation.ts';
 import type { FieldType } from './dag_types.ts';
 import type { EvalArg } from './eval_arg.ts';
@@ -874,6 +875,86 @@ reg(6077, timePart('ToDays', (t) => dayNumber(t.year, t.month, t.day), true));
 reg(6012, strictFn('Date', [EvalType.DateTime], EvalType.DateTime, (v) => {
   const t = coreTimeToFields(v[0] as bigint);
   return coreTimeFromFields({ ...t, hour: 0, minute: 0, second: 0, microsecond: 0 }, MysqlType.Date, 0);
+}));
+/** TiDB's UNIX_TIMESTAMP range: 1970-01-01 00:00:00 UTC up to 2^31-1 seconds; outside → 0. */
+const UNIX_TIMESTAMP_SECONDS_MAX = 2_147_483_647;
+/** TO_DAYS('1970-01-01'). */
+const EPOCH_DAY_NUMBER = 719_528;
+/**
+ * Microseconds since the epoch of a time argument, or null when UNIX_TIMESTAMP answers 0
+ * (zero dates, out of range). TIMESTAMP values are held in UTC already; DATETIME and DATE
+ * are wall-clock times in the request's time zone.
+ */
+function unixMicros(ct: bigint, argTp: number | undefined, ctx: EvalContext): bigint | null {
+  const t = coreTimeToFields(ct);
+  if (isZeroDate(t)) return null;
+  const wallSeconds = (dayNumber(t.year, t.month, t.day) - EPOCH_DAY_NUMBER) * 86_400 + t.hour * 3600 + t.minute * 60 + t.second;
+  const seconds = argTp === MysqlType.Timestamp ? wallSeconds : ctx.localToUtcSeconds(wallSeconds);
+  if (seconds < 0 || seconds > UNIX_TIMESTAMP_SECONDS_MAX) return null;
+  return BigInt(seconds) * 1_000_000n + BigInt(t.microsecond);
+}
+const clampFsp = (fsp: number | undefined): number => (fsp === undefined || fsp < 0 ? 0 : Math.min(fsp, 6));
+reg(6066, strictFn('UnixTimestampInt', [EvalType.DateTime], EvalType.Int, (v, _call, ctx, args) => {
+  const us = unixMicros(v[0] as bigint, args[0]!.fieldType.tp, ctx);
+  // TiDB rounds to one decimal (half up) and then truncates to an integer.
+  return us === null ? 0n : new Decimal(us, 6).round(1).truncate(0).unscaled;
+}));
+reg(6067, strictFn('UnixTimestampDec', [EvalType.DateTime], EvalType.Decimal, (v, call, ctx, args) => {
+  const fsp = clampFsp(call.fieldType.decimal);
+  const us = unixMicros(v[0] as bigint, args[0]!.fieldType.tp, ctx);
+  return us === null ? new Decimal(0n, fsp) : new Decimal(us, 6).round(fsp);
+}));
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const pad = (x: number, width: number): string => String(x).padStart(width, '0');
+/** DATE_FORMAT specifiers served here; any other one refuses the request (never a wrong answer). */
+const DATE_FORMAT_SPECIFIERS: Readonly<Record<string, (t: Fields) => string>> = {
+  Y: (t) => pad(t.year, 4),
+  y: (t) => pad(t.year % 100, 2),
+  m: (t) => pad(t.month, 2),
+  c: (t) => String(t.month),
+  d: (t) => pad(t.day, 2),
+  e: (t) => String(t.day),
+  H: (t) => pad(t.hour, 2),
+  k: (t) => String(t.hour),
+  h: (t) => pad(t.hour % 12 === 0 ? 12 : t.hour % 12, 2),
+  i: (t) => pad(t.minute, 2),
+  s: (t) => pad(t.second, 2),
+  S: (t) => pad(t.second, 2),
+  f: (t) => pad(t.microsecond, 6),
+  p: (t) => (t.hour < 12 ? 'AM' : 'PM'),
+  W: (t) => DAY_NAMES[utcDate(t).getUTCDay()]!,
+  a: (t) => DAY_NAMES[utcDate(t).getUTCDay()]!.slice(0, 3),
+  M: (t) => MONTH_NAMES[t.month - 1]!,
+  b: (t) => MONTH_NAMES[t.month - 1]!.slice(0, 3),
+  j: (t) => pad(dayNumber(t.year, t.month, t.day) - dayNumber(t.year, 1, 1) + 1, 3),
+  '%': () => '%',
+};
+reg(6001, strictFn('DateFormatSig', [EvalType.DateTime, EvalType.Bytes], EvalType.Bytes, (v, _call, ctx) => {
+  const format = utf8Decode(v[1] as Uint8Array);
+  // TiDB answers the mask "0" with "0" before looking at the time.
+  if (format === '0') return utf8Encode('0');
+  const t = coreTimeToFields(v[0] as bigint);
+  if (isZeroDate(t)) {
+    ctx.truncated(`Incorrect datetime value: '${formatCoreTime(v[0] as bigint)}'`);
+    return null;
+  }
+  let out = '';
+  for (let k = 0; k < format.length; k++) {
+    const ch = format[k]!;
+    if (ch !== '%') {
+      out += ch;
+      continue;
+    }
+    const spec = format[++k];
+    const render = spec === undefined ? undefined : DATE_FORMAT_SPECIFIERS[spec];
+    if (render === undefined) {
+      throw new DomainError('NotImplemented', spec === undefined ? "coprocessor: DATE_FORMAT with a trailing '%' is not supported" : `coprocessor: DATE_FORMAT specifier '%${spec}' is not supported`);
+    }
+    out += render(t);
+  }
+  return utf8Encode(out);
 }));
 function durationPart(name: string, part: (absNs: bigint) => bigint): ScalarFunctionDef {
   return strictFn(name, [EvalType.Duration], EvalType.Int, (v) => {
