@@ -411,10 +411,10 @@ function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
       const t = timeFieldsRef(a as bigint);
       const fsp = e.fieldType?.decimal ?? 0;
       const secs = t.mo === 0 || t.d === 0 ? -1 : daysFromCivil(t.y, t.mo, t.d) * 86400 + t.h * 3600 + t.mi * 60 + t.s;
-      const us = secs < 0 || secs > 2 ** 31 - 1 ? 0n : BigInt(secs) * 1000000n + BigInt(t.us);
-      if (sig === 6066) return (us + 50000n) / 100000n / 10n;
-      const unit = 10n ** BigInt(6 - fsp);
-      return new Decimal((us + unit / 2n) / unit, fsp);
+      const us0 = BigInt(secs) * 1000000n + BigInt(t.us);
+      const us = secs < 0 || us0 < 1000000n || us0 > 32536771199999999n ? 0n : us0;
+      if (sig === 6066) return us / 1000000n;
+      return new Decimal(us / 10n ** BigInt(6 - fsp), fsp);
     }
     case 6001: {
       const mask = new TextDecoder().decode(b as Uint8Array);

@@ -876,8 +876,12 @@ reg(6012, strictFn('Date', [EvalType.DateTime], EvalType.DateTime, (v) => {
   const t = coreTimeToFields(v[0] as bigint);
   return coreTimeFromFields({ ...t, hour: 0, minute: 0, second: 0, microsecond: 0 }, MysqlType.Date, 0);
 }));
-/** TiDB's UNIX_TIMESTAMP range: 1970-01-01 00:00:00 UTC up to 2^31-1 seconds; outside → 0. */
-const UNIX_TIMESTAMP_SECONDS_MAX = 2_147_483_647;
+/**
+ * UNIX_TIMESTAMP's argument range (MySQL 8.0.28+, TiDB): 1970-01-01 00:00:01.000000 UTC to
+ * 3001-01-18 23:59:59.999999 UTC, in microseconds; outside → 0.
+ */
+const UNIX_TIMESTAMP_MICROS_MIN = 1_000_000n;
+const UNIX_TIMESTAMP_MICROS_MAX = 32_536_771_199_999_999n;
 /** TO_DAYS('1970-01-01'). */
 const EPOCH_DAY_NUMBER = 719_528;
 /**
@@ -890,19 +894,19 @@ function unixMicros(ct: bigint, argTp: number | undefined, ctx: EvalContext): bi
   if (isZeroDate(t)) return null;
   const wallSeconds = (dayNumber(t.year, t.month, t.day) - EPOCH_DAY_NUMBER) * 86_400 + t.hour * 3600 + t.minute * 60 + t.second;
   const seconds = argTp === MysqlType.Timestamp ? wallSeconds : ctx.localToUtcSeconds(wallSeconds);
-  if (seconds < 0 || seconds > UNIX_TIMESTAMP_SECONDS_MAX) return null;
-  return BigInt(seconds) * 1_000_000n + BigInt(t.microsecond);
+  const us = BigInt(seconds) * 1_000_000n + BigInt(t.microsecond);
+  return us < UNIX_TIMESTAMP_MICROS_MIN || us > UNIX_TIMESTAMP_MICROS_MAX ? null : us;
 }
 const clampFsp = (fsp: number | undefined): number => (fsp === undefined || fsp < 0 ? 0 : Math.min(fsp, 6));
 reg(6066, strictFn('UnixTimestampInt', [EvalType.DateTime], EvalType.Int, (v, _call, ctx, args) => {
   const us = unixMicros(v[0] as bigint, args[0]!.fieldType.tp, ctx);
-  // TiDB rounds to one decimal (half up) and then truncates to an integer.
-  return us === null ? 0n : new Decimal(us, 6).round(1).truncate(0).unscaled;
+  // MySQL truncates the fraction (never rounds up into the next second).
+  return us === null ? 0n : us / 1_000_000n;
 }));
 reg(6067, strictFn('UnixTimestampDec', [EvalType.DateTime], EvalType.Decimal, (v, call, ctx, args) => {
   const fsp = clampFsp(call.fieldType.decimal);
   const us = unixMicros(v[0] as bigint, args[0]!.fieldType.tp, ctx);
-  return us === null ? new Decimal(0n, fsp) : new Decimal(us, 6).round(fsp);
+  return us === null ? new Decimal(0n, fsp) : new Decimal(us, 6).truncate(fsp);
 }));
 
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
