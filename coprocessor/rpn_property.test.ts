@@ -400,7 +400,7 @@ function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
     case 7030: case 7031: case 7032: case 7033: {
       // Every unit of the generated strings is one UTF-16 code unit after folding, so string indexes are unit positions.
       const units = (x: Uint8Array): string =>
-        sig >= 7032 ? Buffer.from(x).toString('latin1') : collator.likeFoldCase ? new TextDecoder().decode(x).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase() : new TextDecoder().decode(x);
+        sig >= 7032 ? Buffer.from(x).toString('latin1') : collator.likeFoldCase ? new TextDecoder().decode(x).toLowerCase() : new TextDecoder().decode(x);
       const sub = units(a as Uint8Array);
       const str = units(b as Uint8Array);
       const pos = args.length > 2 ? Number(args[2] as bigint) : 1;

@@ -1,6 +1,6 @@
 import { Decimal, coreTimeFromFields, coreTimeFsp, coreTimeToFields, coreTimeType, formatCoreTime } from '../src/codec/tidb/mod.ts';
 import { DomainError } from '../src/util/mod.ts';
-import { type Collator, generalCiCodePointWeight, utf8Decode, utf8Encode } from './collation.ts';
+import { type Collator, utf8Decode, utf8Encode } from './collation.ts';
 import type { FieldType } from './dag_types.ts';
 import type { EvalArg } from './eval_arg.ts';
 import { DagFlag, type EvalContext, EvalError, MysqlErrorCode } from './eval_context.ts';
@@ -1036,10 +1036,14 @@ function locateUnits(sub: ArrayLike<number>, s: ArrayLike<number>, pos: number):
   }
   return 0;
 }
-/** Characters of a utf-8 string as comparable units: code points, or general_ci weights under a case-insensitive collation. */
+/**
+ * Characters of a utf-8 string as comparable code points; under a case-insensitive collation
+ * the lowercased string's, as TiDB and TiKV evaluate LOCATE (case folds, accents do not), so a
+ * pushed-down LOCATE answers what TiDB answers itself.
+ */
 function locateChars(b: Uint8Array, collator: Collator): number[] {
-  const cps = Array.from(utf8Decode(b), (ch) => ch.codePointAt(0)!);
-  return collator.likeFoldCase ? cps.map(generalCiCodePointWeight) : cps;
+  const text = utf8Decode(b);
+  return Array.from(collator.likeFoldCase ? text.toLowerCase() : text, (ch) => ch.codePointAt(0)!);
 }
 reg(7032, strictFn('Locate2Args', [EvalType.Bytes, EvalType.Bytes], EvalType.Int, (v) => BigInt(locateUnits(v[0] as Uint8Array, v[1] as Uint8Array, 1))));
 reg(7033, strictFn('Locate3Args', [EvalType.Bytes, EvalType.Bytes, EvalType.Int], EvalType.Int, (v) => BigInt(locateUnits(v[0] as Uint8Array, v[1] as Uint8Array, clampNum(v[2] as bigint)))));
