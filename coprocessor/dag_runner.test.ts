@@ -405,7 +405,12 @@ describe('runDag bad input', () => {
     rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(3116, FT.bigint, E.col(9, FT.int))] } }], [0]), /column offset 9 out of range/));
   it('output offset out of range', () => rejects(dag([scan], [9]), /output offset 9 out of range/));
   it('unknown signature names the signature', () =>
-    rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(6001, FT.bigint, E.col(1, FT.int))] } }], [0]), /unsupported scalar function signature 6001 \(a date\/time function/));
+    rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(6003, FT.bigint, E.col(1, FT.int))] } }], [0]), /unsupported scalar function signature 6003 \(a date\/time function/));
+  it('DATE_FORMAT with an unsupported specifier is refused by name, not answered', () => {
+    const t = E.time({ year: 2020, month: 1, day: 2, hour: 3, minute: 4, second: 5, microsecond: 0 });
+    const len = E.fn(7029, FT.bigint, E.fn(6001, FT.varchar, t, E.str('%Y %U')));
+    return rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(100, FT.bigint, len, E.col(1, FT.int))] } }], [0]), /DATE_FORMAT specifier '%U' is not supported/);
+  });
   it('argument type mismatch', () =>
     rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(100, FT.bigint, E.col(1, FT.int), E.real(1))] } }], [0]), /type mismatch: LTInt argument 1 is Real/));
   it('wrong arity', () => rejects(dag([scan, { tp: ExecType.Selection, selection: { conditions: [E.fn(100, FT.bigint, E.col(1, FT.int))] } }], [0]), /expects 2\.\.2 arguments/));

@@ -77,7 +77,7 @@ export async function runDag(
   let tz: TimeZone;
   try {
     tz = TimeZone.fromRequest(dag.timeZoneName, dag.timeZoneOffset);
-    ctx = new EvalContext(dag.flags ?? 0n, dag.sqlMode ?? 0n, Number(dag.timeZoneOffset ?? 0n), Math.min(warningsMax, 65535));
+    ctx = new EvalContext(dag.flags ?? 0n, dag.sqlMode ?? 0n, Number(dag.timeZoneOffset ?? 0n), Math.min(warningsMax, 65535), tz);
     built = buildPipeline(dag, ranges, source, ctx, memory, limits.clock);
   } catch (e) {
     throw asRejection(e);

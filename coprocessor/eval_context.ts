@@ -1,5 +1,6 @@
 import { DomainError } from '../src/util/mod.ts';
 import type { TipbError } from './dag_types.ts';
+import type { TimeZone } from './time_zone.ts';
 
 /** MySQL error codes the evaluator reports (SelectResponse.error / warnings). */
 export const MysqlErrorCode = {
@@ -55,7 +56,20 @@ export class EvalContext {
     /** Request time zone as seconds east of UTC (name resolution happens before this). */
     readonly timeZoneOffsetSeconds: number = 0,
     readonly warningsMax: number = WARNINGS_MAX_DEFAULT,
+    /** The request's zone by name when it has one (DST-aware); else `timeZoneOffsetSeconds` applies. */
+    readonly timeZone: TimeZone | null = null,
   ) {}
+
+  /**
+   * Epoch seconds of a wall-clock time in the request's zone, given as seconds since the
+   * epoch as if that wall clock were UTC. In a DST gap or overlap the offset in effect just
+   * after the transition is used.
+   */
+  localToUtcSeconds(localSeconds: number): number {
+    if (this.timeZone === null) return localSeconds - this.timeZoneOffsetSeconds;
+    const guess = localSeconds - this.timeZone.offsetSecondsAt(localSeconds * 1000);
+    return localSeconds - this.timeZone.offsetSecondsAt(guess * 1000);
+  }
 
   warn(code: number, msg: string): void {
     this.warningCount++;

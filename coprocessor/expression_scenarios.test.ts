@@ -10,6 +10,7 @@ import { EvalContext, EvalError } from './eval_context.ts';
 import { EvalType, FieldFlag, MysqlType } from './field_type.ts';
 import { RpnExpression } from './rpn_expression.ts';
 import { scalarFunction, signatureByName } from './scalar_functions.ts';
+import { TimeZone } from './time_zone.ts';
 import { E, FT } from './testing.ts';
 import type { Scalar } from './vector.ts';
 
@@ -18,7 +19,7 @@ const FILE = fileURLToPath(new URL('./testdata/expressions.txt', import.meta.url
 /**
  * Mini syntax: `Name` or `sig<number>`, then `[@ci|@bin|@unsigned|@dec(p,f)|@flen(n)|@date](arg, ...)`; literals
  * `int:5`, `uint:5`, `real:1.5`, `str:'a b'` (\' and \\ escapes), `dec:1.50`,
- * `time:'2020-01-02 03:04:05.5'`, `date:'2020-01-02'`, `dur:'-01:02:03'`, `null:<Int|Real|Decimal|String|Time|Duration>`.
+ * `time:'2020-01-02 03:04:05.5'`, `ts:'…'` (TIMESTAMP, UTC), `date:'2020-01-02'`, `dur:'-01:02:03'`, `null:<Int|Real|Decimal|String|Time|Duration>`.
  */
 function parse(src: string): Expr {
   let p = 0;
@@ -57,6 +58,7 @@ function parse(src: string): Expr {
         case 'dec': return E.decimal(Decimal.parse(word()));
         case 'time': return { ...E.time(coreTimeToFields(parseTime(quoted(), MysqlType.Datetime, 6)), { ...FT.datetime, decimal: 6 }) };
         case 'date': return E.time(coreTimeToFields(parseTime(quoted(), MysqlType.Date, 0)), FT.date);
+        case 'ts': return E.time(coreTimeToFields(parseTime(quoted(), MysqlType.Timestamp, 6)), { ...FT.timestamp, decimal: 6 });
         case 'dur': {
           const ns = parseDuration(quoted(), 6);
           const b = new Uint8Array(8);
@@ -129,9 +131,13 @@ function show(v: Scalar, ft: FieldType): string {
   return `${((ft.flag ?? 0) & FieldFlag.Unsigned) !== 0 ? 'uint' : 'int'} ${v}`;
 }
 
-function run(line: string): string {
+function run(line0: string): string {
+  // `tz=<seconds east of UTC|IANA name> ` sets the request time zone.
+  const tzMatch = /^tz=(\S+) /.exec(line0);
+  const line = tzMatch === null ? line0 : line0.slice(tzMatch[0].length);
+  const tz = tzMatch === null ? null : /^[+-]?\d+$/.test(tzMatch[1]!) ? TimeZone.fromRequest(undefined, BigInt(tzMatch[1]!)) : TimeZone.fromRequest(tzMatch[1], undefined);
   const [flagsPart, exprPart] = line.startsWith('strict ') ? ['strict', line.slice(7)] : ['select', line];
-  const ctx = new EvalContext(flagsPart === 'strict' ? 0n : 482n, flagsPart === 'strict' ? (1n << 21n) | (1n << 26n) : 0n);
+  const ctx = new EvalContext(flagsPart === 'strict' ? 0n : 482n, flagsPart === 'strict' ? (1n << 21n) | (1n << 26n) : 0n, tz === null ? 0 : tz.offsetSecondsAt(0), undefined, tz);
   try {
     const rpn = RpnExpression.build(parse(exprPart), []);
     const out = rpn.eval({ columns: [], logicalRows: new Int32Array(1) }, ctx);

@@ -243,7 +243,7 @@ function sigHint(sig: number): string {
     [2101, 2150, 'a math function (CEIL/FLOOR/ROUND/ABS/SIGN/SQRT are implemented)'],
     [4001, 4214, 'IN/IF/IFNULL/COALESCE/CASE (Decimal/Json variants are not supported yet)'],
     [5001, 5100, 'a JSON function'],
-    [6001, 6200, 'a date/time function (only YEAR/MONTH/DAY*/WEEKDAY/TO_DAYS/DATE/HOUR/MINUTE/SECOND/MICROSECOND are implemented)'],
+    [6001, 6200, 'a date/time function (only YEAR/MONTH/DAY*/WEEKDAY/TO_DAYS/DATE/HOUR/MINUTE/SECOND/MICROSECOND/UNIX_TIMESTAMP/DATE_FORMAT are implemented)'],
     [7001, 7100, 'a string function (see coprocessor/README.md for the implemented ones)'],
   ];
   for (const [lo, hi, name] of families) if (sig >= lo && sig <= hi) return ` (${name})`;

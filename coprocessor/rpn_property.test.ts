@@ -51,6 +51,9 @@ function valueArb(i: number): fc.Arbitrary<Scalar> {
 
 const rowArb = fc.tuple(...SCHEMA.map((_, i) => valueArb(i)));
 
+/** DATE_FORMAT masks the generator uses (only supported specifiers: others refuse the request). */
+const DATE_FORMATS = ['%Y-%m-%d %H:%i:%s.%f', '%y %c %e %k %h %p %S', '%W %a %M %b %j %%', '0', 'x'];
+
 /** Function families the generator draws from: sig, argument eval types, result eval type. */
 interface Family {
   sig: number;
@@ -100,6 +103,13 @@ FAMILIES.push(
   { sig: 4310, args: [EvalType.Bytes, EvalType.Bytes, EvalType.Int], ret: EvalType.Int, ft: { ...FT.bigint, collate: -45 } },
   { sig: 7029, args: [EvalType.Bytes], ret: EvalType.Int },
   { sig: 7006, args: [EvalType.Bytes, EvalType.Bytes], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7007, args: [EvalType.Bytes, EvalType.Bytes, EvalType.Bytes], ret: EvalType.Bytes, ft: FT.varchar },
+  { sig: 7032, args: [EvalType.Bytes, EvalType.Bytes], ret: EvalType.Int },
+  { sig: 7033, args: [EvalType.Bytes, EvalType.Bytes, EvalType.Int], ret: EvalType.Int },
+  { sig: 7030, args: [EvalType.Bytes, EvalType.Bytes], ret: EvalType.Int, ft: { ...FT.bigint, collate: -46 } },
+  { sig: 7031, args: [EvalType.Bytes, EvalType.Bytes, EvalType.Int], ret: EvalType.Int, ft: { ...FT.bigint, collate: -46 } },
+  { sig: 7030, args: [EvalType.Bytes, EvalType.Bytes], ret: EvalType.Int, ft: { ...FT.bigint, collate: -45 } },
+  { sig: 7031, args: [EvalType.Bytes, EvalType.Bytes, EvalType.Int], ret: EvalType.Int, ft: { ...FT.bigint, collate: -45 } },
   { sig: 2, args: [EvalType.Int], ret: EvalType.Real, ft: FT.double },
   { sig: 3, args: [EvalType.Int], ret: EvalType.Bytes, ft: { ...FT.varchar, flen: -1 } },
   { sig: 4, args: [EvalType.Int], ret: EvalType.Decimal, ft: { tp: MysqlType.NewDecimal, flen: 65, decimal: 0 } },
@@ -133,6 +143,9 @@ FAMILIES.push(
   { sig: 6015, args: [EvalType.Duration], ret: EvalType.Int },
   { sig: 6016, args: [EvalType.Duration], ret: EvalType.Int },
   { sig: 40, args: [EvalType.DateTime], ret: EvalType.Int },
+  { sig: 6066, args: [EvalType.DateTime], ret: EvalType.Int },
+  { sig: 6067, args: [EvalType.DateTime], ret: EvalType.Decimal, ft: { tp: MysqlType.NewDecimal, flen: 18, decimal: 3 } },
+  { sig: 6001, args: [EvalType.DateTime, EvalType.Bytes], ret: EvalType.Bytes, ft: FT.varchar },
   // strings
   { sig: 7053, args: [EvalType.Bytes, EvalType.Int], ret: EvalType.Bytes, ft: FT.varchar },
   { sig: 7054, args: [EvalType.Bytes, EvalType.Int, EvalType.Int], ret: EvalType.Bytes, ft: FT.varchar },
@@ -168,7 +181,7 @@ function exprArb(et: EvalType, depth: number): fc.Arbitrary<Expr> {
   if (fams.length === 0) return leaf;
   const call = fc.constantFrom(...fams).chain((f) => {
     const args = typeof f.args === 'function' ? f.args(depth) : f.args;
-    return fc.tuple(...args.map((a, k) => (f.sig === 4310 && k === 2 ? fc.constant(E.int(92)) : exprArb(a, depth - 1)))).map((children) => E.fn(f.sig, f.ft ?? defaultFt(f.ret), ...children));
+    return fc.tuple(...args.map((a, k) => (f.sig === 4310 && k === 2 ? fc.constant(E.int(92)) : f.sig === 6001 && k === 1 ? fc.constantFrom(...DATE_FORMATS).map((x) => E.str(x)) : exprArb(a, depth - 1)))).map((children) => E.fn(f.sig, f.ft ?? defaultFt(f.ret), ...children));
   });
   return fc.oneof({ arbitrary: leaf, weight: 1 }, { arbitrary: call, weight: 2 });
 }
@@ -183,7 +196,17 @@ function unsignedOf(e: Expr): boolean {
   return e.tp === 10000 && ((e.fieldType?.flag ?? 0) & FieldFlag.Unsigned) !== 0;
 }
 
+/**
+ * The reference value of `e`; an Int result typed signed is the signed reading of its bits
+ * (a function typed signed that passes an unsigned column through carries the same bits).
+ */
 function refEval(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
+  const r = refEvalRaw(e, row, warnings);
+  const intTyped = e.fieldType?.tp === MysqlType.LongLong && !unsignedOf(e);
+  return e.tp === 10000 && intTyped && typeof r === 'bigint' ? BigInt.asIntN(64, r) : r;
+}
+
+function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
   if (e.tp === 201) {
     const off = Number(new DataView(e.val!.buffer, e.val!.byteOffset).getBigUint64(0) ^ (1n << 63n));
     const v = row[off]!;
@@ -241,6 +264,7 @@ function refEval(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
   if ([3116, 3114, 3111].includes(sig)) return b01(a === null);
   if (sig === 3122) return b01(truth(a) === true);
   if (sig === 3145) return a === null ? null : b01(truth(a) === false);
+  if (sig === 7007) return a === null ? null : enc.encode(args.slice(1).filter((x) => x !== null).map((x) => new TextDecoder().decode(x as Uint8Array)).join(new TextDecoder().decode(a as Uint8Array)));
   if (args.some((x) => x === null)) return null;
   switch (sig) {
     case 203: return intRange((a as bigint) + (b as bigint), anyUnsigned);
@@ -373,6 +397,41 @@ function refEval(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
     }
     case 7045: return enc.encode([...new TextDecoder().decode(a as Uint8Array)].reverse().join(''));
     case 7052: return BigInt(Math.sign(collator.compare(a as Uint8Array, b as Uint8Array)));
+    case 7030: case 7031: case 7032: case 7033: {
+      // Every unit of the generated strings is one UTF-16 code unit after folding, so string indexes are unit positions.
+      const units = (x: Uint8Array): string =>
+        sig >= 7032 ? Buffer.from(x).toString('latin1') : collator.likeFoldCase ? new TextDecoder().decode(x).toLowerCase() : new TextDecoder().decode(x);
+      const sub = units(a as Uint8Array);
+      const str = units(b as Uint8Array);
+      const pos = args.length > 2 ? Number(args[2] as bigint) : 1;
+      if (pos < 1 || pos - 1 > str.length - sub.length) return 0n;
+      return BigInt(str.indexOf(sub, pos - 1) + 1);
+    }
+    case 6066: case 6067: {
+      const t = timeFieldsRef(a as bigint);
+      const fsp = e.fieldType?.decimal ?? 0;
+      const secs = t.mo === 0 || t.d === 0 ? -1 : daysFromCivil(t.y, t.mo, t.d) * 86400 + t.h * 3600 + t.mi * 60 + t.s;
+      const us0 = BigInt(secs) * 1000000n + BigInt(t.us);
+      const us = secs < 0 || us0 < 1000000n || us0 > 32536771199999999n ? 0n : us0;
+      if (sig === 6066) return us / 1000000n;
+      return new Decimal(us / 10n ** BigInt(6 - fsp), fsp);
+    }
+    case 6001: {
+      const mask = new TextDecoder().decode(b as Uint8Array);
+      if (mask === '0') return enc.encode('0');
+      const t = timeFieldsRef(a as bigint);
+      if (t.mo === 0 || t.d === 0) return warnings.n++, null;
+      const day = new Date(Date.UTC(t.y, t.mo - 1, t.d));
+      const name = (o: Intl.DateTimeFormatOptions): string => day.toLocaleDateString('en-US', { ...o, timeZone: 'UTC' });
+      const two = (x: number): string => (x < 10 ? `0${x}` : String(x));
+      const parts: Record<string, string> = {
+        Y: String(t.y), y: two(t.y % 100), m: two(t.mo), c: String(t.mo), d: two(t.d), e: String(t.d), H: two(t.h), k: String(t.h),
+        h: two(((t.h + 11) % 12) + 1), i: two(t.mi), s: two(t.s), S: two(t.s), f: String(t.us).padStart(6, '0'), p: t.h >= 12 ? 'PM' : 'AM',
+        W: name({ weekday: 'long' }), a: name({ weekday: 'short' }), M: name({ month: 'long' }), b: name({ month: 'short' }),
+        j: String(Math.round((day.getTime() - Date.UTC(t.y, 0, 1)) / 86400000) + 1).padStart(3, '0'), '%': '%',
+      };
+      return enc.encode(mask.replace(/%(.)/g, (_m, ch: string) => parts[ch]!));
+    }
     case 7005: return BigInt([...new TextDecoder().decode(a as Uint8Array)].length);
     case 7063: return enc.encode(new TextDecoder().decode(a as Uint8Array).toUpperCase());
     case 30: case 31: {

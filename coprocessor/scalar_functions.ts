@@ -1,4 +1,5 @@
 import { Decimal, coreTimeFromFields, coreTimeFsp, coreTimeToFields, coreTimeType, formatCoreTime } from '../src/codec/tidb/mod.ts';
+import { DomainError } from '../src/util/mod.ts';
 import { type Collator, utf8Decode, utf8Encode } from './collation.ts';
 import type { FieldType } from './dag_types.ts';
 import type { EvalArg } from './eval_arg.ts';
@@ -875,6 +876,90 @@ reg(6012, strictFn('Date', [EvalType.DateTime], EvalType.DateTime, (v) => {
   const t = coreTimeToFields(v[0] as bigint);
   return coreTimeFromFields({ ...t, hour: 0, minute: 0, second: 0, microsecond: 0 }, MysqlType.Date, 0);
 }));
+/**
+ * UNIX_TIMESTAMP's argument range (MySQL 8.0.28+, TiDB): 1970-01-01 00:00:01.000000 UTC to
+ * 3001-01-18 23:59:59.999999 UTC, in microseconds; outside → 0.
+ */
+const UNIX_TIMESTAMP_MICROS_MIN = 1_000_000n;
+const UNIX_TIMESTAMP_MICROS_MAX = 32_536_771_199_999_999n;
+/** TO_DAYS('1970-01-01'). */
+const EPOCH_DAY_NUMBER = 719_528;
+/**
+ * Microseconds since the epoch of a time argument, or null when UNIX_TIMESTAMP answers 0
+ * (zero dates, out of range). TIMESTAMP values are held in UTC already; DATETIME and DATE
+ * are wall-clock times in the request's time zone.
+ */
+function unixMicros(ct: bigint, argTp: number | undefined, ctx: EvalContext): bigint | null {
+  const t = coreTimeToFields(ct);
+  if (isZeroDate(t)) return null;
+  const wallSeconds = (dayNumber(t.year, t.month, t.day) - EPOCH_DAY_NUMBER) * 86_400 + t.hour * 3600 + t.minute * 60 + t.second;
+  const seconds = argTp === MysqlType.Timestamp ? wallSeconds : ctx.localToUtcSeconds(wallSeconds);
+  const us = BigInt(seconds) * 1_000_000n + BigInt(t.microsecond);
+  return us < UNIX_TIMESTAMP_MICROS_MIN || us > UNIX_TIMESTAMP_MICROS_MAX ? null : us;
+}
+const clampFsp = (fsp: number | undefined): number => (fsp === undefined || fsp < 0 ? 0 : Math.min(fsp, 6));
+reg(6066, strictFn('UnixTimestampInt', [EvalType.DateTime], EvalType.Int, (v, _call, ctx, args) => {
+  const us = unixMicros(v[0] as bigint, args[0]!.fieldType.tp, ctx);
+  // MySQL truncates the fraction (never rounds up into the next second).
+  return us === null ? 0n : us / 1_000_000n;
+}));
+reg(6067, strictFn('UnixTimestampDec', [EvalType.DateTime], EvalType.Decimal, (v, call, ctx, args) => {
+  const fsp = clampFsp(call.fieldType.decimal);
+  const us = unixMicros(v[0] as bigint, args[0]!.fieldType.tp, ctx);
+  return us === null ? new Decimal(0n, fsp) : new Decimal(us, 6).truncate(fsp);
+}));
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const pad = (x: number, width: number): string => String(x).padStart(width, '0');
+/** DATE_FORMAT specifiers served here; any other one refuses the request (never a wrong answer). */
+const DATE_FORMAT_SPECIFIERS: Readonly<Record<string, (t: Fields) => string>> = {
+  Y: (t) => pad(t.year, 4),
+  y: (t) => pad(t.year % 100, 2),
+  m: (t) => pad(t.month, 2),
+  c: (t) => String(t.month),
+  d: (t) => pad(t.day, 2),
+  e: (t) => String(t.day),
+  H: (t) => pad(t.hour, 2),
+  k: (t) => String(t.hour),
+  h: (t) => pad(t.hour % 12 === 0 ? 12 : t.hour % 12, 2),
+  i: (t) => pad(t.minute, 2),
+  s: (t) => pad(t.second, 2),
+  S: (t) => pad(t.second, 2),
+  f: (t) => pad(t.microsecond, 6),
+  p: (t) => (t.hour < 12 ? 'AM' : 'PM'),
+  W: (t) => DAY_NAMES[utcDate(t).getUTCDay()]!,
+  a: (t) => DAY_NAMES[utcDate(t).getUTCDay()]!.slice(0, 3),
+  M: (t) => MONTH_NAMES[t.month - 1]!,
+  b: (t) => MONTH_NAMES[t.month - 1]!.slice(0, 3),
+  j: (t) => pad(dayNumber(t.year, t.month, t.day) - dayNumber(t.year, 1, 1) + 1, 3),
+  '%': () => '%',
+};
+reg(6001, strictFn('DateFormatSig', [EvalType.DateTime, EvalType.Bytes], EvalType.Bytes, (v, _call, ctx) => {
+  const format = utf8Decode(v[1] as Uint8Array);
+  // TiDB answers the mask "0" with "0" before looking at the time.
+  if (format === '0') return utf8Encode('0');
+  const t = coreTimeToFields(v[0] as bigint);
+  if (isZeroDate(t)) {
+    ctx.truncated(`Incorrect datetime value: '${formatCoreTime(v[0] as bigint)}'`);
+    return null;
+  }
+  let out = '';
+  for (let k = 0; k < format.length; k++) {
+    const ch = format[k]!;
+    if (ch !== '%') {
+      out += ch;
+      continue;
+    }
+    const spec = format[++k];
+    const render = spec === undefined ? undefined : DATE_FORMAT_SPECIFIERS[spec];
+    if (render === undefined) {
+      throw new DomainError('NotImplemented', spec === undefined ? "coprocessor: DATE_FORMAT with a trailing '%' is not supported" : `coprocessor: DATE_FORMAT specifier '%${spec}' is not supported`);
+    }
+    out += render(t);
+  }
+  return utf8Encode(out);
+}));
 function durationPart(name: string, part: (absNs: bigint) => bigint): ScalarFunctionDef {
   return strictFn(name, [EvalType.Duration], EvalType.Int, (v) => {
     const ns = v[0] as bigint;
@@ -936,6 +1021,71 @@ reg(7045, strictFn('ReverseUTF8', [EvalType.Bytes], EvalType.Bytes, (v) => joinC
 reg(7052, strictFn('Strcmp', [EvalType.Bytes, EvalType.Bytes], EvalType.Int, (v, call) => BigInt(Math.sign(call.collator.compare(v[0] as Uint8Array, v[1] as Uint8Array)))));
 reg(7003, strictFn('ASCII', [EvalType.Bytes], EvalType.Int, (v) => BigInt((v[0] as Uint8Array)[0] ?? 0)));
 reg(7001, strictFn('BitLength', [EvalType.Bytes], EvalType.Int, (v) => BigInt((v[0] as Uint8Array).length * 8)));
+
+/**
+ * MySQL LOCATE over comparable units (bytes, code points or collation weights): the 1-based
+ * position of `sub` in `s` at or after the 1-based `pos`, 0 when absent or when `pos` is
+ * outside 1..len(s)-len(sub)+1 (so an empty `sub` is found at `pos` up to len(s)+1).
+ */
+function locateUnits(sub: ArrayLike<number>, s: ArrayLike<number>, pos: number): number {
+  const start = pos - 1;
+  if (start < 0 || start > s.length - sub.length) return 0;
+  outer: for (let i = start; i + sub.length <= s.length; i++) {
+    for (let k = 0; k < sub.length; k++) if (s[i + k] !== sub[k]) continue outer;
+    return i + 1;
+  }
+  return 0;
+}
+/**
+ * Characters of a utf-8 string as comparable code points; under a case-insensitive collation
+ * the lowercased string's, as TiDB and TiKV evaluate LOCATE (case folds, accents do not), so a
+ * pushed-down LOCATE answers what TiDB answers itself.
+ */
+function locateChars(b: Uint8Array, collator: Collator): number[] {
+  const text = utf8Decode(b);
+  return Array.from(collator.likeFoldCase ? text.toLowerCase() : text, (ch) => ch.codePointAt(0)!);
+}
+reg(7032, strictFn('Locate2Args', [EvalType.Bytes, EvalType.Bytes], EvalType.Int, (v) => BigInt(locateUnits(v[0] as Uint8Array, v[1] as Uint8Array, 1))));
+reg(7033, strictFn('Locate3Args', [EvalType.Bytes, EvalType.Bytes, EvalType.Int], EvalType.Int, (v) => BigInt(locateUnits(v[0] as Uint8Array, v[1] as Uint8Array, clampNum(v[2] as bigint)))));
+reg(7030, strictFn('Locate2ArgsUTF8', [EvalType.Bytes, EvalType.Bytes], EvalType.Int, (v, call) => BigInt(locateUnits(locateChars(v[0] as Uint8Array, call.collator), locateChars(v[1] as Uint8Array, call.collator), 1))));
+reg(7031, strictFn('Locate3ArgsUTF8', [EvalType.Bytes, EvalType.Bytes, EvalType.Int], EvalType.Int, (v, call) =>
+  BigInt(locateUnits(locateChars(v[0] as Uint8Array, call.collator), locateChars(v[1] as Uint8Array, call.collator), clampNum(v[2] as bigint))),
+));
+reg(7007, {
+  name: 'ConcatWS',
+  arity: [2, 65535],
+  argTypes: (count) => new Array<EvalType>(count).fill(EvalType.Bytes),
+  ret: EvalType.Bytes,
+  // NULL separator → NULL; NULL values are skipped (no separator for them); no values → ''.
+  eval(args, n) {
+    const out = Vector.allocate(EvalType.Bytes, n);
+    const sepArg = args[0]!;
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      if (isNullAt(sepArg, i)) {
+        out.nulls[i] = 1;
+        continue;
+      }
+      const sep = bytesAt(sepArg, i);
+      parts.length = 0;
+      for (let k = 1; k < args.length; k++) if (!isNullAt(args[k]!, i)) parts.push(bytesAt(args[k]!, i));
+      let len = parts.length > 0 ? sep.length * (parts.length - 1) : 0;
+      for (const part of parts) len += part.length;
+      const buf = new Uint8Array(len);
+      let p = 0;
+      parts.forEach((part, k) => {
+        if (k > 0) {
+          buf.set(sep, p);
+          p += sep.length;
+        }
+        buf.set(part, p);
+        p += part.length;
+      });
+      out.set(i, buf);
+    }
+    return out;
+  },
+});
 
 // ---- time and duration as numbers (TiDB `ToNumber`) ----
 /** CoreTime as an exact decimal: YYYYMMDD for DATE, YYYYMMDDhhmmss[.fsp digits] otherwise. */
