@@ -1,4 +1,4 @@
-import { Decimal, coreTimeFromFields, coreTimeFsp, coreTimeToFields, coreTimeType, formatCoreTime } from '../src/codec/tidb/mod.ts';
+import { Decimal, coreTimeFromFields, coreTimeFsp, coreTimeToFields, coreTimeType, formatCoreTime, formatDuration } from '../src/codec/tidb/mod.ts';
 import { DomainError } from '../src/util/mod.ts';
 import { type Collator, utf8Decode, utf8Encode } from './collation.ts';
 import type { FieldType } from './dag_types.ts';
@@ -7,6 +7,8 @@ import { DagFlag, type EvalContext, EvalError, MysqlErrorCode } from './eval_con
 import { EvalType, MysqlType, isUnsigned } from './field_type.ts';
 import { likeMatch } from './like.ts';
 import { Vector } from './vector.ts';
+import { utcToLocalCoreTime } from './time_convert.ts';
+import { TimeZone } from './time_zone.ts';
 
 /** Build-time facts about one call site, fixed before any row is evaluated. */
 export interface FnCall {
@@ -1137,3 +1139,16 @@ export function signatureByName(name: string): number | undefined {
   for (const [sig, def] of REGISTRY) if (def.name === name) return sig;
   return undefined;
 }
+
+// ---- casts to strings from times and durations ----
+/** TIMESTAMPs are held in UTC; TiDB renders them in the session (request) zone. */
+function timeInRequestZone(ct: bigint, ctx: EvalContext): bigint {
+  if (coreTimeType(ct) !== MysqlType.Timestamp) return ct;
+  return utcToLocalCoreTime(ct, ctx.timeZone ?? TimeZone.fromRequest(undefined, BigInt(ctx.timeZoneOffsetSeconds)));
+}
+reg(42, strictFn('CastTimeAsString', [EvalType.DateTime], EvalType.Bytes, (v, call, ctx) =>
+  castStringToLength(utf8Encode(formatCoreTime(timeInRequestZone(v[0] as bigint, ctx))), call.fieldType, ctx)));
+reg(52, strictFn('CastDurationAsString', [EvalType.Duration], EvalType.Bytes, (v, call, ctx, args) => {
+  const fsp = args[0]!.fieldType.decimal ?? 0;
+  return castStringToLength(utf8Encode(formatDuration(v[0] as bigint, fsp >= 0 && fsp <= 6 ? fsp : 0)), call.fieldType, ctx);
+}));
