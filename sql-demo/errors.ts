@@ -1,4 +1,5 @@
 import { DomainError } from '../src/util/mod.ts';
+import { decodeIndexKey, decodeRecordKey, isIndexKey, isRecordKey } from './tidb_codec.ts';
 
 /**
  * An expected SQL failure carrying its MySQL error number and SQLSTATE. The protocol server
@@ -71,13 +72,40 @@ export function sqlError(er: readonly [number, string], message: string): SqlErr
 }
 
 /**
+ * TiDB's 9007 text: `Write conflict, txnStartTS=…, conflictCommitTS=…, key={tableID=…, handle=…}, reason=Optimistic [try again later]`
+ * (record keys show the int handle, index keys the index id; other keys their hex).
+ */
+function writeConflictMessage(e: Error & { key?: Uint8Array; startTs?: bigint; conflictCommitTs?: bigint }): string {
+  if (e.key === undefined || e.startTs === undefined || e.conflictCommitTs === undefined) return `Write conflict, ${e.message}, reason=Optimistic [try again later]`;
+  return `Write conflict, txnStartTS=${e.startTs}, conflictCommitTS=${e.conflictCommitTs}, key=${renderKey(e.key)}, reason=Optimistic [try again later]`;
+}
+
+/** A KV key as TiDB prints it in errors: `{tableID=101, handle=2}`, `{tableID=101, indexID=1, …}`, else hex. */
+export function renderKey(key: Uint8Array): string {
+  try {
+    if (isRecordKey(key)) {
+      const d = decodeRecordKey(key);
+      const h = d.handle.kind === 'int' ? String(d.handle.value) : `{${Buffer.from(d.handle.encoded).toString('hex')}}`;
+      return `{tableID=${d.tableId}, handle=${h}}`;
+    }
+    if (isIndexKey(key)) {
+      const d = decodeIndexKey(key);
+      return `{tableID=${d.tableId}, indexID=${d.indexId}, indexValues=${Buffer.from(d.encodedValues).toString('hex')}}`;
+    }
+  } catch {
+    // An undecodable key is shown raw below.
+  }
+  return Buffer.from(key).toString('hex');
+}
+
+/**
  * Maps any thrown value to a SqlError (the one place that does so). Bugs (assertion
  * failures) are re-thrown: they must crash, not become an error packet.
  */
 export function toSqlError(e: unknown): SqlError {
   if (e instanceof SqlError) return e;
   if (e instanceof Error && e.name === 'WriteConflictError') {
-    return sqlError(ER.WRITE_CONFLICT, `Write conflict, ${e.message}, reason=Optimistic [try again later]`);
+    return sqlError(ER.WRITE_CONFLICT, writeConflictMessage(e as Error & { key?: Uint8Array; startTs?: bigint; conflictCommitTs?: bigint }));
   }
   if (e instanceof Error && e.name === 'AssertionError') throw e;
   if (e instanceof DomainError) {

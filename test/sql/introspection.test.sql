@@ -21,6 +21,7 @@ Projection_1 | N/A | root |  | p.id, p.k, p.u, p.v
 └─Selection_2 | N/A | root |  | id in (1, 3)
   └─Batch_Point_Get_3 | N/A | root | table:p | table:p, handle:1 3
 
+# @compare: memory root (the pushed run names the operators really sent to TiKV)
 EXPLAIN SELECT * FROM p WHERE id > 2;
 ----
 id | estRows | task | access object | operator info
@@ -43,6 +44,7 @@ Projection_1 | N/A | root |  | p.id, p.k, p.u, p.v
 └─Selection_2 | N/A | root |  | k = 20 and v > 2
   └─IndexLookUp_3 | N/A | root | table:p | table:p, index:kk(k, v), range:[20 >2]
 
+# @compare: memory root (the pushed run names the operators really sent to TiKV)
 EXPLAIN SELECT k, COUNT(*) FROM p WHERE v > 0 GROUP BY k ORDER BY k LIMIT 1;
 ----
 id | estRows | task | access object | operator info
@@ -55,6 +57,7 @@ Projection_1 | N/A | root |  | k, COUNT(*)
           └─Selection_7 | N/A | cop[tikv] |  | v > 0
             └─TableFullScan_8 | N/A | cop[tikv] | table:p | table:p, keep order:false
 
+# @compare: memory root (the pushed run names the operators really sent to TiKV)
 EXPLAIN SELECT * FROM p a JOIN p b ON a.id = b.k;
 ----
 id | estRows | task | access object | operator info
@@ -198,6 +201,7 @@ SELECT CONNECTION_ID() > 0;
 CONNECTION_ID() > 0
 1
 
+# @compare: memory root (the pushed run names the operators really sent to TiKV)
 EXPLAIN SELECT id FROM p ORDER BY v DESC LIMIT 2, 1;
 ----
 id | estRows | task | access object | operator info
@@ -213,6 +217,7 @@ SELECT id FROM p ORDER BY v DESC LIMIT 2, 1;
 id
 2
 
+# @compare: memory root (the pushed run names the operators really sent to TiKV)
 EXPLAIN SELECT id FROM p WHERE v > 1 LIMIT 2;
 ----
 id | estRows | task | access object | operator info

@@ -3,6 +3,7 @@ CREATE TABLE r (id INT PRIMARY KEY, v INT);
 ----
 ok 0
 
+# @compare: memory (region ids, boundaries and stats are per deployment)
 SHOW TABLE r REGIONS;
 ----
 REGION_ID | START_KEY | END_KEY | LEADER_ID | LEADER_STORE_ID | PEERS | APPROXIMATE_SIZE(MB) | APPROXIMATE_KEYS
@@ -17,6 +18,7 @@ INSERT INTO r VALUES (1, 1), (30, 2), (60, 3), (99, 4), (-5, 5);
 ----
 ok 5
 
+# @compare: memory (region ids, boundaries and stats are per deployment)
 SHOW TABLE r REGIONS;
 ----
 REGION_ID | START_KEY | END_KEY | LEADER_ID | LEADER_STORE_ID | PEERS | APPROXIMATE_SIZE(MB) | APPROXIMATE_KEYS
@@ -35,6 +37,7 @@ SPLIT TABLE r BY (10), (20), (25);
 TOTAL_SPLIT_REGION | SCATTER_FINISH_RATIO
 2 | 1
 
+# @compare: memory (region ids, boundaries and stats are per deployment)
 SHOW TABLE r REGIONS;
 ----
 REGION_ID | START_KEY | END_KEY | LEADER_ID | LEADER_STORE_ID | PEERS | APPROXIMATE_SIZE(MB) | APPROXIMATE_KEYS
@@ -62,6 +65,7 @@ SPLIT TABLE nohandle BETWEEN (0) AND (1000) REGIONS 2;
 TOTAL_SPLIT_REGION | SCATTER_FINISH_RATIO
 1 | 1
 
+# @compare: memory (region ids, boundaries and stats are per deployment)
 SHOW TABLE nohandle REGIONS;
 ----
 REGION_ID | START_KEY | END_KEY | LEADER_ID | LEADER_STORE_ID | PEERS | APPROXIMATE_SIZE(MB) | APPROXIMATE_KEYS

@@ -3,11 +3,24 @@ import { SqlEngine, valueToString, type Session, type ExecResult } from '../../s
 
 /**
  * Scenario files (`test/sql/*.test.sql`): blocks of
+ *   [# comment lines]
  *   [@conn] SQL ending with ';'
  *   ----
  *   expected output (until a blank line)
  * `@name` picks a session (default c1); the statement `@restart;` starts a new SQL engine
- * over the same cluster (catalog and data must survive). REWRITE=1 regenerates outputs.
+ * over the same cluster (catalog and data must survive). REWRITE=1 regenerates outputs
+ * (from the memory run).
+ *
+ * Every file runs on three targets with the SAME expected outputs: `memory`
+ * (MemoryKvClient), `root` (a real multi-region cluster, `tidb_enable_pushdown = 0`) and
+ * `pushed` (the same cluster, `tidb_enable_pushdown = 1`); see cluster_scenarios.test.ts.
+ * A block whose output is legitimately deployment-specific (EXPLAIN task columns, region
+ * listings and counts) carries a comment line `# @compare: <targets> (why)` naming the
+ * targets whose output is compared (e.g. `# @compare: memory root (EXPLAIN tasks)`); it
+ * still runs everywhere.
+ * A comment line `# @file-compare: <targets>` before the first block does the same for
+ * every block of the file. Error texts have their timestamps and table ids masked
+ * (`txnStartTS=<ts>`, `tableID=<id>`): those differ between any two deployments.
  */
 export interface Block {
   readonly conn: string;
@@ -15,6 +28,54 @@ export interface Block {
   readonly expected: string;
   readonly leading: string[];
 }
+
+/** Where a scenario runs: the in-memory store, or a cluster with pushdown off / on. */
+export type ScenarioTarget = 'memory' | 'root' | 'pushed';
+
+const COMPARE_RE = /^#\s*@compare:\s*(.*)$/;
+const FILE_COMPARE_RE = /^#\s*@file-compare:\s*(.*)$/;
+
+/** `memory root (why)` -> ['memory', 'root']: the reason in parentheses is free text. */
+function targetList(spec: string): string[] {
+  return spec.replace(/\(.*$/, '').split(/[\s,]+/).filter((t) => t !== '');
+}
+
+/** Whether block `b`'s output is compared on `target` (see `# @compare:` above). */
+export function comparedOn(b: Block, target: ScenarioTarget, fileTargets?: readonly string[]): boolean {
+  for (const l of b.leading) {
+    const m = COMPARE_RE.exec(l);
+    if (m !== null) return targetList(m[1]!).includes(target);
+  }
+  return fileTargets === undefined || fileTargets.includes(target);
+}
+
+/** The targets of a file-level `# @file-compare:` line (undefined = all). */
+export function fileTargets(blocks: readonly Block[]): string[] | undefined {
+  for (const l of blocks[0]?.leading ?? []) {
+    const m = FILE_COMPARE_RE.exec(l);
+    if (m !== null) return targetList(m[1]!);
+  }
+  return undefined;
+}
+
+/**
+ * How `runScenario` drives a deployment: the KvClient (shared across files on a cluster),
+ * a hook before the first block (e.g. reset databases), session setup statements, and a
+ * hook after every successful DDL (e.g. split new tables into several regions).
+ */
+export interface ScenarioEnv {
+  readonly kv: KvClient;
+  prepare?(engine: SqlEngine): Promise<void>;
+  readonly sessionInit?: readonly string[];
+  afterDdl?(engine: SqlEngine): Promise<void>;
+}
+
+/** Masks the parts of an error text that no two deployments share (TSO timestamps, table ids). */
+export function maskVolatile(message: string): string {
+  return message.replace(/\b(txnStartTS|conflictStartTS|conflictCommitTS|forUpdateTS)=\d+/g, '$1=<ts>').replace(/\btableID=\d+/g, 'tableID=<id>');
+}
+
+const DDL_RE = /^\s*(create|alter|truncate|rename|drop)\b/i;
 
 export function parseScenario(text: string): { blocks: Block[]; trailer: string[] } {
   const lines = text.split('\n');
@@ -64,10 +125,11 @@ export function renderResult(r: ExecResult): string {
 }
 
 /** Runs a scenario; returns actual outputs per block. */
-export async function runScenario(blocks: readonly Block[], makeKv: () => KvClient = () => new MemoryKvClient()): Promise<string[]> {
-  const kv = makeKv();
+export async function runScenario(blocks: readonly Block[], env: ScenarioEnv = { kv: new MemoryKvClient() }): Promise<string[]> {
+  const kv = env.kv;
   let engine = new SqlEngine(kv, { nowMs: () => Date.UTC(2026, 0, 2, 3, 4, 5) });
   await engine.bootstrap();
+  await env.prepare?.(engine);
   let sessions = new Map<string, Session>();
   const outputs: string[] = [];
   for (const b of blocks) {
@@ -82,14 +144,16 @@ export async function runScenario(blocks: readonly Block[], makeKv: () => KvClie
     if (s === undefined) {
       s = engine.newSession();
       await s.execute('USE test');
+      for (const q of env.sessionInit ?? []) await s.execute(q);
       sessions.set(b.conn, s);
     }
     try {
       outputs.push(renderResult(await s.execute(b.sql)));
+      if (env.afterDdl !== undefined && DDL_RE.test(b.sql)) await env.afterDdl(engine);
     } catch (e) {
       const err = e as { code?: number; message: string };
       if (typeof err.code !== 'number') throw e;
-      outputs.push(`error ${err.code}: ${err.message}`);
+      outputs.push(`error ${err.code}: ${maskVolatile(err.message)}`);
     }
   }
   for (const s of sessions.values()) await s.close();

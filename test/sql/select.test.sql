@@ -282,6 +282,7 @@ name
 ann
 cid
 
+# @compare: memory root (the pushed run names the operators really sent to TiKV)
 EXPLAIN SELECT dname FROM dept d WHERE EXISTS (SELECT 1 FROM emp WHERE emp.dept = d.id);
 ----
 id | estRows | task | access object | operator info

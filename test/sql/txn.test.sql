@@ -107,7 +107,7 @@ ok 0
 
 COMMIT;
 ----
-error 9007: Write conflict, write conflict on key 7480000000000000655f728000000000000002 (start_ts 19, conflicting commit_ts 21), reason=Optimistic [try again later]
+error 9007: Write conflict, txnStartTS=<ts>, conflictCommitTS=<ts>, key={tableID=<id>, handle=2}, reason=Optimistic [try again later]
 
 SELECT * FROM acct ORDER BY id;
 ----
@@ -215,7 +215,7 @@ ok 0
 
 @c2 COMMIT;
 ----
-error 9007: Write conflict, write conflict on key 7480000000000000655f728000000000000007 (start_ts 36, conflicting commit_ts 37), reason=Optimistic [try again later]
+error 9007: Write conflict, txnStartTS=<ts>, conflictCommitTS=<ts>, key={tableID=<id>, handle=7}, reason=Optimistic [try again later]
 
 SELECT * FROM acct WHERE id = 7;
 ----
