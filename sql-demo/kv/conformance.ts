@@ -1,6 +1,32 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { WriteConflictError, type KvClient, type KvSnapshotReader } from './kv_client.ts';
+import { DeadlockError, LockWaitTimeoutError, WriteConflictError, type KvClient, type KvSnapshotReader, type KvTxn } from './kv_client.ts';
+
+/** Lock wait allowed in the pessimistic cases that are expected to get their lock. */
+const CASE_LOCK_WAIT_MS = 10_000;
+
+/** A statement's lock step as the SQL layer runs it: fresh for_update_ts, retried on WriteConflict; returns that ts. */
+async function lockForUpdate(c: KvClient, t: KvTxn, keys: Uint8Array[], waitTimeoutMs = CASE_LOCK_WAIT_MS): Promise<bigint> {
+  for (let attempt = 0; ; attempt++) {
+    const forUpdateTs = await c.getTs();
+    try {
+      await t.lockKeys!(keys, { forUpdateTs, waitTimeoutMs });
+      return forUpdateTs;
+    } catch (e) {
+      if (!(e instanceof WriteConflictError) || attempt >= 10) throw e;
+    }
+  }
+}
+
+/** Settles to the value or the error, so a pending promise can be raced without unhandled rejections. */
+function settle<T>(p: Promise<T>): Promise<T | Error> {
+  return p.then(
+    (v) => v,
+    (e: Error) => e,
+  );
+}
+
+const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let prefix = '';
 const enc = (s: string): Uint8Array => new TextEncoder().encode(prefix + s);
@@ -102,6 +128,78 @@ export function kvClientConformance(name: string, makeClient: () => Promise<KvCl
       await t2.rollback();
       const s = await c.snapshot();
       expect(await collect(s, 's', 't')).toEqual([['s1', 'S1'], ['s2', 'S2'], ['s3', 'S3'], ['s4', 'S4']]);
+      await c.close();
+    });
+
+    it('pessimistic: the second locker waits, then re-reads the committed value and commits without a conflict', async () => {
+      const c = await makeClient();
+      const t0 = await c.begin();
+      t0.set(enc('acct'), encValue('10'));
+      await t0.commit();
+      const t1 = await c.begin({ pessimistic: true });
+      const t2 = await c.begin({ pessimistic: true });
+      expect(t1.pessimistic).toBe(true);
+      const fu1 = await lockForUpdate(c, t1, [enc('acct')]);
+      t1.set(enc('acct'), encValue(String(Number(dec(await t1.currentRead!(fu1).get(enc('acct')))) + 1)));
+      let t2Locked = false;
+      const p2 = lockForUpdate(c, t2, [enc('acct')]).then((ts) => {
+        t2Locked = true;
+        return ts;
+      });
+      await sleepMs(100);
+      expect(t2Locked).toBe(false);
+      await t1.commit();
+      const fu2 = await p2;
+      // The current read at the new for_update_ts sees t1's write, though t2 started before it.
+      expect(dec(await t2.get(enc('acct')))).toBe('10');
+      expect(dec(await t2.currentRead!(fu2).get(enc('acct')))).toBe('11');
+      t2.set(enc('acct'), encValue('12'));
+      await t2.commit();
+      expect(dec(await (await c.snapshot()).get(enc('acct')))).toBe('12');
+      await c.close();
+    });
+
+    it('pessimistic: a deadlock fails one waiter; rolling it back lets the other through', async () => {
+      const c = await makeClient();
+      const t1 = await c.begin({ pessimistic: true });
+      const t2 = await c.begin({ pessimistic: true });
+      await lockForUpdate(c, t1, [enc('a')]);
+      await lockForUpdate(c, t2, [enc('z')]);
+      const p1 = settle(lockForUpdate(c, t1, [enc('z')]));
+      await sleepMs(50);
+      const p2 = settle(lockForUpdate(c, t2, [enc('a')]));
+      const first = await Promise.race([p1, p2]);
+      expect(first).toBeInstanceOf(DeadlockError);
+      const victimIsT1 = (first as DeadlockError).startTs === t1.startTs;
+      const [victim, survivor, survivorLock] = victimIsT1 ? [t1, t2, p2] : [t2, t1, p1];
+      await victim.rollback();
+      expect(typeof (await survivorLock)).toBe('bigint');
+      survivor.set(enc('a'), encValue('s'));
+      survivor.set(enc('z'), encValue('s'));
+      await survivor.commit();
+      const snap = await c.snapshot();
+      expect([dec(await snap.get(enc('a'))), dec(await snap.get(enc('z')))]).toEqual(['s', 's']);
+      await c.close();
+    });
+
+    it('pessimistic: lock wait timeout; rollback releases locks; a locked unwritten key commits as a lock only', async () => {
+      const c = await makeClient();
+      const t1 = await c.begin({ pessimistic: true });
+      const t2 = await c.begin({ pessimistic: true });
+      await lockForUpdate(c, t1, [enc('k1'), enc('k2')]);
+      const err = await settle(lockForUpdate(c, t2, [enc('k2')], 300));
+      expect(err).toBeInstanceOf(LockWaitTimeoutError);
+      await t1.rollback();
+      // t2 is still usable after a timeout (MySQL rolls back only the statement).
+      await lockForUpdate(c, t2, [enc('k2')], 2_000);
+      await lockForUpdate(c, t2, [enc('k1')], 2_000);
+      t2.set(enc('k1'), encValue('v'));
+      await t2.commit();
+      const t3 = await c.begin({ pessimistic: true });
+      await lockForUpdate(c, t3, [enc('k1'), enc('k2')], 2_000);
+      const snap = await c.snapshot();
+      expect([dec(await snap.get(enc('k1'))), dec(await snap.get(enc('k2')))]).toEqual(['v', undefined]);
+      await t3.rollback();
       await c.close();
     });
 

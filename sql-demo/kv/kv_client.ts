@@ -50,14 +50,39 @@ export interface KvSnapshotReader {
   scan(start: Uint8Array, end: Uint8Array, opts?: { limit?: number; reverse?: boolean }): AsyncIterable<{ key: Uint8Array; value: Uint8Array }>;
 }
 
-/** An optimistic (Percolator) transaction: writes are buffered until commit. */
+/** How `KvTxn.lockKeys` locks (TiDB's statement-level pessimistic locking). */
+export interface LockKeysOptions {
+  /** The statement's for_update_ts (a fresh TSO): a key committed after it is a WriteConflictError. */
+  readonly forUpdateTs: bigint;
+  /** Total time to wait for other transactions' locks (`innodb_lock_wait_timeout`); then LockWaitTimeoutError. */
+  readonly waitTimeoutMs: number;
+}
+
+/**
+ * A Percolator transaction: writes are buffered until commit. An optimistic one checks
+ * conflicts at commit; a pessimistic one (`begin({ pessimistic: true })`) also locks keys as
+ * statements run (`lockKeys`), reads for writes at the statement's for_update_ts
+ * (`currentRead`), and at commit only re-checks keys it did not lock.
+ */
 export interface KvTxn extends KvSnapshotReader {
   readonly startTs: bigint;
+  /** True for a pessimistic transaction (then `lockKeys` and `currentRead` are present). */
+  readonly pessimistic?: boolean;
   set(key: Uint8Array, value: Uint8Array): void;
   delete(key: Uint8Array): void;
   /** Atomically applies the buffer; throws `WriteConflictError` when another txn committed a key first. */
   commit(): Promise<bigint>;
+  /** Drops the buffer and releases every lock the transaction holds. */
   rollback(): Promise<void>;
+  /**
+   * Pessimistic only: acquires locks on `keys` at `forUpdateTs`, waiting for other holders.
+   * Throws `WriteConflictError` (a newer commit: re-run the statement at a fresh
+   * for_update_ts), `DeadlockError` (this txn was chosen as the victim) or
+   * `LockWaitTimeoutError`. Keys already locked by this txn are no-ops.
+   */
+  lockKeys?(keys: readonly Uint8Array[], opts: LockKeysOptions): Promise<void>;
+  /** Pessimistic only: this txn's buffer over the newest data committed at or before `forUpdateTs` (a current read). */
+  currentRead?(forUpdateTs: bigint): KvSnapshotReader;
 }
 
 /** The SQL layer's whole view of the cluster (contract fixed in CONTRACTS.md). */
@@ -94,5 +119,29 @@ export class TxnClosedError extends DomainError {
   override name = 'TxnClosedError';
   constructor(startTs: bigint) {
     super('Closed', `transaction ${startTs} is already finished`);
+  }
+}
+
+/** A pessimistic lock request closed a wait-for cycle: this transaction is the victim (MySQL 1213). */
+export class DeadlockError extends DomainError {
+  override name = 'DeadlockError';
+  constructor(
+    readonly startTs: bigint,
+    readonly lockTs: bigint,
+    readonly key: Uint8Array,
+  ) {
+    super('Unavailable', `deadlock: txn ${startTs} waits for txn ${lockTs} on key ${Buffer.from(key).toString('hex')}`);
+  }
+}
+
+/** Another transaction held a wanted lock longer than the wait allowed (MySQL 1205). */
+export class LockWaitTimeoutError extends DomainError {
+  override name = 'LockWaitTimeoutError';
+  constructor(
+    readonly startTs: bigint,
+    readonly key: Uint8Array,
+    readonly waitedMs: number,
+  ) {
+    super('Timeout', `lock wait timeout: txn ${startTs} waited ${waitedMs} ms for key ${Buffer.from(key).toString('hex')}`);
   }
 }

@@ -1,8 +1,11 @@
-import { bytesCompare, bytesToHex, hexToBytes, notImplemented } from '../../src/util/mod.ts';
+import { bytesCompare, bytesToHex, DomainError, hexToBytes, notImplemented, realClock, type Clock } from '../../src/util/mod.ts';
 import { bufferedScan, type BufferedWrite } from './buffered_scan.ts';
 import {
+  DeadlockError,
+  LockWaitTimeoutError,
   TxnClosedError,
   WriteConflictError,
+  type LockKeysOptions,
   type CopRequest,
   type CopResult,
   type KvClient,
@@ -13,6 +16,18 @@ import {
 
 /** Rows returned by one scan when the caller gives no limit. */
 export const MEMORY_SCAN_ROWS_MAX = 10_000_000;
+
+/**
+ * How long a commit waits for another transaction's pessimistic lock on a key it writes
+ * (TikvKvClient's prewrite budget is the same 40 s), then fails with LockWaitTimeoutError.
+ */
+export const MEMORY_COMMIT_LOCK_WAIT_MS = 40_000;
+
+/** A pessimistic lock: the owner's start_ts and the newest for_update_ts it was taken at. */
+interface PessimisticLock {
+  readonly owner: bigint;
+  forUpdateTs: bigint;
+}
 
 interface Version {
   readonly commitTs: bigint;
@@ -37,6 +52,17 @@ export class MemoryKvClient implements KvClient {
   private readonly regionIds = new Map<string, bigint>([['', 1n]]);
   private regionIdLast = 1n;
   private closed = false;
+  /** Pessimistic locks by key hex. */
+  private readonly locks = new Map<string, PessimisticLock>();
+  /** Wake-ups of transactions waiting for a key's lock to go away. */
+  private readonly lockWaiters = new Map<string, Set<() => void>>();
+  /** Wait-for graph: waiting txn start_ts -> lock owner start_ts (deadlock detection). */
+  private readonly waitFor = new Map<bigint, bigint>();
+  private readonly clock: Clock;
+
+  constructor(opts: { clock?: Clock } = {}) {
+    this.clock = opts.clock ?? realClock;
+  }
 
   /** A monotonic timestamp (the local TSO). */
   async getTs(): Promise<bigint> {
@@ -48,9 +74,9 @@ export class MemoryKvClient implements KvClient {
     return this.tsLast;
   }
 
-  async begin(_opts?: { pessimistic?: boolean }): Promise<KvTxn> {
+  async begin(opts?: { pessimistic?: boolean }): Promise<KvTxn> {
     this.checkOpen();
-    return new MemoryTxn(this, this.nextTs());
+    return new MemoryTxn(this, this.nextTs(), opts?.pessimistic === true);
   }
 
   async snapshot(ts?: bigint): Promise<KvSnapshotReader> {
@@ -148,11 +174,108 @@ export class MemoryKvClient implements KvClient {
   }
 
   /**
-   * Conflict check and apply in one synchronous step; returns the commit_ts.
-   * Throws WriteConflictError if any key has a version committed after startTs.
+   * Takes pessimistic locks on `keys` for txn `startTs` in order, as TiKV's PessimisticLock
+   * does: a lock held by another txn is waited for (deadlock-checked against the wait-for
+   * graph first), a version committed after `forUpdateTs` is a WriteConflictError.
    */
-  commitWrites(startTs: bigint, writes: Map<string, Uint8Array | undefined>): bigint {
+  async lockKeys(startTs: bigint, keys: readonly Uint8Array[], opts: LockKeysOptions, owned: Set<string>): Promise<void> {
+    const deadlineMs = this.clock.monotonicMs() + opts.waitTimeoutMs;
+    for (const key of keys) {
+      const hex = bytesToHex(key);
+      for (;;) {
+        const held = this.locks.get(hex);
+        if (held !== undefined && held.owner !== startTs) {
+          if (this.closesCycle(startTs, held.owner)) throw new DeadlockError(startTs, held.owner, key);
+          const leftMs = deadlineMs - this.clock.monotonicMs();
+          if (leftMs <= 0) throw new LockWaitTimeoutError(startTs, key, opts.waitTimeoutMs);
+          this.waitFor.set(startTs, held.owner);
+          try {
+            await this.waitRelease(hex, leftMs);
+          } finally {
+            this.waitFor.delete(startTs);
+          }
+          continue;
+        }
+        const newest = this.versions.get(hex)?.[0];
+        if (newest !== undefined && newest.commitTs > opts.forUpdateTs) throw new WriteConflictError(key, startTs, newest.commitTs);
+        if (held === undefined) this.locks.set(hex, { owner: startTs, forUpdateTs: opts.forUpdateTs });
+        else if (opts.forUpdateTs > held.forUpdateTs) held.forUpdateTs = opts.forUpdateTs;
+        owned.add(hex);
+        break;
+      }
+    }
+  }
+
+  /** Whether `waiter` waiting for `owner` closes a cycle in the wait-for graph. */
+  private closesCycle(waiter: bigint, owner: bigint): boolean {
+    let cur: bigint | undefined = owner;
+    for (let hops = 0; cur !== undefined && hops <= this.waitFor.size; hops++) {
+      if (cur === waiter) return true;
+      cur = this.waitFor.get(cur);
+    }
+    return false;
+  }
+
+  /** Resolves when `hex`'s lock is released or after `timeoutMs`. */
+  private waitRelease(hex: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      let set = this.lockWaiters.get(hex);
+      if (set === undefined) this.lockWaiters.set(hex, (set = new Set()));
+      const wake = (): void => {
+        cancel();
+        set.delete(wake);
+        if (set.size === 0 && this.lockWaiters.get(hex) === set) this.lockWaiters.delete(hex);
+        resolve();
+      };
+      const cancel = this.clock.setTimeout(wake, timeoutMs);
+      set.add(wake);
+    });
+  }
+
+  /** Drops txn `startTs`'s locks on `owned` and wakes their waiters. */
+  releaseLocks(startTs: bigint, owned: Set<string>): void {
+    for (const hex of owned) {
+      if (this.locks.get(hex)?.owner !== startTs) continue;
+      this.locks.delete(hex);
+      for (const wake of [...(this.lockWaiters.get(hex) ?? [])]) wake();
+    }
+    owned.clear();
+  }
+
+  /**
+   * Commits txn `startTs`: waits (bounded) while another txn holds a pessimistic lock on a
+   * written key, then checks conflicts and applies in one synchronous step. Keys the txn
+   * locked itself are checked against nothing (the lock kept writers out since its
+   * for_update_ts); other keys conflict with any version committed after start_ts.
+   */
+  async commitTxn(startTs: bigint, writes: Map<string, Uint8Array | undefined>, owned: Set<string>): Promise<bigint> {
+    const deadlineMs = this.clock.monotonicMs() + MEMORY_COMMIT_LOCK_WAIT_MS;
+    for (;;) {
+      let blocked: string | undefined;
+      for (const hex of writes.keys()) {
+        const held = this.locks.get(hex);
+        if (held !== undefined && held.owner !== startTs) {
+          blocked = hex;
+          break;
+        }
+      }
+      if (blocked === undefined) break;
+      const leftMs = deadlineMs - this.clock.monotonicMs();
+      if (leftMs <= 0) throw new LockWaitTimeoutError(startTs, hexToBytes(blocked), MEMORY_COMMIT_LOCK_WAIT_MS);
+      await this.waitRelease(blocked, leftMs);
+    }
+    const commitTs = this.commitWrites(startTs, writes, owned);
+    this.releaseLocks(startTs, owned);
+    return commitTs;
+  }
+
+  /**
+   * Conflict check and apply in one synchronous step; returns the commit_ts.
+   * Throws WriteConflictError if any key not in `owned` has a version committed after startTs.
+   */
+  commitWrites(startTs: bigint, writes: Map<string, Uint8Array | undefined>, owned: ReadonlySet<string> = new Set()): bigint {
     for (const hex of writes.keys()) {
+      if (owned.has(hex)) continue;
       const vs = this.versions.get(hex);
       const newest = vs?.[0];
       if (newest !== undefined && newest.commitTs > startTs) throw new WriteConflictError(hexToBytes(hex), startTs, newest.commitTs);
@@ -208,20 +331,35 @@ class MemorySnapshot implements KvSnapshotReader {
 
 class MemoryTxn extends MemorySnapshot implements KvTxn {
   private readonly writes = new Map<string, Uint8Array | undefined>();
+  /** Keys this txn holds pessimistic locks on (hex). */
+  private readonly owned = new Set<string>();
   private finished = false;
 
-  constructor(store: MemoryKvClient, readonly startTs: bigint) {
+  constructor(
+    store: MemoryKvClient,
+    readonly startTs: bigint,
+    readonly pessimistic: boolean,
+  ) {
     super(store, startTs);
   }
 
   override async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    this.checkActive();
-    const hex = bytesToHex(key);
-    if (this.writes.has(hex)) return this.writes.get(hex);
-    return this.store.readAt(hex, this.ts);
+    return this.getAt(key, this.ts);
   }
 
   override async *scan(start: Uint8Array, end: Uint8Array, opts?: { limit?: number; reverse?: boolean }): AsyncIterable<{ key: Uint8Array; value: Uint8Array }> {
+    yield* this.scanAt(start, end, this.ts, opts);
+  }
+
+  /** The buffer over the store at `readTs`. */
+  async getAt(key: Uint8Array, readTs: bigint): Promise<Uint8Array | undefined> {
+    this.checkActive();
+    const hex = bytesToHex(key);
+    if (this.writes.has(hex)) return this.writes.get(hex);
+    return this.store.readAt(hex, readTs);
+  }
+
+  async *scanAt(start: Uint8Array, end: Uint8Array, readTs: bigint, opts?: { limit?: number; reverse?: boolean }): AsyncIterable<{ key: Uint8Array; value: Uint8Array }> {
     this.checkActive();
     const reverse = opts?.reverse === true;
     const limit = opts?.limit ?? MEMORY_SCAN_ROWS_MAX;
@@ -232,7 +370,7 @@ class MemoryTxn extends MemorySnapshot implements KvTxn {
       if (hex >= s && (e === undefined || hex < e)) buffered.push({ key: hexToBytes(hex), value });
     }
     buffered.sort((a, b) => (reverse ? -bytesCompare(a.key, b.key) : bytesCompare(a.key, b.key)));
-    const base = this.store.scanAt(start, end, this.ts, reverse, limit + buffered.length);
+    const base = this.store.scanAt(start, end, readTs, reverse, limit + buffered.length);
     yield* bufferedScan(toAsync(base), buffered, reverse, limit);
   }
 
@@ -246,16 +384,47 @@ class MemoryTxn extends MemorySnapshot implements KvTxn {
     this.writes.set(bytesToHex(key), undefined);
   }
 
+  async lockKeys(keys: readonly Uint8Array[], opts: LockKeysOptions): Promise<void> {
+    this.checkActive();
+    if (!this.pessimistic) throw new DomainError('InvalidArgument', 'lockKeys needs a pessimistic transaction');
+    await this.store.lockKeys(this.startTs, keys, opts, this.owned);
+  }
+
+  currentRead(forUpdateTs: bigint): KvSnapshotReader {
+    const txn = this;
+    return {
+      ts: forUpdateTs,
+      get: (key) => txn.getAt(key, forUpdateTs),
+      async batchGet(keys) {
+        const out = new Map<string, Uint8Array>();
+        for (const k of keys) {
+          const v = await txn.getAt(k, forUpdateTs);
+          if (v !== undefined) out.set(bytesToHex(k), v);
+        }
+        return out;
+      },
+      scan: (start, end, opts) => txn.scanAt(start, end, forUpdateTs, opts),
+    };
+  }
+
   async commit(): Promise<bigint> {
     this.checkActive();
     this.finished = true;
-    if (this.writes.size === 0) return this.startTs;
-    return this.store.commitWrites(this.startTs, this.writes);
+    if (this.writes.size === 0) {
+      this.store.releaseLocks(this.startTs, this.owned);
+      return this.startTs;
+    }
+    try {
+      return await this.store.commitTxn(this.startTs, this.writes, this.owned);
+    } finally {
+      this.store.releaseLocks(this.startTs, this.owned);
+    }
   }
 
   async rollback(): Promise<void> {
     this.finished = true;
     this.writes.clear();
+    this.store.releaseLocks(this.startTs, this.owned);
   }
 
   private checkActive(): void {

@@ -7,7 +7,10 @@ export {
   type CopRequest,
   type CopResult,
   type CopKeyRange,
+  type LockKeysOptions,
   WriteConflictError,
+  DeadlockError,
+  LockWaitTimeoutError,
   TxnClosedError,
 } from './kv_client.ts';
 export { MemoryKvClient, MEMORY_SCAN_ROWS_MAX } from './memory_kv_client.ts';

@@ -23,13 +23,19 @@ import type { TikvClientContext } from './tikv_snapshot.ts';
 /** kvrpcpb.Op values the committer sends. */
 export const OP_PUT = 0;
 export const OP_DEL = 1;
+export const OP_LOCK = 2;
 export const OP_INSERT = 4;
+
+const PESSIMISTIC_ACTION_SKIP_CHECK = 0;
+const PESSIMISTIC_ACTION_DO_CHECK = 1;
 
 /** One buffered mutation. */
 export interface TikvMutation {
   readonly key: Uint8Array;
-  readonly op: typeof OP_PUT | typeof OP_DEL | typeof OP_INSERT;
+  readonly op: typeof OP_PUT | typeof OP_DEL | typeof OP_INSERT | typeof OP_LOCK;
   readonly value: Uint8Array;
+  /** The key holds this txn's pessimistic lock (prewrite converts it: DO_PESSIMISTIC_CHECK). */
+  readonly pessimisticLock?: boolean;
 }
 
 /** Commit protocol switches (both default on, like TiDB). */
@@ -38,6 +44,8 @@ export interface CommitOptions {
   readonly onePc: boolean;
   /** Named fault point: runs after prewrite, before the primary commit; 'abandon' = the client "dies" (no commit, no rollback). */
   readonly beforeCommitPrimary?: (startTs: bigint) => Promise<'abandon' | void>;
+  /** Pessimistic txn: the newest for_update_ts of its locks (prewrite carries it; min_commit_ts exceeds it). */
+  readonly forUpdateTs?: bigint;
 }
 
 /** What the committer needs beyond snapshots: a place to park background commits. */
@@ -101,8 +109,9 @@ export class TikvCommitter {
     private readonly opts: CommitOptions,
     txnStartedMs: number,
   ) {
+    // The first mutation is the primary (a pessimistic txn puts its primary lock's key first).
     this.primary = mutations[0]!.key;
-    this.minCommitTs = startTs + 1n;
+    this.minCommitTs = (opts.forUpdateTs !== undefined && opts.forUpdateTs > startTs ? opts.forUpdateTs : startTs) + 1n;
     let bytes = 0;
     let keyBytes = 0;
     for (const m of mutations) {
@@ -195,6 +204,9 @@ export class TikvCommitter {
       for (const m of batch.mutations) this.sentKeys.set(bytesToHex(m.key), m.key);
       const r = await this.ctx.rpc.sendToRegion(bo, batch.region, 'KvPrewrite', {
         mutations: batch.mutations.map((m) => ({ op: m.op, key: m.key, value: m.value })),
+        ...(this.opts.forUpdateTs !== undefined
+          ? { pessimisticActions: batch.mutations.map((m) => (m.pessimisticLock === true ? PESSIMISTIC_ACTION_DO_CHECK : PESSIMISTIC_ACTION_SKIP_CHECK)), forUpdateTs: this.opts.forUpdateTs }
+          : {}),
         primaryLock: this.primary,
         startVersion: this.startTs,
         lockTtl: BigInt(this.lockTtl),

@@ -89,16 +89,20 @@ export class TikvKvClient implements KvClient {
     return this.pd.getTs();
   }
 
-  /** Starts an optimistic transaction at a fresh start_ts (`pessimistic` is not supported yet and rejected). */
+  /** Starts a transaction at a fresh start_ts (optimistic unless `pessimistic`). */
   async begin(opts?: { pessimistic?: boolean }): Promise<TikvTxn> {
     this.checkOpen();
-    if (opts?.pessimistic) throw new DomainError('NotImplemented', 'pessimistic transactions are not supported by TikvKvClient yet');
     const startTs = await this.pd.getTs();
-    return new TikvTxn(this.ctx, startTs, {
-      asyncCommit: this.options.asyncCommit ?? true,
-      onePc: this.options.onePc ?? true,
-      beforeCommitPrimary: this.options.beforeCommitPrimary,
-    });
+    return new TikvTxn(
+      this.ctx,
+      startTs,
+      {
+        asyncCommit: this.options.asyncCommit ?? true,
+        onePc: this.options.onePc ?? true,
+        beforeCommitPrimary: this.options.beforeCommitPrimary,
+      },
+      opts?.pessimistic === true,
+    );
   }
 
   async snapshot(ts?: bigint): Promise<KvSnapshotReader> {

@@ -17,6 +17,8 @@ export const ADMIN_BACKOFF_BUDGET_MS = 20_000;
 
 /** Per-RPC gRPC deadline to a store. */
 export const STORE_RPC_DEADLINE_MS = 10_000;
+/** Longest lock wait asked of the store in one PessimisticLock request (it caps its own waits too). */
+export const PESSIMISTIC_LOCK_WAIT_STEP_MS = 1_000;
 /** Per-RPC deadline for SplitRegion (a split waits for the store's loop and PD). */
 export const SPLIT_RPC_DEADLINE_MS = 30_000;
 /** Attempts on one region without any backoff (NotLeader hops) before a backoff is forced. */

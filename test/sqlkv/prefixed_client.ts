@@ -41,13 +41,18 @@ export class PrefixedClient implements KvClient {
   async begin(opts?: { pessimistic?: boolean }): Promise<KvTxn> {
     const t = await this.inner.begin(opts);
     const reader = this.wrapReader(t);
+    const lockKeys = t.lockKeys?.bind(t);
+    const currentRead = t.currentRead?.bind(t);
     return {
       ...reader,
       startTs: t.startTs,
+      ...(t.pessimistic !== undefined ? { pessimistic: t.pessimistic } : {}),
       set: (k, v) => t.set(this.p(k), v),
       delete: (k) => t.delete(this.p(k)),
       commit: () => t.commit(),
       rollback: () => t.rollback(),
+      ...(lockKeys !== undefined ? { lockKeys: (keys, o) => lockKeys(keys.map((k) => this.p(k)), o) } : {}),
+      ...(currentRead !== undefined ? { currentRead: (ts: bigint) => this.wrapReader(currentRead(ts)) } : {}),
     };
   }
 
