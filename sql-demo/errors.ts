@@ -64,6 +64,8 @@ export const ER = {
   NET_PACKET_TOO_LARGE: [1153, '08S01'],
   QUERY_INTERRUPTED: [1317, '70100'],
   WRITE_CONFLICT: [9007, 'HY000'],
+  LOCK_WAIT_TIMEOUT: [1205, 'HY000'],
+  LOCK_DEADLOCK: [1213, '40001'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 /** Builds a SqlError from an `ER` entry. */
@@ -107,6 +109,8 @@ export function toSqlError(e: unknown): SqlError {
   if (e instanceof Error && e.name === 'WriteConflictError') {
     return sqlError(ER.WRITE_CONFLICT, writeConflictMessage(e as Error & { key?: Uint8Array; startTs?: bigint; conflictCommitTs?: bigint }));
   }
+  if (e instanceof Error && e.name === 'DeadlockError') return sqlError(ER.LOCK_DEADLOCK, 'Deadlock found when trying to get lock; try restarting transaction');
+  if (e instanceof Error && e.name === 'LockWaitTimeoutError') return sqlError(ER.LOCK_WAIT_TIMEOUT, 'Lock wait timeout exceeded; try restarting transaction');
   if (e instanceof Error && e.name === 'AssertionError') throw e;
   if (e instanceof DomainError) {
     if (e.code === 'InvalidArgument') return sqlError(ER.TRUNCATED_WRONG_VALUE, e.message);

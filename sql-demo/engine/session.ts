@@ -1,6 +1,6 @@
 import { MysqlType } from '../tidb_codec.ts';
 import { ER, sqlError, SqlError, toSqlError } from '../errors.ts';
-import type { KvClient, KvSnapshotReader, KvTxn } from '../kv/mod.ts';
+import { DeadlockError, WriteConflictError, type KvClient, type KvSnapshotReader, type KvTxn } from '../kv/mod.ts';
 import { parseStatement, type Expr, type Query, type ShowStmt, type Stmt } from '../parser/mod.ts';
 import { Catalog, type ColumnInfo, type InfoSchema, type TableInfo } from './catalog.ts';
 import { convertForColumn } from './column_type.ts';
@@ -50,6 +50,15 @@ export const WARNINGS_MAX = 64;
 
 /** Times a DDL transaction is retried on write conflict with another DDL. */
 export const DDL_RETRIES_MAX = 10;
+
+/** Times a pessimistic statement is re-run at a fresh for_update_ts after a write conflict (TiDB max-retry-count). */
+export const PESSIMISTIC_STMT_RETRIES_MAX = 256;
+
+/** `innodb_lock_wait_timeout` bounds, seconds (MySQL's range). */
+export const LOCK_WAIT_TIMEOUT_S_MAX = 1_073_741_824;
+
+/** TiDB's `BEGIN PESSIMISTIC` / `BEGIN OPTIMISTIC` (node-sql-parser has no such statement). */
+const BEGIN_MODE_RE = /^\s*begin\s+(pessimistic|optimistic)\s*;?\s*$/i;
 
 /**
  * The SQL engine shared by all sessions of one server: the KvClient, the catalog cache,
@@ -135,6 +144,8 @@ export class Session {
 
   /** Parses and runs one statement. */
   async execute(sql: string, params: Value[] = []): Promise<ExecResult> {
+    const mode = BEGIN_MODE_RE.exec(sql);
+    if (mode !== null) return this.executeStmt({ kind: 'begin' }, params, mode[1]!.toLowerCase() === 'pessimistic');
     let stmt: Stmt;
     try {
       stmt = parseStatement(sql).stmt;
@@ -145,15 +156,18 @@ export class Session {
     return this.executeStmt(stmt, params);
   }
 
-  /** Runs an already parsed statement (prepared statements reuse the AST). */
-  async executeStmt(stmt: Stmt, params: Value[] = []): Promise<ExecResult> {
+  /**
+   * Runs an already parsed statement (prepared statements reuse the AST). `pessimistic`
+   * overrides `tidb_txn_mode` for a `begin` (BEGIN PESSIMISTIC / OPTIMISTIC).
+   */
+  async executeStmt(stmt: Stmt, params: Value[] = [], pessimistic?: boolean): Promise<ExecResult> {
     if (this.closed) throw sqlError(ER.UNKNOWN_ERROR, 'session closed');
     const keepWarnings = stmt.kind === 'show' && (stmt.what === 'warnings' || stmt.what === 'errors');
     const prevWarnings = this.warnings;
     if (!keepWarnings) this.warnings = [];
     try {
       if (keepWarnings) return this.showWarnings(prevWarnings);
-      return await this.dispatch(stmt, params);
+      return await this.dispatch(stmt, params, pessimistic);
     } catch (e) {
       const err = toSqlError(e);
       this.warnings = [{ level: 'Error', code: err.code, message: err.message }];
@@ -181,13 +195,13 @@ export class Session {
     if (this.warnings.length < WARNINGS_MAX) this.warnings.push({ level, code, message });
   }
 
-  private async dispatch(stmt: Stmt, params: Value[]): Promise<ExecResult> {
+  private async dispatch(stmt: Stmt, params: Value[], pessimistic?: boolean): Promise<ExecResult> {
     switch (stmt.kind) {
       case 'empty':
         return this.ok();
       case 'select':
       case 'union':
-        return this.withReader(false, async (reader, is) => this.query(stmt, reader, is, params));
+        return this.withReader(false, async (reader, is) => this.query(stmt, reader, is, params), stmt.kind === 'select' && stmt.forUpdate);
       case 'explain': {
         const inner = stmt.stmt;
         if (inner.kind !== 'select' && inner.kind !== 'union') throw sqlError(ER.NOT_SUPPORTED_YET, "This version doesn't yet support 'EXPLAIN' of DML");
@@ -225,7 +239,7 @@ export class Session {
         });
       case 'begin':
         await this.commitCurrent();
-        this.txn = await this.engine.kv.begin();
+        this.txn = await this.beginTxn(pessimistic);
         return this.ok();
       case 'commit':
         await this.commitCurrent();
@@ -281,13 +295,67 @@ export class Session {
     }
   }
 
+  /** Starts the session transaction: pessimistic when asked, else as `tidb_txn_mode` says. */
+  private async beginTxn(pessimistic?: boolean): Promise<KvTxn> {
+    const mode = this.sysVar('tidb_txn_mode', 'session');
+    const p = pessimistic ?? (mode !== null && valueToString(mode).toLowerCase() === 'pessimistic');
+    return this.engine.kv.begin(p ? { pessimistic: true } : undefined);
+  }
+
+  /** `innodb_lock_wait_timeout` in ms (seconds in the variable, MySQL's range 1..2^30). */
+  private lockWaitTimeoutMs(): number {
+    const v = this.sysVar('innodb_lock_wait_timeout', 'session');
+    const n = Number(v === null ? 50 : typeof v === 'bigint' ? v : valueToString(v));
+    const s = Number.isFinite(n) ? Math.min(LOCK_WAIT_TIMEOUT_S_MAX, Math.max(1, Math.floor(n))) : 50;
+    return s * 1000;
+  }
+
+  /**
+   * One write (or SELECT … FOR UPDATE) statement of a pessimistic transaction, as TiDB runs
+   * it: read at a fresh for_update_ts (the current read) under the statement's staged writes,
+   * then lock every written key (and every record read, for FOR UPDATE), waiting for other
+   * holders. A write conflict (a newer commit, e.g. the holder we waited for) re-runs the
+   * statement at a fresh for_update_ts, so it sees that commit instead of failing with 9007.
+   * A deadlock rolls the whole transaction back (MySQL 1213); a lock wait timeout only the
+   * statement (1205).
+   */
+  private async pessimisticStatement<T>(txn: KvTxn, lockReads: boolean, f: (reader: KvSnapshotReader, is: InfoSchema) => Promise<T>): Promise<T> {
+    const waitTimeoutMs = this.lockWaitTimeoutMs();
+    const warningsBefore = this.warnings.length;
+    for (let attempt = 0; ; attempt++) {
+      const forUpdateTs = await this.engine.kv.getTs();
+      const staged = new StagedTxn(txn, txn.currentRead!(forUpdateTs), lockReads);
+      const is = await this.engine.catalog.load(txn);
+      let r: T;
+      try {
+        r = await f(staged, is);
+        await txn.lockKeys!(staged.keysToLock(), { forUpdateTs, waitTimeoutMs });
+      } catch (e) {
+        staged.discard();
+        if (e instanceof WriteConflictError && attempt < PESSIMISTIC_STMT_RETRIES_MAX) {
+          this.warnings.length = warningsBefore;
+          continue;
+        }
+        if (e instanceof DeadlockError && this.txn === txn) {
+          this.txn = undefined;
+          await txn.rollback().catch(() => undefined);
+        }
+        throw e;
+      }
+      staged.flush();
+      return r;
+    }
+  }
+
   /**
    * Runs `f` with a reader: inside the session transaction when there is one (or when
    * autocommit is off), else a fresh snapshot (reads) or a one-statement transaction
    * (writes, committed here). Statement writes are staged and flushed only on success.
+   * In a pessimistic transaction, writes and `lockReads` (FOR UPDATE) statements lock.
    */
-  private async withReader<T>(write: boolean, f: (reader: KvSnapshotReader, is: InfoSchema) => Promise<T>): Promise<T> {
-    if (this.txn === undefined && !this.autocommit) this.txn = await this.engine.kv.begin();
+  private async withReader<T>(write: boolean, f: (reader: KvSnapshotReader, is: InfoSchema) => Promise<T>, lockReads = false): Promise<T> {
+    if (this.txn === undefined && !this.autocommit) this.txn = await this.beginTxn();
+    if (this.txn !== undefined && this.txn.pessimistic === true && (write || lockReads)) return this.pessimisticStatement(this.txn, lockReads, f);
     if (this.txn !== undefined) {
       const staged = new StagedTxn(this.txn);
       const is = await this.engine.catalog.load(this.txn);

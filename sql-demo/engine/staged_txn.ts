@@ -1,5 +1,6 @@
 import { bytesCompare, bytesToHex, hexToBytes } from '../../src/util/mod.ts';
 import { bufferedScan, type BufferedWrite, type KvSnapshotReader, type KvTxn } from '../kv/mod.ts';
+import { isRecordKey } from '../tidb_codec.ts';
 
 /** Mutations one statement may buffer (TiDB `txn-total-size-limit` analogue, in keys). */
 export const STMT_MUTATIONS_MAX = 1_000_000;
@@ -11,11 +12,35 @@ export const STMT_MUTATIONS_MAX = 1_000_000;
  */
 export class StagedTxn implements KvSnapshotReader {
   private readonly writes = new Map<string, Uint8Array | undefined>();
+  /** Record keys this statement read (hex), when it locks what it reads (SELECT … FOR UPDATE). */
+  private readonly readRecordKeys: Map<string, Uint8Array> | undefined;
 
-  constructor(readonly txn: KvTxn) {}
+  /**
+   * `reader` is what the statement reads under its own writes: the transaction itself (its
+   * start_ts snapshot), or a pessimistic statement's current read at its for_update_ts.
+   * `recordReads` remembers every record key read, for `keysToLock`.
+   */
+  constructor(
+    readonly txn: KvTxn,
+    private readonly reader: KvSnapshotReader = txn,
+    recordReads = false,
+  ) {
+    this.readRecordKeys = recordReads ? new Map() : undefined;
+  }
 
   get ts(): bigint {
     return this.txn.startTs;
+  }
+
+  /** What a pessimistic statement locks: every key it wrote, and the record keys it read when recording. */
+  keysToLock(): Uint8Array[] {
+    const out = [...this.writes.keys()].map(hexToBytes);
+    for (const [hex, k] of this.readRecordKeys ?? []) if (!this.writes.has(hex)) out.push(k);
+    return out;
+  }
+
+  private noteRead(key: Uint8Array): void {
+    if (this.readRecordKeys !== undefined && isRecordKey(key)) this.readRecordKeys.set(bytesToHex(key), key.slice());
   }
 
   get mutationCount(): number {
@@ -24,8 +49,10 @@ export class StagedTxn implements KvSnapshotReader {
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     const hex = bytesToHex(key);
+    // A point read locks its key even when the row is absent (TiDB's point-get FOR UPDATE).
+    this.noteRead(key);
     if (this.writes.has(hex)) return this.writes.get(hex);
-    return this.txn.get(key);
+    return this.reader.get(key);
   }
 
   async batchGet(keys: Uint8Array[]): Promise<Map<string, Uint8Array>> {
@@ -45,8 +72,11 @@ export class StagedTxn implements KvSnapshotReader {
     for (const [hex, value] of this.writes) if (hex >= s && (e === undefined || hex < e)) buffered.push({ key: hexToBytes(hex), value });
     buffered.sort((a, b) => (reverse ? -bytesCompare(a.key, b.key) : bytesCompare(a.key, b.key)));
     const limit = opts?.limit ?? Number.MAX_SAFE_INTEGER;
-    const base = this.txn.scan(start, end, { reverse, ...(opts?.limit !== undefined ? { limit: limit + buffered.length } : {}) });
-    yield* bufferedScan(base, buffered, reverse, limit);
+    const base = this.reader.scan(start, end, { reverse, ...(opts?.limit !== undefined ? { limit: limit + buffered.length } : {}) });
+    for await (const kv of bufferedScan(base, buffered, reverse, limit)) {
+      this.noteRead(kv.key);
+      yield kv;
+    }
   }
 
   set(key: Uint8Array, value: Uint8Array): void {

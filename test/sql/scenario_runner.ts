@@ -11,6 +11,11 @@ import { SqlEngine, valueToString, type Session, type ExecResult } from '../../s
  * over the same cluster (catalog and data must survive). REWRITE=1 regenerates outputs
  * (from the memory run).
  *
+ * Concurrency (lock waits): `@name& SQL;` starts the statement on session `name` in the
+ * background; its output is `blocked` if it has not finished BACKGROUND_SETTLE_MS later,
+ * else `not blocked`. `@name @wait;` waits for it and outputs its result. A session with
+ * a background statement runs nothing else until `@wait`.
+ *
  * Every file runs on three targets with the SAME expected outputs: `memory`
  * (MemoryKvClient), `root` (a real multi-region cluster, `tidb_enable_pushdown = 0`) and
  * `pushed` (the same cluster, `tidb_enable_pushdown = 1`); see cluster_scenarios.test.ts.
@@ -24,6 +29,8 @@ import { SqlEngine, valueToString, type Session, type ExecResult } from '../../s
  */
 export interface Block {
   readonly conn: string;
+  /** `@c2& SQL;` starts the statement without waiting for it (see the header). */
+  readonly background: boolean;
   readonly sql: string;
   readonly expected: string;
   readonly leading: string[];
@@ -100,17 +107,19 @@ export function parseScenario(text: string): { blocks: Block[]; trailer: string[
     }
     let sql = sqlLines.join('\n');
     let conn = 'c1';
-    const m = /^@([A-Za-z0-9_]+)\s+([\s\S]*)$/.exec(sql);
+    let background = false;
+    const m = /^@([A-Za-z0-9_]+)(&?)\s+([\s\S]*)$/.exec(sql);
     if (m !== null && m[1] !== 'restart') {
       conn = m[1]!;
-      sql = m[2]!;
+      background = m[2] === '&';
+      sql = m[3]!;
     }
     const exp: string[] = [];
     if (lines[i] === '----') {
       i++;
       while (i < lines.length && lines[i]!.trim() !== '') exp.push(lines[i++]!);
     }
-    blocks.push({ conn, sql: sql.trim(), expected: exp.join('\n'), leading });
+    blocks.push({ conn, background, sql: sql.trim(), expected: exp.join('\n'), leading });
     leading = [];
   }
   return { blocks, trailer: leading };
@@ -124,6 +133,20 @@ export function renderResult(r: ExecResult): string {
   return out.join('\n');
 }
 
+/** How long a background statement gets before the runner reports it `blocked`. */
+export const BACKGROUND_SETTLE_MS = 150;
+
+/** One statement's rendered output (errors as `error CODE: text`). */
+async function runBlock(s: Session, sql: string): Promise<string> {
+  try {
+    return renderResult(await s.execute(sql));
+  } catch (e) {
+    const err = e as { code?: number; message: string };
+    if (typeof err.code !== 'number') throw e;
+    return `error ${err.code}: ${maskVolatile(err.message)}`;
+  }
+}
+
 /** Runs a scenario; returns actual outputs per block. */
 export async function runScenario(blocks: readonly Block[], env: ScenarioEnv = { kv: new MemoryKvClient() }): Promise<string[]> {
   const kv = env.kv;
@@ -131,6 +154,7 @@ export async function runScenario(blocks: readonly Block[], env: ScenarioEnv = {
   await engine.bootstrap();
   await env.prepare?.(engine);
   let sessions = new Map<string, Session>();
+  const background = new Map<string, Promise<string>>();
   const outputs: string[] = [];
   for (const b of blocks) {
     if (b.sql === '@restart;') {
@@ -147,14 +171,28 @@ export async function runScenario(blocks: readonly Block[], env: ScenarioEnv = {
       for (const q of env.sessionInit ?? []) await s.execute(q);
       sessions.set(b.conn, s);
     }
-    try {
-      outputs.push(renderResult(await s.execute(b.sql)));
-      if (env.afterDdl !== undefined && DDL_RE.test(b.sql)) await env.afterDdl(engine);
-    } catch (e) {
-      const err = e as { code?: number; message: string };
-      if (typeof err.code !== 'number') throw e;
-      outputs.push(`error ${err.code}: ${maskVolatile(err.message)}`);
+    const pending = background.get(b.conn);
+    if (b.sql === '@wait;') {
+      if (pending === undefined) throw new Error(`@${b.conn} @wait: no background statement`);
+      background.delete(b.conn);
+      outputs.push(await pending);
+      continue;
     }
+    if (pending !== undefined) throw new Error(`@${b.conn} still runs a background statement: @wait for it first`);
+    if (b.background) {
+      let done = false;
+      const p = runBlock(s, b.sql).finally(() => (done = true));
+      background.set(b.conn, p);
+      await Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, BACKGROUND_SETTLE_MS))]);
+      outputs.push(done ? 'not blocked' : 'blocked');
+      continue;
+    }
+    outputs.push(await runBlock(s, b.sql));
+    if (env.afterDdl !== undefined && DDL_RE.test(b.sql) && !outputs[outputs.length - 1]!.startsWith('error')) await env.afterDdl(engine);
+  }
+  for (const [conn, p] of background) {
+    await p;
+    throw new Error(`@${conn} ran a background statement nobody waited for`);
   }
   for (const s of sessions.values()) await s.close();
   return outputs;
@@ -164,7 +202,7 @@ export function renderScenario(blocks: readonly Block[], outputs: readonly strin
   const parts: string[] = [];
   blocks.forEach((b, i) => {
     parts.push(...b.leading);
-    parts.push((b.conn !== 'c1' ? `@${b.conn} ` : '') + b.sql);
+    parts.push((b.conn !== 'c1' || b.background ? `@${b.conn}${b.background ? '&' : ''} ` : '') + b.sql);
     parts.push('----');
     parts.push(outputs[i]!);
     parts.push('');

@@ -221,3 +221,178 @@ SELECT * FROM acct WHERE id = 7;
 ----
 id | bal
 7 | 7
+
+# Pessimistic transactions: a second writer waits for the row lock, then sees the first one's commit (no 9007).
+CREATE TABLE pacct (id INT PRIMARY KEY, bal INT NOT NULL, u INT, UNIQUE KEY uk (u));
+----
+ok 0
+
+INSERT INTO pacct VALUES (1, 100, 1), (2, 100, 2);
+----
+ok 2
+
+BEGIN PESSIMISTIC;
+----
+ok 0
+
+UPDATE pacct SET bal = bal + 10 WHERE id = 1;
+----
+ok 1
+
+@c2 BEGIN PESSIMISTIC;
+----
+ok 0
+
+@c2& UPDATE pacct SET bal = bal * 2 WHERE id = 1;
+----
+blocked
+
+SELECT bal FROM pacct WHERE id = 1;
+----
+bal
+110
+
+COMMIT;
+----
+ok 0
+
+@c2 @wait;
+----
+ok 1
+
+@c2 SELECT bal FROM pacct WHERE id = 1;
+----
+bal
+220
+
+@c2 COMMIT;
+----
+ok 0
+
+SELECT * FROM pacct ORDER BY id;
+----
+id | bal | u
+1 | 220 | 1
+2 | 100 | 2
+
+# START TRANSACTION under tidb_txn_mode = 'pessimistic'; SELECT … FOR UPDATE locks; lock wait timeout (1205) ends only the statement.
+SET tidb_txn_mode = 'pessimistic';
+----
+ok 0
+
+START TRANSACTION;
+----
+ok 0
+
+SELECT bal FROM pacct WHERE id = 2 FOR UPDATE;
+----
+bal
+100
+
+@c2 SET innodb_lock_wait_timeout = 1;
+----
+ok 0
+
+@c2 BEGIN PESSIMISTIC;
+----
+ok 0
+
+@c2 UPDATE pacct SET bal = 0 WHERE id = 2;
+----
+error 1205: Lock wait timeout exceeded; try restarting transaction
+
+@c2 SELECT bal FROM pacct WHERE id = 2;
+----
+bal
+100
+
+COMMIT;
+----
+ok 0
+
+@c2 UPDATE pacct SET bal = 0 WHERE id = 2;
+----
+ok 1
+
+@c2 COMMIT;
+----
+ok 0
+
+# Deadlock: the session that closes the wait cycle gets 1213 and its transaction is rolled back; the other proceeds.
+BEGIN;
+----
+ok 0
+
+@c2 BEGIN PESSIMISTIC;
+----
+ok 0
+
+UPDATE pacct SET bal = bal + 1 WHERE id = 1;
+----
+ok 1
+
+@c2 UPDATE pacct SET bal = bal + 1 WHERE id = 2;
+----
+ok 1
+
+@c1& UPDATE pacct SET bal = bal + 1 WHERE id = 2;
+----
+blocked
+
+@c2 UPDATE pacct SET bal = bal + 1 WHERE id = 1;
+----
+error 1213: Deadlock found when trying to get lock; try restarting transaction
+
+@wait;
+----
+ok 1
+
+COMMIT;
+----
+ok 0
+
+@c2 COMMIT;
+----
+ok 0
+
+SELECT * FROM pacct ORDER BY id;
+----
+id | bal | u
+1 | 221 | 1
+2 | 1 | 2
+
+# A unique key taken by a pessimistic insert: the second insert waits, then reports the duplicate.
+BEGIN;
+----
+ok 0
+
+INSERT INTO pacct VALUES (3, 0, 3);
+----
+ok 1
+
+@c2 BEGIN PESSIMISTIC;
+----
+ok 0
+
+@c2& INSERT INTO pacct VALUES (4, 0, 3);
+----
+blocked
+
+COMMIT;
+----
+ok 0
+
+@c2 @wait;
+----
+error 1062: Duplicate entry '3' for key 'pacct.uk'
+
+@c2 COMMIT;
+----
+ok 0
+
+SELECT * FROM pacct ORDER BY id;
+----
+id | bal | u
+1 | 221 | 1
+2 | 1 | 2
+3 | 0 | 3
