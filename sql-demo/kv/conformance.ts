@@ -203,6 +203,22 @@ export function kvClientConformance(name: string, makeClient: () => Promise<KvCl
       await c.close();
     });
 
+    it('pessimistic: a lock request still waiting when its txn rolls back leaves no lock behind', async () => {
+      const c = await makeClient();
+      const t1 = await c.begin({ pessimistic: true });
+      const t2 = await c.begin({ pessimistic: true });
+      await lockForUpdate(c, t1, [enc('w')]);
+      const waiting = settle(lockForUpdate(c, t2, [enc('w')]));
+      await sleepMs(50);
+      await t2.rollback();
+      await t1.rollback();
+      expect(await waiting).toBeInstanceOf(Error);
+      const t3 = await c.begin({ pessimistic: true });
+      await lockForUpdate(c, t3, [enc('w')], 2_000);
+      await t3.rollback();
+      await c.close();
+    });
+
     it('matches a map model under random transaction interleavings (seeded)', async () => {
       const keys = ['m0', 'm1', 'm2', 'm3'];
       const op = fc.record({ txn: fc.integer({ min: 0, max: 2 }), key: fc.constantFrom(...keys), del: fc.boolean(), v: fc.integer({ min: 0, max: 99 }) });

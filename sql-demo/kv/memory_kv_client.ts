@@ -178,11 +178,13 @@ export class MemoryKvClient implements KvClient {
    * does: a lock held by another txn is waited for (deadlock-checked against the wait-for
    * graph first), a version committed after `forUpdateTs` is a WriteConflictError.
    */
-  async lockKeys(startTs: bigint, keys: readonly Uint8Array[], opts: LockKeysOptions, owned: Set<string>): Promise<void> {
+  async lockKeys(startTs: bigint, keys: readonly Uint8Array[], opts: LockKeysOptions, owned: Set<string>, isActive: () => boolean): Promise<void> {
     const deadlineMs = this.clock.monotonicMs() + opts.waitTimeoutMs;
     for (const key of keys) {
       const hex = bytesToHex(key);
       for (;;) {
+        // Rolled back while waiting (the client went away): take nothing more.
+        if (!isActive()) throw new TxnClosedError(startTs);
         const held = this.locks.get(hex);
         if (held !== undefined && held.owner !== startTs) {
           if (this.closesCycle(startTs, held.owner)) throw new DeadlockError(startTs, held.owner, key);
@@ -387,7 +389,7 @@ class MemoryTxn extends MemorySnapshot implements KvTxn {
   async lockKeys(keys: readonly Uint8Array[], opts: LockKeysOptions): Promise<void> {
     this.checkActive();
     if (!this.pessimistic) throw new DomainError('InvalidArgument', 'lockKeys needs a pessimistic transaction');
-    await this.store.lockKeys(this.startTs, keys, opts, this.owned);
+    await this.store.lockKeys(this.startTs, keys, opts, this.owned, () => !this.finished);
   }
 
   currentRead(forUpdateTs: bigint): KvSnapshotReader {

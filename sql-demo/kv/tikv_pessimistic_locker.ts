@@ -1,6 +1,6 @@
 import type { kvrpcpb } from '../../src/proto/mod.ts';
 import { bytesCompare, bytesToHex } from '../../src/util/mod.ts';
-import { DeadlockError, LockWaitTimeoutError, WriteConflictError, type LockKeysOptions } from './kv_client.ts';
+import { DeadlockError, LockWaitTimeoutError, TxnClosedError, WriteConflictError, type LockKeysOptions } from './kv_client.ts';
 import { BACKOFF, TikvBackoffer } from './tikv_backoffer.ts';
 import { TxnAbortedError } from './tikv_errors.ts';
 import { LOCK_TTL_MS_MANAGED, PESSIMISTIC_LOCK_WAIT_STEP_MS, STORE_RPC_DEADLINE_MS, TXN_HEARTBEAT_TTL_DIVISOR, TXN_TTL_MS_MAX } from './tikv_limits.ts';
@@ -25,6 +25,8 @@ export class TikvPessimisticLocker {
   maxForUpdateTs = 0n;
   private stopHeartbeat: (() => void) | undefined;
   private heartbeatInFlight = false;
+  /** Set by rollback: a lock request still in flight must give back what it gets. */
+  private closed = false;
 
   constructor(
     private readonly ctx: TikvClientContext,
@@ -69,6 +71,7 @@ export class TikvPessimisticLocker {
     let pending = await this.ctx.rpc.cache.groupKeysByRegion(bo, keys.map((key) => ({ key })));
     while (pending.length > 0) {
       const g = pending[0]!;
+      if (this.closed) throw new TxnClosedError(this.startTs);
       const leftMs = deadlineMs - this.ctx.clock.monotonicMs();
       const stepMs = Math.max(1, Math.floor(Math.min(PESSIMISTIC_LOCK_WAIT_STEP_MS, leftMs)));
       const groupKeys = g.items.map((i) => i.key);
@@ -96,6 +99,11 @@ export class TikvPessimisticLocker {
       if (errors.length === 0) {
         for (const k of groupKeys) this.locked.set(bytesToHex(k), k);
         pending.shift();
+        if (this.closed) {
+          // Rolled back while this request waited (the client went away): release at once.
+          await this.rollback();
+          throw new TxnClosedError(this.startTs);
+        }
         continue;
       }
       const locks: kvrpcpb.LockInfo[] = [];
@@ -158,6 +166,7 @@ export class TikvPessimisticLocker {
 
   /** Best-effort PessimisticRollback of every lock held (leftovers expire and are resolved by others). */
   async rollback(): Promise<void> {
+    this.closed = true;
     this.stopHeartbeatLoop();
     const keys = [...this.locked.values()].sort(bytesCompare);
     this.locked.clear();
