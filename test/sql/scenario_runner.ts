@@ -134,7 +134,7 @@ export function renderResult(r: ExecResult): string {
 }
 
 /** How long a background statement gets before the runner reports it `blocked`. */
-export const BACKGROUND_SETTLE_MS = 150;
+export const BACKGROUND_SETTLE_MS = 250;
 
 /** One statement's rendered output (errors as `error CODE: text`). */
 async function runBlock(s: Session, sql: string): Promise<string> {
