@@ -357,10 +357,14 @@ export class Session {
     if (this.txn === undefined && !this.autocommit) this.txn = await this.beginTxn();
     if (this.txn !== undefined && this.txn.pessimistic === true && (write || lockReads)) return this.pessimisticStatement(this.txn, lockReads, f);
     if (this.txn !== undefined) {
-      const staged = new StagedTxn(this.txn);
-      const is = await this.engine.catalog.load(this.txn);
+      const txn = this.txn;
+      // Optimistic FOR UPDATE (TiDB): the rows read are conflict-checked at commit.
+      const recordReads = lockReads && txn.lockAtCommit !== undefined;
+      const staged = new StagedTxn(txn, txn, recordReads);
+      const is = await this.engine.catalog.load(txn);
       try {
         const r = await f(staged, is);
+        if (recordReads) txn.lockAtCommit!(staged.keysToLock());
         staged.flush();
         return r;
       } catch (e) {

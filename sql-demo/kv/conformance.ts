@@ -219,6 +219,23 @@ export function kvClientConformance(name: string, makeClient: () => Promise<KvCl
       await c.close();
     });
 
+    it('lockAtCommit: a key only read for update conflicts at commit when another txn wrote it', async () => {
+      const c = await makeClient();
+      const t1 = await c.begin();
+      const t2 = await c.begin();
+      t1.lockAtCommit!([enc('r')]);
+      t1.set(enc('other'), encValue('1'));
+      t2.set(enc('r'), encValue('t2'));
+      await t2.commit();
+      await expect(t1.commit()).rejects.toBeInstanceOf(WriteConflictError);
+      const t3 = await c.begin();
+      t3.lockAtCommit!([enc('r')]);
+      await t3.commit();
+      const snap = await c.snapshot();
+      expect([dec(await snap.get(enc('r'))), dec(await snap.get(enc('other')))]).toEqual(['t2', undefined]);
+      await c.close();
+    });
+
     it('matches a map model under random transaction interleavings (seeded)', async () => {
       const keys = ['m0', 'm1', 'm2', 'm3'];
       const op = fc.record({ txn: fc.integer({ min: 0, max: 2 }), key: fc.constantFrom(...keys), del: fc.boolean(), v: fc.integer({ min: 0, max: 99 }) });

@@ -81,6 +81,11 @@ export interface KvTxn extends KvSnapshotReader {
    * `LockWaitTimeoutError`. Keys already locked by this txn are no-ops.
    */
   lockKeys?(keys: readonly Uint8Array[], opts: LockKeysOptions): Promise<void>;
+  /**
+   * Optimistic `SELECT … FOR UPDATE`: `keys` are conflict-checked at commit like written keys
+   * (a newer commit by another txn is a WriteConflictError) without being written.
+   */
+  lockAtCommit?(keys: readonly Uint8Array[]): void;
   /** Pessimistic only: this txn's buffer over the newest data committed at or before `forUpdateTs` (a current read). */
   currentRead?(forUpdateTs: bigint): KvSnapshotReader;
 }

@@ -249,12 +249,13 @@ export class MemoryKvClient implements KvClient {
    * written key, then checks conflicts and applies in one synchronous step. Keys the txn
    * locked itself are checked against nothing (the lock kept writers out since its
    * for_update_ts); other keys conflict with any version committed after start_ts.
+   * `checkOnly` keys are conflict-checked like writes but not written (TiKV Op Lock).
    */
-  async commitTxn(startTs: bigint, writes: Map<string, Uint8Array | undefined>, owned: Set<string>): Promise<bigint> {
+  async commitTxn(startTs: bigint, writes: Map<string, Uint8Array | undefined>, owned: Set<string>, checkOnly: ReadonlySet<string> = new Set()): Promise<bigint> {
     const deadlineMs = this.clock.monotonicMs() + MEMORY_COMMIT_LOCK_WAIT_MS;
     for (;;) {
       let blocked: string | undefined;
-      for (const hex of writes.keys()) {
+      for (const hex of [...writes.keys(), ...checkOnly]) {
         const held = this.locks.get(hex);
         if (held !== undefined && held.owner !== startTs) {
           blocked = hex;
@@ -266,7 +267,7 @@ export class MemoryKvClient implements KvClient {
       if (leftMs <= 0) throw new LockWaitTimeoutError(startTs, hexToBytes(blocked), MEMORY_COMMIT_LOCK_WAIT_MS);
       await this.waitRelease(blocked, leftMs);
     }
-    const commitTs = this.commitWrites(startTs, writes, owned);
+    const commitTs = this.commitWrites(startTs, writes, owned, checkOnly);
     this.releaseLocks(startTs, owned);
     return commitTs;
   }
@@ -275,8 +276,8 @@ export class MemoryKvClient implements KvClient {
    * Conflict check and apply in one synchronous step; returns the commit_ts.
    * Throws WriteConflictError if any key not in `owned` has a version committed after startTs.
    */
-  commitWrites(startTs: bigint, writes: Map<string, Uint8Array | undefined>, owned: ReadonlySet<string> = new Set()): bigint {
-    for (const hex of writes.keys()) {
+  commitWrites(startTs: bigint, writes: Map<string, Uint8Array | undefined>, owned: ReadonlySet<string> = new Set(), checkOnly: ReadonlySet<string> = new Set()): bigint {
+    for (const hex of [...writes.keys(), ...checkOnly]) {
       if (owned.has(hex)) continue;
       const vs = this.versions.get(hex);
       const newest = vs?.[0];
@@ -335,6 +336,8 @@ class MemoryTxn extends MemorySnapshot implements KvTxn {
   private readonly writes = new Map<string, Uint8Array | undefined>();
   /** Keys this txn holds pessimistic locks on (hex). */
   private readonly owned = new Set<string>();
+  /** Keys only conflict-checked at commit (`lockAtCommit`). */
+  private readonly checkOnly = new Set<string>();
   private finished = false;
 
   constructor(
@@ -409,15 +412,20 @@ class MemoryTxn extends MemorySnapshot implements KvTxn {
     };
   }
 
+  lockAtCommit(keys: readonly Uint8Array[]): void {
+    this.checkActive();
+    for (const k of keys) this.checkOnly.add(bytesToHex(k));
+  }
+
   async commit(): Promise<bigint> {
     this.checkActive();
     this.finished = true;
-    if (this.writes.size === 0) {
+    if (this.writes.size === 0 && this.checkOnly.size === 0) {
       this.store.releaseLocks(this.startTs, this.owned);
       return this.startTs;
     }
     try {
-      return await this.store.commitTxn(this.startTs, this.writes, this.owned);
+      return await this.store.commitTxn(this.startTs, this.writes, this.owned, this.checkOnly);
     } finally {
       this.store.releaseLocks(this.startTs, this.owned);
     }

@@ -22,6 +22,8 @@ export class TikvTxn extends TikvSnapshot implements KvTxn {
   private finished = false;
   private readonly startedMs: number;
   private readonly locker: TikvPessimisticLocker | undefined;
+  /** `lockAtCommit` keys (hex -> key): prewritten as Op Lock unless written meanwhile. */
+  private readonly lockOnly = new Map<string, Uint8Array>();
 
   constructor(
     private readonly cctx: CommitterContext,
@@ -39,6 +41,12 @@ export class TikvTxn extends TikvSnapshot implements KvTxn {
     this.checkActive();
     if (this.locker === undefined) throw new DomainError('InvalidArgument', 'lockKeys needs a pessimistic transaction');
     await this.locker.lockKeys(keys, opts);
+  }
+
+  /** See `KvTxn.lockAtCommit`. */
+  lockAtCommit(keys: readonly Uint8Array[]): void {
+    this.checkActive();
+    for (const k of keys) this.lockOnly.set(bytesToHex(k), k.slice());
   }
 
   /** See `KvTxn.currentRead`: the buffer over a snapshot at `forUpdateTs`. */
@@ -126,8 +134,10 @@ export class TikvTxn extends TikvSnapshot implements KvTxn {
     this.finished = true;
     const locker = this.locker;
     if (locker === undefined || locker.locked.size === 0) {
-      if (this.buffer.size === 0) return this.startTs;
-      const mutations = [...this.buffer.values()].sort((a, b) => bytesCompare(a.key, b.key));
+      const mutations = [...this.buffer.values()];
+      for (const [hex, key] of this.lockOnly) if (!this.buffer.has(hex)) mutations.push({ key, op: OP_LOCK, value: EMPTY });
+      if (mutations.length === 0) return this.startTs;
+      mutations.sort((a, b) => bytesCompare(a.key, b.key));
       return new TikvCommitter(this.cctx, this.startTs, mutations, this.commitOptions, this.startedMs).execute();
     }
     // Pessimistic: every locked key is prewritten (Op Lock when unwritten), primary first.

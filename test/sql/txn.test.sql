@@ -396,3 +396,26 @@ id | bal | u
 1 | 221 | 1
 2 | 1 | 2
 3 | 0 | 3
+
+# Optimistic SELECT … FOR UPDATE: the rows read are checked at commit, so another session's newer write fails it (9007).
+BEGIN OPTIMISTIC;
+----
+ok 0
+
+SELECT bal FROM pacct WHERE id = 3 FOR UPDATE;
+----
+bal
+0
+
+@c2 UPDATE pacct SET bal = 5 WHERE id = 3;
+----
+ok 1
+
+COMMIT;
+----
+error 9007: Write conflict, txnStartTS=<ts>, conflictCommitTS=<ts>, key={tableID=<id>, handle=3}, reason=Optimistic [try again later]
+
+SELECT bal FROM pacct WHERE id = 3;
+----
+bal
+5

@@ -43,6 +43,7 @@ export class PrefixedClient implements KvClient {
     const reader = this.wrapReader(t);
     const lockKeys = t.lockKeys?.bind(t);
     const currentRead = t.currentRead?.bind(t);
+    const lockAtCommit = t.lockAtCommit?.bind(t);
     return {
       ...reader,
       startTs: t.startTs,
@@ -52,6 +53,7 @@ export class PrefixedClient implements KvClient {
       commit: () => t.commit(),
       rollback: () => t.rollback(),
       ...(lockKeys !== undefined ? { lockKeys: (keys, o) => lockKeys(keys.map((k) => this.p(k)), o) } : {}),
+      ...(lockAtCommit !== undefined ? { lockAtCommit: (keys: readonly Uint8Array[]) => lockAtCommit(keys.map((k) => this.p(k))) } : {}),
       ...(currentRead !== undefined ? { currentRead: (ts: bigint) => this.wrapReader(currentRead(ts)) } : {}),
     };
   }
