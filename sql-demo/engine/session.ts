@@ -57,8 +57,6 @@ export const PESSIMISTIC_STMT_RETRIES_MAX = 256;
 /** `innodb_lock_wait_timeout` bounds, seconds (MySQL's range). */
 export const LOCK_WAIT_TIMEOUT_S_MAX = 1_073_741_824;
 
-/** TiDB's `BEGIN PESSIMISTIC` / `BEGIN OPTIMISTIC` (node-sql-parser has no such statement). */
-const BEGIN_MODE_RE = /^\s*begin\s+(pessimistic|optimistic)\s*;?\s*$/i;
 
 /**
  * The SQL engine shared by all sessions of one server: the KvClient, the catalog cache,
@@ -144,8 +142,6 @@ export class Session {
 
   /** Parses and runs one statement. */
   async execute(sql: string, params: Value[] = []): Promise<ExecResult> {
-    const mode = BEGIN_MODE_RE.exec(sql);
-    if (mode !== null) return this.executeStmt({ kind: 'begin' }, params, mode[1]!.toLowerCase() === 'pessimistic');
     let stmt: Stmt;
     try {
       stmt = parseStatement(sql).stmt;
@@ -156,18 +152,15 @@ export class Session {
     return this.executeStmt(stmt, params);
   }
 
-  /**
-   * Runs an already parsed statement (prepared statements reuse the AST). `pessimistic`
-   * overrides `tidb_txn_mode` for a `begin` (BEGIN PESSIMISTIC / OPTIMISTIC).
-   */
-  async executeStmt(stmt: Stmt, params: Value[] = [], pessimistic?: boolean): Promise<ExecResult> {
+  /** Runs an already parsed statement (prepared statements reuse the AST). */
+  async executeStmt(stmt: Stmt, params: Value[] = []): Promise<ExecResult> {
     if (this.closed) throw sqlError(ER.UNKNOWN_ERROR, 'session closed');
     const keepWarnings = stmt.kind === 'show' && (stmt.what === 'warnings' || stmt.what === 'errors');
     const prevWarnings = this.warnings;
     if (!keepWarnings) this.warnings = [];
     try {
       if (keepWarnings) return this.showWarnings(prevWarnings);
-      return await this.dispatch(stmt, params, pessimistic);
+      return await this.dispatch(stmt, params);
     } catch (e) {
       const err = toSqlError(e);
       this.warnings = [{ level: 'Error', code: err.code, message: err.message }];
@@ -195,7 +188,7 @@ export class Session {
     if (this.warnings.length < WARNINGS_MAX) this.warnings.push({ level, code, message });
   }
 
-  private async dispatch(stmt: Stmt, params: Value[], pessimistic?: boolean): Promise<ExecResult> {
+  private async dispatch(stmt: Stmt, params: Value[]): Promise<ExecResult> {
     switch (stmt.kind) {
       case 'empty':
         return this.ok();
@@ -239,7 +232,7 @@ export class Session {
         });
       case 'begin':
         await this.commitCurrent();
-        this.txn = await this.beginTxn(pessimistic);
+        this.txn = await this.beginTxn(stmt.mode === undefined ? undefined : stmt.mode === 'pessimistic');
         return this.ok();
       case 'commit':
         await this.commitCurrent();

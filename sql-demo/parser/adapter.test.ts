@@ -58,8 +58,22 @@ describe('parseStatement', () => {
     expect(stmt("SHOW VARIABLES LIKE 'version%'")).toEqual({ kind: 'show', what: 'variables', like: 'version%' });
     expect(stmt('SET NAMES utf8mb4 COLLATE utf8mb4_bin')).toEqual({ kind: 'setNames', charset: 'utf8mb4' });
     expect(stmt('START TRANSACTION')).toEqual({ kind: 'begin' });
+    expect(stmt('begin Pessimistic')).toEqual({ kind: 'begin', mode: 'pessimistic' });
+    expect(stmt('BEGIN OPTIMISTIC')).toEqual({ kind: 'begin', mode: 'optimistic' });
+    expect(stmt('DROP DATABASE IF EXISTS `my``db`')).toEqual({ kind: 'dropDatabase', name: 'my`db', ifExists: true });
     expect(stmt('DESC db.t')).toEqual({ kind: 'describe', table: { db: 'db', name: 't' } });
     expect(stmt('  -- only a comment\n')).toEqual({ kind: 'empty' });
+  });
+
+  it('reads literals with a signed exponent as DOUBLE, not as a column minus a number', () => {
+    const sel = stmt("SELECT 6e-10, .5E+1, x6e-1, 'k1e-2' FROM t WHERE a > 1e-3") as Extract<ReturnType<typeof stmt>, { kind: 'select' }>;
+    expect(sel.items.map((i) => ('expr' in i ? i.expr : null))).toEqual([
+      { kind: 'lit', value: 6e-10 },
+      { kind: 'lit', value: 5 },
+      { kind: 'binary', op: '-', left: { kind: 'col', name: 'x6e' }, right: { kind: 'lit', value: 1n } },
+      { kind: 'lit', value: 'k1e-2' },
+    ]);
+    expect(sel.where).toEqual({ kind: 'binary', op: '>', left: { kind: 'col', name: 'a' }, right: { kind: 'lit', value: 0.001 } });
   });
 
   it('raises 1064 with the parser message for syntax errors and 1235 for unsupported shapes', () => {

@@ -27,7 +27,7 @@ export interface ParsedStatement {
  */
 export function parseStatement(sql: string): ParsedStatement {
   if (sql.length > SQL_TEXT_BYTES_MAX) throw sqlError(ER.NET_PACKET_TOO_LARGE, 'Got a packet bigger than the statement size limit');
-  const { text, paramCount, clustered } = preprocess(sql);
+  const { text, paramCount, clustered, doubles } = preprocess(sql);
   const trimmed = text.trim().replace(/;+\s*$/, '').trim();
   if (trimmed === '') return { stmt: { kind: 'empty' }, paramCount: 0 };
   const special = parseSpecial(trimmed);
@@ -42,7 +42,7 @@ export function parseStatement(sql: string): ParsedStatement {
     if (ast.length !== 1) throw sqlError(ER.PARSE_ERROR, 'You have an error in your SQL syntax; expected exactly one statement');
     ast = ast[0];
   }
-  const conv = new Converter(clustered, trimmed);
+  const conv = new Converter(clustered, trimmed, doubles);
   return { stmt: conv.stmt(ast), paramCount };
 }
 
@@ -106,9 +106,10 @@ function quotedEnd(s: string, start: number): number {
  * Token-level rewrites outside quotes: `?` -> `:p<n>` (numbered in text order), BOOL ->
  * BOOLEAN, drops CLUSTERED/NONCLUSTERED (remembered) and comments.
  */
-function preprocess(sql: string): { text: string; paramCount: number; clustered: boolean | null } {
+function preprocess(sql: string): { text: string; paramCount: number; clustered: boolean | null; doubles: DoubleLiteral[] } {
   let out = '';
   let paramCount = 0;
+  const doubles: DoubleLiteral[] = [];
   let clustered: boolean | null = null;
   let i = 0;
   while (i < sql.length) {
@@ -141,6 +142,12 @@ function preprocess(sql: string): { text: string; paramCount: number; clustered:
     } else if (c === '?') {
       out += `:p${paramCount++}`;
       i++;
+    } else if (/[0-9.]/.test(c) && !/[A-Za-z0-9_$.]/.test(out.slice(-1) || ' ') && SIGNED_EXPONENT_RE.test(sql.slice(i, i + 400))) {
+      // The upstream parser reads `6e-10` as column `6e` minus 10; a DOUBLE literal is kept aside.
+      const lit = SIGNED_EXPONENT_RE.exec(sql.slice(i, i + 400))![0];
+      out += `:d${doubles.length}`;
+      doubles.push({ value: Number(lit), text: lit });
+      i += lit.length;
     } else if (/[A-Za-z_]/.test(c)) {
       let j = i;
       while (j < sql.length && /[A-Za-z0-9_$]/.test(sql[j]!)) j++;
@@ -156,8 +163,17 @@ function preprocess(sql: string): { text: string; paramCount: number; clustered:
       i++;
     }
   }
-  return { text: out, paramCount, clustered };
+  return { text: out, paramCount, clustered, doubles };
 }
+
+/** A DOUBLE literal set aside by `preprocess`: its value and its original spelling (for column names). */
+interface DoubleLiteral {
+  readonly value: number;
+  readonly text: string;
+}
+
+/** A numeric literal whose exponent carries a sign (`6e-10`, `1.5E+3`). */
+const SIGNED_EXPONENT_RE = /^(?:\d+\.?\d*|\.\d+)[eE][+-]\d+(?![A-Za-z0-9_$])/;
 
 function unquoteIdent(s: string): string {
   return s.startsWith('`') && s.endsWith('`') ? s.slice(1, -1).replace(/``/g, '`') : s;
@@ -179,6 +195,8 @@ function likeArg(s: string | undefined): string | undefined {
 function parseSpecial(s: string): Stmt | null {
   let m: RegExpExecArray | null;
   if (/^(begin|start\s+transaction)(\s+(read\s+write|with\s+consistent\s+snapshot))?$/i.test(s)) return { kind: 'begin' };
+  if ((m = /^begin\s+(pessimistic|optimistic)$/i.exec(s))) return { kind: 'begin', mode: m[1]!.toLowerCase() as 'pessimistic' | 'optimistic' };
+  if ((m = new RegExp(`^drop\\s+(?:database|schema)\\s+(if\\s+exists\\s+)?${IDENT}$`, 'i').exec(s))) return { kind: 'dropDatabase', name: unquoteIdent(m[2]!), ifExists: m[1] !== undefined };
   if (/^commit(\s+work)?$/i.test(s)) return { kind: 'commit' };
   if (/^rollback(\s+work)?$/i.test(s)) return { kind: 'rollback' };
   if ((m = new RegExp(`^use\\s+${IDENT}$`, 'i').exec(s))) return { kind: 'use', db: unquoteIdent(m[1]!) };
@@ -249,7 +267,14 @@ class Converter {
   constructor(
     private readonly clustered: boolean | null,
     private readonly source: string,
+    /** DOUBLE literals `preprocess` replaced by `:dN` placeholders. */
+    private readonly doubles: readonly DoubleLiteral[] = [],
   ) {}
+
+  /** Undoes `preprocess`'s placeholders in a slice of the statement: `?` and DOUBLE literals as written. */
+  private originalText(s: string): string {
+    return s.replace(/:([pd])(\d+)/g, (_, k: string, n: string) => (k === 'p' ? '?' : (this.doubles[Number(n)]?.text ?? _)));
+  }
 
   stmt(a: Node): Stmt {
     switch (a.type) {
@@ -333,7 +358,7 @@ class Converter {
       if (alias !== undefined) return { expr: this.expr(e), alias };
       // MySQL names an unaliased expression column by its text as written.
       const loc = e.loc;
-      const text = loc?.start && loc?.end ? this.source.slice(loc.start.offset, loc.end.offset).trim() : undefined;
+      const text = loc?.start && loc?.end ? this.originalText(this.source.slice(loc.start.offset, loc.end.offset).trim()) : undefined;
       return text !== undefined && e.type !== 'column_ref' ? { expr: this.expr(e), text } : { expr: this.expr(e) };
     });
     let from: FromItem | null = null;
@@ -554,8 +579,11 @@ class Converter {
       case 'default':
         if (String(n.value).toUpperCase() === 'DEFAULT') return { kind: 'default' };
         return { kind: 'col', name: String(n.value) };
-      case 'param':
-        return { kind: 'param', index: Number(String(n.value).slice(1)) };
+      case 'param': {
+        const name = String(n.value);
+        if (name.startsWith('d')) return { kind: 'lit', value: this.doubles[Number(name.slice(1))]!.value };
+        return { kind: 'param', index: Number(name.slice(1)) };
+      }
       case 'date':
       case 'datetime':
       case 'timestamp':

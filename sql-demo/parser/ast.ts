@@ -132,7 +132,7 @@ export type Stmt =
   | { readonly kind: 'createIndex'; readonly table: TableName; readonly index: IndexDef }
   | { readonly kind: 'dropIndex'; readonly table: TableName; readonly name: string }
   | { readonly kind: 'use'; readonly db: string }
-  | { readonly kind: 'begin' }
+  | { readonly kind: 'begin'; /** TiDB's BEGIN PESSIMISTIC / OPTIMISTIC; absent: `tidb_txn_mode` decides. */ readonly mode?: 'pessimistic' | 'optimistic' }
   | { readonly kind: 'commit' }
   | { readonly kind: 'rollback' }
   | { readonly kind: 'set'; readonly assignments: ReadonlyArray<{ target: Extract<Expr, { kind: 'var' }>; value: Expr }> }

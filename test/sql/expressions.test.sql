@@ -121,3 +121,17 @@ error 1582: Incorrect parameter count in the call to native function 'substring'
 SELECT 1 +;
 ----
 error 1064: You have an error in your SQL syntax; Expected "!", "#", "$", "'", "(", "*", "+", "-", "--", "/*", "0x", ":", "?", "@", "@@", "AVG", "CASE", "CAST", "COUNT", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "CURRENT_USER", "DATE", "DATETIME", "DATE_TRUNC", "EXTRACT", "FALSE", "GROUP_CONCAT", "INTERVAL", "MATCH", "MAX", "MIN", "N", "NULL", "SESSION_USER", "SUM", "SYSTEM_USER", "TIME", "TIMESTAMP", "TRUE", "USER", "X", "\"", "_binary", "_latin1", "`", "b", "binary", "convert", "trim", "~", [ \t\n\r], [0-9], or [A-Za-z_一-龥À-ſ] but end of input found. near 'SELECT 1 +'
+
+# A signed exponent makes a DOUBLE literal.
+SELECT 6e-10, 1.5E+3 * 2, 2e-1 + 1;
+----
+6e-10 | 1.5E+3 * 2 | 2e-1 + 1
+6e-10 | 3000 | 1.2
+
+CREATE DATABASE `odd name`;
+----
+ok 1
+
+DROP DATABASE `odd name`;
+----
+ok 0
