@@ -73,7 +73,7 @@ export function formatFloat(f: number): string {
   if (f === 0) return '0';
   const abs = Math.abs(f);
   if (abs >= 1e15 || abs < 1e-15) {
-    return f.toExponential().replace('e+', 'e+').replace(/\.?0+e/, 'e');
+    return f.toExponential().replace('e+', 'e').replace(/\.?0+e/, 'e');
   }
   return String(f);
 }
