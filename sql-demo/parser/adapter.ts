@@ -1,5 +1,7 @@
 import nodeSqlParser from 'node-sql-parser';
 import { Decimal } from '../tidb_codec.ts';
+import { parseFastInsert } from './fast_insert.ts';
+import { numberLiteral, unescapeStringBody } from './literals.ts';
 import { ER, sqlError, SqlError } from '../errors.ts';
 import type { AggName, AlterSpec, BinaryOp, ColumnDef, Expr, FromItem, IndexDef, OrderItem, Query, SelectItem, SelectStmt, Stmt, TableName, TypeSpec } from './ast.ts';
 
@@ -26,12 +28,19 @@ export interface ParsedStatement {
  * become MySQL error 1064 with the parser's message; unsupported shapes become 1235.
  */
 export function parseStatement(sql: string): ParsedStatement {
+  return parseStatementVia(sql, true);
+}
+
+/** `parseStatement`, optionally without the bulk-INSERT fast path (tests compare the two). */
+export function parseStatementVia(sql: string, fastInsert: boolean): ParsedStatement {
   if (sql.length > SQL_TEXT_BYTES_MAX) throw sqlError(ER.NET_PACKET_TOO_LARGE, 'Got a packet bigger than the statement size limit');
   const { text, paramCount, clustered, doubles } = preprocess(sql);
   const trimmed = text.trim().replace(/;+\s*$/, '').trim();
   if (trimmed === '') return { stmt: { kind: 'empty' }, paramCount: 0 };
   const special = parseSpecial(trimmed);
   if (special !== null) return { stmt: special, paramCount };
+  const fast = fastInsert ? parseFastInsert(trimmed, doubles) : null;
+  if (fast !== null) return { stmt: fast, paramCount };
   let ast: Node;
   try {
     ast = parser.astify(trimmed, PARSE_OPT);
@@ -107,7 +116,18 @@ function quotedEnd(s: string, start: number): number {
  * BOOLEAN, drops CLUSTERED/NONCLUSTERED (remembered) and comments.
  */
 function preprocess(sql: string): { text: string; paramCount: number; clustered: boolean | null; doubles: DoubleLiteral[] } {
-  let out = '';
+  // Output pieces are collected, not concatenated, and the last emitted characters tracked:
+  // looking back into a growing string flattens it each time (quadratic on bulk INSERTs).
+  const parts: string[] = [];
+  let last = ' ';
+  let lastNonSpace = ' ';
+  const emit = (t: string): void => {
+    if (t.length === 0) return;
+    parts.push(t);
+    last = t[t.length - 1]!;
+    const tt = t.trimEnd();
+    if (tt.length > 0) lastNonSpace = tt[tt.length - 1]!;
+  };
   let paramCount = 0;
   const doubles: DoubleLiteral[] = [];
   let clustered: boolean | null = null;
@@ -116,7 +136,7 @@ function preprocess(sql: string): { text: string; paramCount: number; clustered:
     const c = sql[i]!;
     if (c === "'" || c === '"' || c === '`') {
       const end = quotedEnd(sql, i);
-      out += sql.slice(i, end);
+      emit(sql.slice(i, end));
       i = end;
     } else if (c === '/' && sql[i + 1] === '*') {
       const end = sql.indexOf('*/', i + 2);
@@ -126,26 +146,26 @@ function preprocess(sql: string): { text: string; paramCount: number; clustered:
       if (m !== null) {
         const inner = preprocess(m[1]!);
         if (inner.clustered !== null) clustered = inner.clustered;
-        out += ' ' + inner.text + ' ';
+        emit(' ' + inner.text + ' ');
       } else {
-        out += ' ';
+        emit(' ');
       }
       i = end < 0 ? sql.length : end + 2;
     } else if ((c === '-' && sql[i + 1] === '-' && /\s|$/.test(sql[i + 2] ?? '')) || c === '#') {
       const nl = sql.indexOf('\n', i);
       i = nl < 0 ? sql.length : nl + 1;
-      out += ' ';
-    } else if (c === '-' && /^\d{16,}/.test(sql.slice(i + 1)) && !/[A-Za-z0-9_$]/.test(out.trimEnd().slice(-1) || ' ')) {
+      emit(' ');
+    } else if (c === '-' && /^\d{16}/.test(sql.slice(i + 1, i + 17)) && !/[A-Za-z0-9_$]/.test(lastNonSpace)) {
       // The upstream parser folds `-<big literal>` into a lossy JS number; keep it a unary minus.
-      out += '- ';
+      emit('- ');
       i++;
     } else if (c === '?') {
-      out += `:p${paramCount++}`;
+      emit(`:p${paramCount++}`);
       i++;
-    } else if (/[0-9.]/.test(c) && !/[A-Za-z0-9_$.]/.test(out.slice(-1) || ' ') && SIGNED_EXPONENT_RE.test(sql.slice(i, i + 400))) {
+    } else if (/[0-9.]/.test(c) && !/[A-Za-z0-9_$.]/.test(last) && SIGNED_EXPONENT_RE.test(sql.slice(i, i + 400))) {
       // The upstream parser reads `6e-10` as column `6e` minus 10; a DOUBLE literal is kept aside.
       const lit = SIGNED_EXPONENT_RE.exec(sql.slice(i, i + 400))![0];
-      out += `:d${doubles.length}`;
+      emit(`:d${doubles.length}`);
       doubles.push({ value: Number(lit), text: lit });
       i += lit.length;
     } else if (/[A-Za-z_]/.test(c)) {
@@ -153,17 +173,23 @@ function preprocess(sql: string): { text: string; paramCount: number; clustered:
       while (j < sql.length && /[A-Za-z0-9_$]/.test(sql[j]!)) j++;
       const word = sql.slice(i, j);
       const up = word.toUpperCase();
-      if (up === 'BOOL') out += 'BOOLEAN';
+      if (up === 'BOOL') emit('BOOLEAN');
       else if (up === 'CLUSTERED') clustered = true;
       else if (up === 'NONCLUSTERED') clustered = false;
-      else out += word;
+      else emit(word);
+      i = j;
+    } else if (/[0-9]/.test(c)) {
+      // A number (or the digits of a word such as `1e`): copied whole, so the checks above see its end.
+      let j = i;
+      while (j < sql.length && /[A-Za-z0-9_$.]/.test(sql[j]!)) j++;
+      emit(sql.slice(i, j));
       i = j;
     } else {
-      out += c;
+      emit(c);
       i++;
     }
   }
-  return { text: out, paramCount, clustered, doubles };
+  return { text: parts.join(''), paramCount, clustered, doubles };
 }
 
 /** A DOUBLE literal set aside by `preprocess`: its value and its original spelling (for column names). */
@@ -250,13 +276,6 @@ function unsupported(what: string): SqlError {
   return sqlError(ER.NOT_SUPPORTED_YET, `This version doesn't yet support '${what}'`);
 }
 
-function numberLiteral(v: number | string): Expr {
-  const s = String(v);
-  if (/^[+-]?\d+$/.test(s)) return { kind: 'lit', value: BigInt(s) };
-  if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s)) return { kind: 'lit', value: Decimal.parse(s) };
-  if (/^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$/i.test(s)) return { kind: 'lit', value: Number(s) };
-  throw sqlError(ER.PARSE_ERROR, `You have an error in your SQL syntax; bad number '${s}'`);
-}
 
 const BIN_OPS: Record<string, BinaryOp> = {
   '+': '+', '-': '-', '*': '*', '/': '/', DIV: 'div', '%': '%', MOD: '%', '=': '=', '!=': '<>', '<>': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
@@ -561,9 +580,10 @@ class Converter {
       case 'bigint':
         return numberLiteral(n.value);
       case 'single_quote_string':
-      case 'double_quote_string':
       case 'string':
-        return { kind: 'lit', value: String(n.value).replace(/''/g, "'") };
+        return { kind: 'lit', value: unescapeStringBody(String(n.value), "'") };
+      case 'double_quote_string':
+        return { kind: 'lit', value: unescapeStringBody(String(n.value), '"') };
       case 'natural_string':
         return { kind: 'lit', value: String(n.value) };
       case 'hex_string':

@@ -241,3 +241,24 @@ SELECT * FROM tm;
 ----
 d | dt | t | y
 2024-01-31 | 2024-02-01 00:00:00 | -838:59:59 | 2069
+
+# MySQL string escapes, in a bulk INSERT and in a query.
+CREATE TABLE esc (id INT PRIMARY KEY, s VARCHAR(20));
+----
+ok 0
+
+INSERT INTO esc VALUES (1, 'O\'Brien'), (2, 'a\\b'), (3, 'c''d'), (4, "e\"f");
+----
+ok 4
+
+SELECT id, s, LENGTH(s), s = 'O\'Brien' FROM esc ORDER BY id;
+----
+id | s | LENGTH(s) | s = 'O\'Brien'
+1 | O'Brien | 7 | 1
+2 | a\b | 3 | 0
+3 | c'd | 3 | 0
+4 | e"f | 3 | 0
+
+DROP TABLE esc;
+----
+ok 0
