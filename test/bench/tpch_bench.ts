@@ -8,7 +8,7 @@
  * within float rounding, Q1/Q6 also against a typed-array loop), EXPLAIN ANALYZE of ours,
  * and a point-select / update workload over `orders`. See test/bench/tpch/README.md.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { q1Loop, q6Loop } from './copr/queries.ts';
@@ -22,11 +22,14 @@ import {
   assertQ1MatchesLoop,
   assertQ6MatchesLoop,
   assertSameResult,
+  monotonicUs,
   orderKeyOf,
+  summarizeProfile,
   type Cell,
   type KeyPicker,
   type LoadResult,
   type OltpMeasurement,
+  type Phase,
   type TpchEngine,
 } from './tpch/mod.ts';
 
@@ -53,6 +56,11 @@ const ROUNDS = env('BENCH_TPCH_ROUNDS', 3);
 const CLIENTS = env('BENCH_TPCH_CLIENTS', 16);
 /** Duration of each point workload per engine. */
 const OLTP_MS = env('BENCH_TPCH_OLTP_MS', 5000);
+/**
+ * When set, the playground runs with `--cpu-prof` into this directory and the bench prints
+ * where its CPU time went in each phase (load, queries, point select, update).
+ */
+const PROFILE_DIR = process.env['BENCH_TPCH_PROFILE_DIR'];
 
 const log = (s: string): void => void process.stderr.write(`tpch: ${s}\n`);
 
@@ -91,12 +99,38 @@ function oltpRow(name: string, m: OltpMeasurement, baseline: string | undefined,
   return { name, opsPerSec: m.opsPerSec, p50Us: m.p50Us, p99Us: m.p99Us, baseline, note: `${m.clients} client${m.clients > 1 ? 's' : ''}${errors}; ${note}` };
 }
 
+/**
+ * Prints the CPU summary of every thread of the playground's last run: V8 writes one
+ * `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile` per thread (main + workers).
+ */
+function printProfiles(dir: string, phases: readonly Phase[]): void {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const newest = files.map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t)[0];
+  if (newest === undefined) return log(`no .cpuprofile in ${dir}`);
+  const pid = newest.f.split('.')[3];
+  // Thread 0 is the main thread (everything but tsx's module loader worker).
+  const main = files.find((x) => x.split('.')[3] === pid && x.split('.')[4] === '0');
+  if (main === undefined) return log(`no main-thread profile of pid ${pid} in ${dir}`);
+  writeFileSync(join(dir, `phases.${pid}.json`), JSON.stringify(phases));
+  process.stdout.write(`\nWhere the playground's CPU time goes (main thread, ${join(dir, main)}):${summarizeProfile(join(dir, main), phases)}\n`);
+}
+
 export async function run(): Promise<BenchRow[]> {
   const work = mkdtempSync(join(tmpdir(), 'bench-tpch-'));
   const rows: BenchRow[] = [];
   const load0 = loadavg()[0]!.toFixed(2);
   const gen = new TpchGenerator(ROWS);
   const engines: TpchEngine[] = [];
+  const phases: Phase[] = [];
+  const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const startUs = monotonicUs();
+    try {
+      return await fn();
+    } finally {
+      phases.push({ name, startUs, endUs: monotonicUs() });
+    }
+  };
+  let ours: ClusterEngine | undefined;
   try {
     const generated = generateOnce(gen);
     const { columns } = generated;
@@ -105,7 +139,9 @@ export async function run(): Promise<BenchRow[]> {
     rows.push({ name: genName, opsPerSec: generated.rowsPerSec, unit: 'rows', note: 'tuples only, no engine' });
 
     // Loads, each from a fresh pass of the same generator.
-    const ours = await ClusterEngine.start(work, { batchLines: BATCH_LINES, loadConnections: LOAD_CONNECTIONS, regions: REGIONS });
+    if (PROFILE_DIR !== undefined) mkdirSync(PROFILE_DIR, { recursive: true });
+    const nodeArgs = PROFILE_DIR !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    ours = await ClusterEngine.start(work, { batchLines: BATCH_LINES, loadConnections: LOAD_CONNECTIONS, regions: REGIONS, nodeArgs });
     engines.push(ours);
     const sqlite = new SqliteEngine(work, BATCH_LINES);
     engines.push(sqlite);
@@ -113,7 +149,7 @@ export async function run(): Promise<BenchRow[]> {
     engines.push(duck);
     const loads = new Map<TpchEngine, LoadResult>();
     for (const e of [ours, sqlite, duck]) {
-      const res = await e.load(gen);
+      const res = e === ours ? await phase('load (ours)', () => e.load(gen)) : await e.load(gen);
       if (res.rows !== generated.rows) throw new Error(`${e.name} loaded ${res.rows} rows, generated ${generated.rows}`);
       loads.set(e, res);
       log(`${e.name} loaded ${res.rows} rows in ${(res.ms / 1000).toFixed(1)} s (${Math.round(res.rowsPerSec)} rows/s)`);
@@ -133,6 +169,7 @@ export async function run(): Promise<BenchRow[]> {
     const q1Ref = q1Loop(columns);
     const q6Ref = q6Loop(columns);
     const engineOrder: TpchEngine[] = [ours, sqlite, duck];
+    const queriesStartUs = monotonicUs();
     for (const q of QUERIES) {
       const results = new Map<TpchEngine, Cell[][]>();
       for (const e of engineOrder) results.set(e, await e.query(q.sql));
@@ -177,6 +214,8 @@ export async function run(): Promise<BenchRow[]> {
       rows.push(row(ours, `${q.name}: DuckDB`, `; ${ratio(rate(ours), rate(sqlite))} SQLite; ${q.what}`));
     }
 
+    phases.push({ name: `Q1+Q3+Q6 (${ROUNDS + 1} runs each; ours idles while the peers run)`, startUs: queriesStartUs, endUs: monotonicUs() });
+
     // Where the time goes in ours.
     process.stdout.write(`\nEXPLAIN ANALYZE on ours (${ROWS} lineitem rows, ${REGIONS} regions):\n`);
     for (const q of QUERIES) {
@@ -186,13 +225,13 @@ export async function run(): Promise<BenchRow[]> {
 
     // Point workloads over orders.
     const key = (salt: number) => keyPicker(generated.orders, salt);
-    const oSelect = await ours.pointSelect(key(1), OLTP_MS, CLIENTS);
+    const oSelect = await phase('point select (ours)', () => ours!.pointSelect(key(1), OLTP_MS, CLIENTS));
     const sSelect = await sqlite.pointSelect(key(1), OLTP_MS);
     const dSelect = await duck.pointSelect(key(1), OLTP_MS);
     rows.push(oltpRow('point select: SQLite', sSelect, undefined, 'prepared, in process'));
     rows.push(oltpRow('point select: DuckDB', dSelect, undefined, 'prepared, in process'));
     rows.push(oltpRow('point select: ours', oSelect, 'point select: SQLite', `${ratio(oSelect.opsPerSec, dSelect.opsPerSec)} DuckDB; mysql2 execute (binary protocol), PK point get`));
-    const oUpdate = await ours.update(key(2), OLTP_MS, CLIENTS);
+    const oUpdate = await phase('update (ours)', () => ours!.update(key(2), OLTP_MS, CLIENTS));
     const sUpdate = await sqlite.update(key(2), OLTP_MS);
     const dUpdate = await duck.update(key(2), OLTP_MS);
     rows.push(oltpRow('update: SQLite', sUpdate, undefined, 'prepared, autocommit, WAL synchronous=NORMAL'));
@@ -200,7 +239,6 @@ export async function run(): Promise<BenchRow[]> {
     rows.push(oltpRow('update: ours', oUpdate, 'update: SQLite', `${ratio(oUpdate.opsPerSec, dUpdate.opsPerSec)} DuckDB; autocommit optimistic txn (2PC) per statement`));
 
     rows.push({ name: 'machine', opsPerSec: Number.NaN, note: `load average ${load0} at start, ${loadavg()[0]!.toFixed(2)} at end; ${ROWS} lineitem rows` });
-    return rows;
   } finally {
     for (const e of engines.reverse()) {
       try {
@@ -211,4 +249,6 @@ export async function run(): Promise<BenchRow[]> {
     }
     rmSync(work, { recursive: true, force: true });
   }
+  if (PROFILE_DIR !== undefined && phases.length > 0) printProfiles(PROFILE_DIR, phases);
+  return rows;
 }

@@ -15,6 +15,14 @@ import { columnKinds, createTableStatements, TABLES, type TableName } from './sc
 import { POINT_SELECT_SQL, UPDATE_SQL, updatedComment, type KeyPicker, type OltpMeasurement, type TpchEngine } from './tpch_engine.ts';
 import { centsText, dateText, type TpchGenerator } from './tpch_generator.ts';
 
+/**
+ * The order key as a binary-protocol LONGLONG parameter. mysql2 sends a JS number as DOUBLE
+ * unless the server's COM_STMT_PREPARE response types the parameter; ours declares every
+ * parameter VAR_STRING, and the planner then refuses a DOUBLE constant for the int handle and
+ * scans the whole table (~20x slower; see README "SQL-layer problems").
+ */
+const bigintParam = (n: number) => mysql.TypedParameter.LONGLONG(n);
+
 /** MySQL error of a write conflict at commit (TiDB's 9007): counted, not fatal. */
 const ER_WRITE_CONFLICT = 9007;
 
@@ -27,6 +35,8 @@ export interface ClusterEngineOptions {
   regions: number;
   /** Extra playground flags. */
   playgroundArgs?: readonly string[];
+  /** Flags for the playground's node process (e.g. `--cpu-prof`). */
+  nodeArgs?: readonly string[];
 }
 
 function quote(s: string): string {
@@ -43,7 +53,7 @@ export class ClusterEngine implements TpchEngine {
   ) {}
 
   static async start(dir: string, opts: ClusterEngineOptions): Promise<ClusterEngine> {
-    const playground = await PlaygroundProcess.start(join(dir, 'cluster'), opts.playgroundArgs);
+    const playground = await PlaygroundProcess.start(join(dir, 'cluster'), opts.playgroundArgs, opts.nodeArgs);
     return new ClusterEngine(playground, opts);
   }
 
@@ -113,14 +123,14 @@ export class ClusterEngine implements TpchEngine {
 
   async pointSelect(key: KeyPicker, durationMs: number, clients = 16): Promise<OltpMeasurement> {
     return this.#workload(clients, durationMs, async (conn, i) => {
-      const [rows] = await conn.execute(POINT_SELECT_SQL, [key(i)]);
+      const [rows] = await conn.execute(POINT_SELECT_SQL, [bigintParam(key(i))]);
       if ((rows as unknown[]).length !== 1) throw new Error(`ours: no order ${key(i)}`);
     });
   }
 
   async update(key: KeyPicker, durationMs: number, clients = 16): Promise<OltpMeasurement> {
     return this.#workload(clients, durationMs, async (conn, i) => {
-      const [res] = await conn.execute(UPDATE_SQL, [updatedComment(i), key(i)]);
+      const [res] = await conn.execute(UPDATE_SQL, [updatedComment(i), bigintParam(key(i))]);
       if ((res as mysql.ResultSetHeader).affectedRows !== 1) throw new Error(`ours: no order ${key(i)}`);
     });
   }

@@ -8,3 +8,4 @@ export { PlaygroundProcess } from './playground_process.ts';
 export { ClusterEngine, type ClusterEngineOptions } from './cluster_engine.ts';
 export { SqliteEngine } from './sqlite_engine.ts';
 export { DuckdbEngine } from './duckdb_engine.ts';
+export { summarizeProfile, monotonicUs, type Phase } from './profile_summary.ts';

@@ -25,9 +25,12 @@ export class PlaygroundProcess {
     readonly sqlPort: number,
   ) {}
 
-  /** Starts the playground on `dataDir` with `extraArgs` (e.g. `--region-split-keys`). */
-  static async start(dataDir: string, extraArgs: readonly string[] = []): Promise<PlaygroundProcess> {
-    const args = ['--import', 'tsx', 'src/bin/playground.ts', '--no-shell', '--data-dir', dataDir, '--pd-port', '0', '--tikv-port', '0', '--status-port', '0', '--sql-port', '0', ...extraArgs];
+  /**
+   * Starts the playground on `dataDir` with `extraArgs` (e.g. `--region-split-keys`);
+   * `nodeArgs` go to node itself (e.g. `--cpu-prof`).
+   */
+  static async start(dataDir: string, extraArgs: readonly string[] = [], nodeArgs: readonly string[] = []): Promise<PlaygroundProcess> {
+    const args = [...nodeArgs, '--import', 'tsx', 'src/bin/playground.ts', '--no-shell', '--data-dir', dataDir, '--pd-port', '0', '--tikv-port', '0', '--status-port', '0', '--sql-port', '0', ...extraArgs];
     const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
     child.stderr!.setEncoding('utf8');
