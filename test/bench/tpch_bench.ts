@@ -170,6 +170,7 @@ export async function run(): Promise<BenchRow[]> {
     const q6Ref = q6Loop(columns);
     const engineOrder: TpchEngine[] = [ours, sqlite, duck];
     const queriesStartUs = monotonicUs();
+    const explains: Array<{ name: string; sql: string; lines: string[] }> = [];
     for (const q of QUERIES) {
       const results = new Map<TpchEngine, Cell[][]>();
       for (const e of engineOrder) results.set(e, await e.query(q.sql));
@@ -186,6 +187,9 @@ export async function run(): Promise<BenchRow[]> {
         }
       }
       const perEngine = new Map(engineOrder.map((e) => [e, stats(times.get(e)!)]));
+      const explain = await ours.explainAnalyze(q.sql);
+      explains.push({ name: q.name, sql: q.sql, lines: explain.lines });
+      const pushed = explain.pushedOperators.length > 0 ? `pushed: ${explain.pushedOperators.join(', ')}` : 'nothing pushed';
       const rate = (e: TpchEngine) => ROWS / (perEngine.get(e)!.median / 1000);
       const row = (e: TpchEngine, baseline: string | undefined, note: string): BenchRow => ({
         name: `${q.name}: ${e.name}`,
@@ -209,18 +213,18 @@ export async function run(): Promise<BenchRow[]> {
         const s = stats(loopMs);
         rows.push({ name: limitName, opsPerSec: ROWS / (s.median / 1000), unit: 'rows', p50Us: s.median * 1000, p99Us: s.max * 1000, note: 'pre-decoded Int32 columns in memory, exact' });
       }
-      rows.push(row(sqlite, limitName, ''));
+      rows.push(row(sqlite, limitName, `; ${q.what}`));
       rows.push(row(duck, limitName, ''));
-      rows.push(row(ours, `${q.name}: DuckDB`, `; ${ratio(rate(ours), rate(sqlite))} SQLite; ${q.what}`));
+      rows.push(row(ours, `${q.name}: DuckDB`, `; ${ratio(rate(ours), rate(sqlite))} SQLite; ${explain.copTasks} cop tasks, ${pushed}`));
     }
 
     phases.push({ name: `Q1+Q3+Q6 (${ROUNDS + 1} runs each; ours idles while the peers run)`, startUs: queriesStartUs, endUs: monotonicUs() });
 
     // Where the time goes in ours.
     process.stdout.write(`\nEXPLAIN ANALYZE on ours (${ROWS} lineitem rows, ${REGIONS} regions):\n`);
-    for (const q of QUERIES) {
+    for (const q of explains) {
       process.stdout.write(`\n${q.name}: ${q.sql}\n`);
-      for (const line of await ours.explainAnalyze(q.sql)) process.stdout.write(`  ${line}\n`);
+      for (const line of q.lines) process.stdout.write(`  ${line}\n`);
     }
 
     // Point workloads over orders.

@@ -39,6 +39,15 @@ export interface ClusterEngineOptions {
   nodeArgs?: readonly string[];
 }
 
+/** What EXPLAIN ANALYZE says about one query. */
+export interface ExplainSummary {
+  lines: string[];
+  /** Operator names (without the `_n` suffix) that ran as `cop[tikv]`. */
+  pushedOperators: string[];
+  /** Cop tasks (region requests) over all TableReaders. */
+  copTasks: number;
+}
+
 function quote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
@@ -156,13 +165,21 @@ export class ClusterEngine implements TpchEngine {
     return { ...m, clients, errors };
   }
 
-  /** `EXPLAIN ANALYZE sql` as printable lines (id, actRows, task, execution info, operator info). */
-  async explainAnalyze(sql: string): Promise<string[]> {
+  /**
+   * `EXPLAIN ANALYZE sql`: printable lines (id, actRows, task, execution info, operator
+   * info), the operators that ran in the coprocessor (`cop[tikv]`), and the cop tasks sent.
+   */
+  async explainAnalyze(sql: string): Promise<ExplainSummary> {
     const rows = await this.query(`EXPLAIN ANALYZE ${sql}`);
-    return rows.map((r) => {
+    const summary: ExplainSummary = { lines: [], pushedOperators: [], copTasks: 0 };
+    for (const r of rows) {
       const [id, , actRows, task, , info, op] = r.map((c) => (c === null ? '' : String(c)));
-      return `${id!.padEnd(34)} ${actRows!.padStart(8)}  ${task!.padEnd(10)} ${info!.padEnd(52)} ${op!.length > 90 ? `${op!.slice(0, 87)}...` : op}`;
-    });
+      summary.lines.push(`${id!.padEnd(34)} ${actRows!.padStart(8)}  ${task!.padEnd(10)} ${info!.padEnd(52)} ${op!.length > 90 ? `${op!.slice(0, 87)}...` : op}`);
+      if (task!.startsWith('cop')) summary.pushedOperators.push(id!.replace(/^[\s│├└─]+/, '').replace(/_\d+$/, ''));
+      const tasks = /cop_task: \{num: (\d+)/.exec(info!);
+      if (tasks !== null) summary.copTasks += Number(tasks[1]);
+    }
+    return summary;
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@ export { QUERIES, Q1, Q3, Q6, assertSameResult, assertQ1MatchesLoop, assertQ6Mat
 export { loadTables, type LoadResult, type InsertBatch } from './load_tables.ts';
 export { type TpchEngine, type KeyPicker, type OltpMeasurement, POINT_SELECT_SQL, UPDATE_SQL } from './tpch_engine.ts';
 export { PlaygroundProcess } from './playground_process.ts';
-export { ClusterEngine, type ClusterEngineOptions } from './cluster_engine.ts';
+export { ClusterEngine, type ClusterEngineOptions, type ExplainSummary } from './cluster_engine.ts';
 export { SqliteEngine } from './sqlite_engine.ts';
 export { DuckdbEngine } from './duckdb_engine.ts';
 export { summarizeProfile, monotonicUs, type Phase } from './profile_summary.ts';

@@ -30,7 +30,7 @@ export interface TpchQuery {
   name: 'Q1' | 'Q3' | 'Q6';
   sql: string;
   kinds: readonly CellKind[];
-  /** Reads the whole lineitem table (rows/s is reported over lineitem's row count). */
+  /** What the query does, for the table's note (rows/s is always over lineitem's row count). */
   what: string;
 }
 
