@@ -70,11 +70,13 @@ function stats(ms: number[]): { median: number; max: number } {
   return { median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
 }
 
+/** `a / b` as `0.42x`, with two significant digits below 0.1 (`0.0035x`). */
 function ratio(a: number, b: number): string {
-  return `${(a / b).toFixed(2)}x`;
+  const r = a / b;
+  return `${r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}x`;
 }
 
-/** Generates every row once without storing it: the generator's own cost, and the typed columns. */
+/** Generates every row once without keeping the tuples: the generator's own cost, and the typed columns. */
 function generateOnce(gen: TpchGenerator) {
   const columns = gen.newColumns();
   const t0 = nowUs();
@@ -132,7 +134,10 @@ export async function run(): Promise<BenchRow[]> {
   };
   let ours: ClusterEngine | undefined;
   try {
-    const generated = generateOnce(gen);
+    // Twice: the first pass also pays for JIT warm-up; the faster one is the limit.
+    const first = generateOnce(gen);
+    const second = generateOnce(gen);
+    const generated = second.rowsPerSec > first.rowsPerSec ? second : first;
     const { columns } = generated;
     log(`${ROWS} lineitem, ${generated.orders} orders, ${gen.sizes.customers} customers (${generated.rows} rows) generated at ${Math.round(generated.rowsPerSec)} rows/s`);
     const genName = 'load: generator alone (limit)';
@@ -243,6 +248,13 @@ export async function run(): Promise<BenchRow[]> {
     rows.push(oltpRow('update: ours', oUpdate, 'update: SQLite', `${ratio(oUpdate.opsPerSec, dUpdate.opsPerSec)} DuckDB; autocommit optimistic txn (2PC) per statement`));
 
     rows.push({ name: 'machine', opsPerSec: Number.NaN, note: `load average ${load0} at start, ${loadavg()[0]!.toFixed(2)} at end; ${ROWS} lineitem rows` });
+  } catch (err) {
+    // A crashed playground shows up as a lost connection; say why it died.
+    const child = ours?.playground.child;
+    if (child !== undefined && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`${(err as Error).message}\nthe playground exited (${child.exitCode ?? child.signalCode}); its stderr ended with:\n${ours!.playground.stderrTail}`);
+    }
+    throw err;
   } finally {
     for (const e of engines.reverse()) {
       try {

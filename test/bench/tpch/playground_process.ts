@@ -18,12 +18,17 @@ const STDERR_TAIL_CHARS = 4_000;
 export class PlaygroundProcess {
   #stderrTail = '';
 
+  /** Kills the child if this process exits without `stop()` (an uncaught error, Ctrl-C). */
+  readonly #killOnExit = (): void => void this.child.kill('SIGKILL');
+
   private constructor(
     readonly child: ChildProcess,
     /** MySQL protocol address. */
     readonly sqlHost: string,
     readonly sqlPort: number,
-  ) {}
+  ) {
+    process.once('exit', this.#killOnExit);
+  }
 
   /**
    * Starts the playground on `dataDir` with `extraArgs` (e.g. `--region-split-keys`);
@@ -37,7 +42,10 @@ export class PlaygroundProcess {
     child.stderr!.on('data', (s: string) => (tail = (tail + s).slice(-STDERR_TAIL_CHARS)));
     const addr = await new Promise<{ host: string; port: number }>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`playground not ready after ${READY_TIMEOUT_MS} ms; stderr: ${tail}`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`playground not ready after ${READY_TIMEOUT_MS} ms; stderr: ${tail}`));
+      }, READY_TIMEOUT_MS);
       child.stdout!.setEncoding('utf8');
       child.stdout!.on('data', (s: string) => {
         out += s;
@@ -53,6 +61,9 @@ export class PlaygroundProcess {
       });
     });
     const p = new PlaygroundProcess(child, addr.host, addr.port);
+    // Keep draining stdout (a full pipe would block the child) without keeping it.
+    child.stdout!.removeAllListeners('data');
+    child.stdout!.on('data', () => undefined);
     child.stderr!.removeAllListeners('data');
     child.stderr!.on('data', (s: string) => (p.#stderrTail = (p.#stderrTail + s).slice(-STDERR_TAIL_CHARS)));
     p.#stderrTail = tail;
@@ -67,6 +78,7 @@ export class PlaygroundProcess {
   /** SIGTERM, then SIGKILL if it has not exited within STOP_TIMEOUT_MS. */
   async stop(): Promise<void> {
     const child = this.child;
+    process.removeListener('exit', this.#killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
