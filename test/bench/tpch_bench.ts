@@ -61,6 +61,8 @@ const OLTP_MS = env('BENCH_TPCH_OLTP_MS', 5000);
  * where its CPU time went in each phase (load, queries, point select, update).
  */
 const PROFILE_DIR = process.env['BENCH_TPCH_PROFILE_DIR'];
+/** Extra playground flags, space-separated (e.g. `--region-split-keys 50000`). */
+const PLAYGROUND_ARGS = (process.env['BENCH_TPCH_PLAYGROUND_ARGS'] ?? '').split(/\s+/).filter((a) => a !== '');
 
 const log = (s: string): void => void process.stderr.write(`tpch: ${s}\n`);
 
@@ -146,7 +148,7 @@ export async function run(): Promise<BenchRow[]> {
     // Loads, each from a fresh pass of the same generator.
     if (PROFILE_DIR !== undefined) mkdirSync(PROFILE_DIR, { recursive: true });
     const nodeArgs = PROFILE_DIR !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-    ours = await ClusterEngine.start(work, { batchLines: BATCH_LINES, loadConnections: LOAD_CONNECTIONS, regions: REGIONS, nodeArgs });
+    ours = await ClusterEngine.start(work, { batchLines: BATCH_LINES, loadConnections: LOAD_CONNECTIONS, regions: REGIONS, nodeArgs, playgroundArgs: PLAYGROUND_ARGS });
     engines.push(ours);
     const sqlite = new SqliteEngine(work, BATCH_LINES);
     engines.push(sqlite);
