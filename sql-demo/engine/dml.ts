@@ -137,10 +137,8 @@ export class DmlExecutor {
       if (autoCol >= 0 && (v === undefined || v === null || v === DEFAULT || v === 0n)) autoNeeded++;
     }
     let nextAuto = autoNeeded > 0 ? await this.s.engine.autoIds.alloc(t.id, autoNeeded) : 0n;
-    for (let ri = 0; ri < sourceRows.length; ri++) {
-      const src = sourceRows[ri]!;
-      const rowNo = ri + 1;
-      const row: Row = t.columns.map((c) => {
+    const buildRow = (src: Array<Value | typeof DEFAULT>): Row =>
+      t.columns.map((c) => {
         const k = targetCols.indexOf(c);
         const v = k < 0 || src.length === 0 ? DEFAULT : src[k]!;
         if (v !== DEFAULT) return v as Value;
@@ -149,6 +147,11 @@ export class DmlExecutor {
         }
         return defaultOf(c, this.nowMs);
       });
+    if (sourceRows.length > 1) await this.prefetchConflictKeys(t, sourceRows.map((src) => () => buildRow(src)), autoCol);
+    for (let ri = 0; ri < sourceRows.length; ri++) {
+      const src = sourceRows[ri]!;
+      const rowNo = ri + 1;
+      const row: Row = buildRow(src);
       if (autoCol >= 0) {
         const v = row[autoCol];
         if (v === null || v === 0n) {
@@ -198,6 +201,41 @@ export class DmlExecutor {
     }
     if (firstAutoId !== 0n) this.s.lastInsertId = firstAutoId;
     return this.s.ok(affected, firstAutoId);
+  }
+
+  /**
+   * Reads, in one batch, every key a multi-row INSERT's duplicate checks will look at: the
+   * record keys of rows with a known primary key and their unique-index keys (TiDB's batch
+   * check). Rows that fail to build or convert, or get an AUTO_INCREMENT value, are left to
+   * the row-by-row path, which raises their errors in row order.
+   */
+  private async prefetchConflictKeys(t: TableInfo, rows: ReadonlyArray<() => Row>, autoCol: number): Promise<void> {
+    const keys: Uint8Array[] = [];
+    const uniques = secondaryIndexes(t).filter((i) => i.unique);
+    const placeholder: Handle = { kind: 'int', value: 0n };
+    for (let ri = 0; ri < rows.length; ri++) {
+      try {
+        const row = rows[ri]!();
+        if (autoCol >= 0 && (row[autoCol] === null || row[autoCol] === 0n)) continue;
+        const conv = this.convertRow(t, row, ri + 1);
+        let h: Handle | undefined;
+        if (t.pkIsHandle) {
+          const off = handleColumnOffset(t);
+          const v = conv[off];
+          if (typeof v === 'bigint') h = { kind: 'int', value: isUnsigned(t.columns[off]!.ft) ? BigInt.asIntN(64, v) : v };
+        } else if (t.isCommonHandle) {
+          h = { kind: 'common', encoded: commonHandleOf(t, conv) };
+        }
+        if (h !== undefined) keys.push(recordKey(t, h));
+        for (const idx of uniques) {
+          const e = indexEntry(t, idx, conv, h ?? placeholder);
+          if (e.unique) keys.push(e.key);
+        }
+      } catch {
+        // Raised again, in row order, by the row-by-row path.
+      }
+    }
+    await this.txn.prefetch(keys);
   }
 
   /** Applies column conversions, NOT NULL checks (1048) and size limits to a full row. */

@@ -12,6 +12,8 @@ export const STMT_MUTATIONS_MAX = 1_000_000;
  */
 export class StagedTxn implements KvSnapshotReader {
   private readonly writes = new Map<string, Uint8Array | undefined>();
+  /** What `prefetch` read from `reader` (hex key -> value, undefined when absent). */
+  private readonly prefetched = new Map<string, Uint8Array | undefined>();
   /** Record keys this statement read (hex), when it locks what it reads (SELECT … FOR UPDATE). */
   private readonly readRecordKeys: Map<string, Uint8Array> | undefined;
 
@@ -52,10 +54,31 @@ export class StagedTxn implements KvSnapshotReader {
     // A point read locks its key even when the row is absent (TiDB's point-get FOR UPDATE).
     this.noteRead(key);
     if (this.writes.has(hex)) return this.writes.get(hex);
+    if (this.prefetched.has(hex)) return this.prefetched.get(hex);
     return this.reader.get(key);
   }
 
+  /**
+   * Reads `keys` from the statement's reader in one batch, so that later `get`s of them (a
+   * bulk INSERT's duplicate-key checks, TiDB's batch check) cost no round trip each. Keys
+   * this statement already wrote are not read.
+   */
+  async prefetch(keys: readonly Uint8Array[]): Promise<void> {
+    const missing: Uint8Array[] = [];
+    const seen = new Set<string>();
+    for (const k of keys) {
+      const hex = bytesToHex(k);
+      if (this.writes.has(hex) || this.prefetched.has(hex) || seen.has(hex)) continue;
+      seen.add(hex);
+      missing.push(k);
+    }
+    if (missing.length === 0) return;
+    const got = await this.reader.batchGet(missing);
+    for (const hex of seen) this.prefetched.set(hex, got.get(hex));
+  }
+
   async batchGet(keys: Uint8Array[]): Promise<Map<string, Uint8Array>> {
+    await this.prefetch(keys);
     const out = new Map<string, Uint8Array>();
     for (const k of keys) {
       const v = await this.get(k);
