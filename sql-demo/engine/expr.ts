@@ -1,6 +1,7 @@
 import { Decimal, MysqlType } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
-import type { Expr, Literal, Query } from '../parser/mod.ts';
+import { INTERVAL_FN, type Expr, type Literal, type Query } from '../parser/mod.ts';
+import { addInterval, dateDiffDays, intervalUnit, isDateUnit, type IntervalUnit } from './date_arith.ts';
 import { convertForColumn, fieldTypeFromSpec, isIntTp, isStringTp, isTimeTp, isUnsigned, type FieldType } from './column_type.ts';
 import { FT } from './field_types.ts';
 import type { Row } from './table_codec.ts';
@@ -649,7 +650,58 @@ export class ExprCompiler {
     }
   }
 
+  /**
+   * DATE_ADD / DATE_SUB / ADDDATE / SUBDATE and `t ± INTERVAL n unit`. The result is a DATE
+   * for a DATE argument and a day-or-longer unit, a DATETIME for a time argument, and a
+   * string for a string argument (as MySQL types them); an invalid or out-of-range date
+   * gives NULL.
+   */
+  private dateArith(name: string, argExprs: readonly Expr[], text: string): Compiled {
+    if (argExprs.length !== 2) throw sqlError(ER.WRONG_PARAMCOUNT_TO_NATIVE_FCT, `Incorrect parameter count in the call to native function '${name}'`);
+    const iv = argExprs[1]!;
+    let amount: Compiled;
+    let unit: IntervalUnit;
+    if (iv.kind === 'func' && iv.name === INTERVAL_FN) {
+      amount = this.compile(iv.args[0]!);
+      const u = iv.args[1]!;
+      unit = intervalUnit(u.kind === 'lit' ? String(u.value) : '');
+    } else if (name === 'adddate' || name === 'subdate') {
+      amount = this.compile(iv);
+      unit = 'day';
+    } else {
+      throw sqlError(ER.PARSE_ERROR, `You have an error in your SQL syntax; ${name.toUpperCase()} expects INTERVAL n unit as its second argument`);
+    }
+    const sign = name === 'date_sub' || name === 'subdate' ? -1n : 1n;
+    const base = this.compile(argExprs[0]!);
+    const micro = unit === 'microsecond';
+    let ft: FieldType;
+    if (base.ft.tp === MysqlType.Date) ft = isDateUnit(unit) ? FT.date() : FT.datetime(micro ? 6 : 0);
+    else if (isTimeTp(base.ft.tp)) ft = FT.datetime(micro ? 6 : Math.max(0, base.ft.decimal));
+    else ft = FT.varchar(29);
+    return this.mk((row) => {
+      const v = base.eval(row);
+      const n = amount.eval(row);
+      if (v === null || n === null) return null;
+      let t: SqlTime;
+      let tp: number;
+      try {
+        t = v instanceof SqlTime ? v : castToTime(v, MysqlType.Datetime, 6);
+      } catch {
+        return null;
+      }
+      if (ft.tp !== MysqlType.VarString) tp = ft.tp;
+      else tp = isDateUnit(unit) && !/\d[ T]\d/.test(valueToString(v)) ? MysqlType.Date : MysqlType.Datetime;
+      const fsp = tp === MysqlType.Date ? 0 : ft.tp === MysqlType.VarString ? (micro || /\.\d/.test(valueToString(v)) ? 6 : 0) : ft.decimal;
+      const core = addInterval(t.core, sign * toBigInt(n), unit, tp, fsp);
+      if (core === null) return null;
+      const out = new SqlTime(core);
+      return ft.tp === MysqlType.VarString ? out.toString() : out;
+    }, ft, text, [base, amount]);
+  }
+
   private func(name: string, argExprs: readonly Expr[], text: string): Compiled {
+    if (name === 'date_add' || name === 'date_sub' || name === 'adddate' || name === 'subdate') return this.dateArith(name, argExprs, text);
+    if (name === INTERVAL_FN) throw sqlError(ER.PARSE_ERROR, 'You have an error in your SQL syntax; INTERVAL is allowed only in DATE_ADD/DATE_SUB or after + / -');
     const args = argExprs.map((x) => this.compile(x));
     const ctx = this.ctx;
     const arity = (min: number, max = min) => {
@@ -877,6 +929,14 @@ export class ExprCompiler {
           const m = /^(\d+)-(\d+)-(\d+)(?: (\d+):(\d+):(\d+))?/.exec(str)!;
           const idx = { year: 1, month: 2, day: 3, dayofmonth: 3, hour: 4, minute: 5, second: 6 }[name]!;
           return BigInt(Number(m[idx] ?? 0));
+        }, FT.longlong());
+      case 'datediff':
+        return strFn(2, (a, b) => {
+          try {
+            return dateDiffDays(castToTime(a, MysqlType.Datetime, 6).core, castToTime(b, MysqlType.Datetime, 6).core);
+          } catch {
+            return null;
+          }
         }, FT.longlong());
       case 'regexp':
       case 'not_regexp':

@@ -272,6 +272,9 @@ function selectExprs(list: string): Expr[] {
   });
 }
 
+/** The function name an `INTERVAL n unit` operand becomes: (amount, unit name). */
+export const INTERVAL_FN = '__interval';
+
 function unsupported(what: string): SqlError {
   return sqlError(ER.NOT_SUPPORTED_YET, `This version doesn't yet support '${what}'`);
 }
@@ -695,7 +698,8 @@ class Converter {
         throw unsupported(String(n.value));
       }
       case 'interval':
-        throw unsupported('INTERVAL expressions');
+        // Only meaningful as an operand of `±` or DATE_ADD/DATE_SUB; the compiler says so otherwise.
+        return { kind: 'func', name: INTERVAL_FN, args: [this.expr(n.expr), { kind: 'lit', value: String(n.unit) }] };
       default:
         throw unsupported(`expression ${String(n.type)}`);
     }
@@ -704,6 +708,8 @@ class Converter {
   binary(n: Node): Expr {
     const op = String(n.operator).toUpperCase();
     const left = this.expr(n.left);
+    if ((op === '+' || op === '-') && n.right?.type === 'interval') return { kind: 'func', name: op === '+' ? 'date_add' : 'date_sub', args: [left, this.expr(n.right)] };
+    if (op === '+' && n.left?.type === 'interval') return { kind: 'func', name: 'date_add', args: [this.expr(n.right), left] };
     switch (op) {
       case 'IN':
       case 'NOT IN': {

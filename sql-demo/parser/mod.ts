@@ -1,3 +1,3 @@
 /** SQL text -> our typed statement AST (node-sql-parser stays behind adapter.ts). */
 export * from './ast.ts';
-export { parseStatement, splitStatements, SQL_TEXT_BYTES_MAX, type ParsedStatement } from './adapter.ts';
+export { INTERVAL_FN, parseStatement, splitStatements, SQL_TEXT_BYTES_MAX, type ParsedStatement } from './adapter.ts';
