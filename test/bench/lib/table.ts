@@ -19,7 +19,9 @@ export function ratioText(row: BenchRow, rows: readonly BenchRow[]): string {
   if (row.baseline === undefined) return '';
   const base = rows.find((r) => r.name === row.baseline);
   if (base === undefined || base.opsPerSec === 0) return `? (${row.baseline})`;
-  return `${(row.opsPerSec / base.opsPerSec).toFixed(2)}x ${row.baseline}`;
+  const r = row.opsPerSec / base.opsPerSec;
+  // Two significant digits below 0.1x, so a small ratio never prints as 0.00x.
+  return `${r >= 0.1 || r === 0 ? r.toFixed(2) : r.toPrecision(2)}x ${row.baseline}`;
 }
 
 /** Renders rows as a table string (ops/s, p50/p99 µs, ratio to the baseline row, note). */
