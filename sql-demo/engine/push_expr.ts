@@ -201,6 +201,8 @@ function shapeOk(e: Expr): boolean {
       return true;
     case 'unary':
     case 'is':
+    // CAST only folds (`DATE '1994-01-01'` is a cast of a literal); a CAST of a column stays at the root.
+    case 'cast':
       return shapeOk(e.arg);
     case 'binary':
       return shapeOk(e.left) && shapeOk(e.right);
