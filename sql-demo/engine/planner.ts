@@ -304,6 +304,26 @@ export class Planner {
     }
   }
 
+  /**
+   * Predicate pushdown through inner joins: the WHERE conjuncts that read one table only and
+   * have a tipb form are copied into a Selection under that table's reader (the full WHERE
+   * still runs above the join, so a copy never changes the result).
+   */
+  private pushJoinFilters(n: PlanNode, conds: readonly Expr[]): PlanNode {
+    if (n.op === 'HashJoin') return { ...n, left: this.pushJoinFilters(n.left, conds), right: this.pushJoinFilters(n.right, conds) };
+    if (n.op !== 'TableReader' || n.child.op !== 'TableScan') return n;
+    const scan = n.child;
+    // Unknown names (other tables' columns) make `compile` throw: the translator then refuses.
+    const comp = new ExprCompiler(this.ctx, schemaResolver(scan.schema), scan.schema);
+    const tr = new PushTranslator((e) => comp.compile(e), scan.schema.length, this.ctx.warnings);
+    const mine = conds.filter((c) => tr.condition(c) !== undefined);
+    if (mine.length === 0) return n;
+    const all = mine.reduce((a, b): Expr => ({ kind: 'binary', op: 'and', left: a, right: b }));
+    const pushCond = tr.condition(all);
+    if (pushCond === undefined) return n;
+    return { ...n, child: { op: 'Selection', schema: scan.schema, cond: comp.compile(all), child: scan, pushCond } };
+  }
+
   /** Puts a bare TableScan under a TableReader (Point_Get stays at the root). */
   private wrapReader(n: PlanNode): PlanNode {
     if (n.op === 'TableScan' && (n.access.kind === 'full' || n.access.kind === 'handleRange')) return { op: 'TableReader', schema: n.schema, child: n };
@@ -345,6 +365,7 @@ export class Planner {
           node = { op: 'TableReader', schema: scan.schema, child: { op: 'Selection', schema: scan.schema, cond, child: scan, ...(pushCond !== undefined ? { pushCond } : {}) } };
         } else node = { op: 'Selection', schema: scan.schema, cond, child: scan };
       } else {
+        if (node.op === 'HashJoin' && innerOnly(node)) node = this.pushJoinFilters(node, conjuncts(s.where));
         node = { op: 'Selection', schema: node.schema, cond, child: this.wrapReader(node) };
       }
     } else node = this.wrapReader(node);
@@ -630,6 +651,12 @@ export class Planner {
     }
     return best ?? { kind: 'full' };
   }
+}
+
+/** True when every join in the tree is inner or cross (a WHERE conjunct may then filter a table before it joins). */
+function innerOnly(n: PlanNode): boolean {
+  if (n.op !== 'HashJoin') return true;
+  return (n.joinType === 'inner' || n.joinType === 'cross') && innerOnly(n.left) && innerOnly(n.right);
 }
 
 function shift(c: Compiled, by: number): Compiled {

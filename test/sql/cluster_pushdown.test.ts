@@ -397,6 +397,17 @@ describe('pushdown of every pushed type, expressions, TopN and added columns', (
     expect(await tasks(q3l)).toEqual(agg);
     expect(await tasks(q3c)).toEqual(['Projection root', 'TableReader root', 'Selection cop[tikv]', 'TableFullScan cop[tikv]']);
     expect(await tasks(q3o)).toEqual(['Projection root', 'TableReader root', 'Selection cop[tikv]', 'TableFullScan cop[tikv]']);
+    // The full Q3: each table's own WHERE conjuncts are copied under its reader (inner joins only).
+    const q3plan = await tasks(q3);
+    expect(q3plan.filter((t) => t === 'Selection cop[tikv]')).toHaveLength(3);
+    expect(q3plan.filter((t) => t === 'TableFullScan cop[tikv]')).toHaveLength(3);
+    for (const q of [
+      "SELECT a.id, b.id FROM ty a JOIN ty b ON a.i = b.i WHERE a.dt > '1995-01-01' AND b.ch = 'a' AND a.dc > b.dc ORDER BY a.id, b.id",
+      "SELECT a.id, b.id, b.i FROM ty a LEFT JOIN ty b ON a.i = b.i + 1 WHERE b.i IS NULL AND a.i > 3 ORDER BY a.id, b.id",
+      "SELECT o_orderkey, c_name FROM orders, customer WHERE o_custkey = c_custkey AND (c_mktsegment = 'BUILDING' OR o_totalprice > 100000) ORDER BY o_orderkey",
+    ]) await same(q);
+    // Outer joins keep the WHERE above the join (a NULL-extended row must still be filtered there).
+    expect((await tasks("SELECT a.id FROM ty a LEFT JOIN ty b ON a.i = b.i WHERE b.i IS NULL AND a.i > 3")).filter((t) => t.startsWith('Selection'))).toEqual(['Selection root']);
     // The pushed partial aggregation returns a handful of rows per region, not the table.
     const an = rows(await s.execute(`EXPLAIN ANALYZE ${q1}`));
     const reader = an.find((r) => String(r[0]).includes('TableReader'))!;
