@@ -92,7 +92,8 @@ function aggFunc(name: string, arg: PushScalar | null): { fn: object; states: Fi
     case 'sum':
     case 'avg': {
       // Sums of ints/DECIMALs are exact DECIMALs on both sides; doubles sum per region (TiDB does the same).
-      if (arg.cls !== 'int' && arg.cls !== 'decimal' && arg.cls !== 'real') return undefined;
+      // FLOAT sums differ: the root adds the rounded values it shows, the store the raw float32s.
+      if ((arg.cls !== 'int' && arg.cls !== 'decimal' && arg.cls !== 'real') || ft.tp === MysqlType.Float) return undefined;
       const sumFt: FieldType = arg.cls === 'real' ? ft : { tp: MysqlType.NewDecimal, flag: ColumnFlag.Binary, flen: 65, decimal: Math.max(0, ft.decimal), sqlName: 'decimal' };
       return name === 'sum'
         ? { fn: { tp: AGG.Sum, children: [arg.expr], fieldType: wireFieldType(sumFt) }, states: [sumFt] }

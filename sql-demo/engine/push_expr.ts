@@ -21,14 +21,34 @@ const IS_NULL_SIG: Record<EvalClass, number> = { int: 3116, real: 3113, decimal:
 const IS_TRUE_SIG: Partial<Record<EvalClass, [number, number]>> = { int: [3122, 3125], real: [3123, 3126], decimal: [3124, 3127] };
 /** In{Int,Real,Decimal,String,Time,Duration} = 4001 + offset; IfNull 4101+, If 4107+, Coalesce 4201+, CaseWhen 4208+. */
 const FAMILY_BASE = { in: 4001, ifNull: 4101, if: 4107, coalesce: 4201, caseWhen: 4208 } as const;
-const ARITH: Record<'+' | '-' | '*', Partial<Record<EvalClass, number>>> = {
+type ArithOp = '+' | '-' | '*' | '/' | 'div' | '%';
+const ARITH: Record<ArithOp, Partial<Record<EvalClass, number>>> = {
   '+': { real: 200, decimal: 201, int: 203 },
   '-': { real: 204, decimal: 205, int: 207 },
   '*': { real: 208, decimal: 209, int: 210 },
+  '/': { real: 211, decimal: 212 },
+  div: { int: 213 },
+  '%': { real: 215, decimal: 216, int: 217 },
 };
 const UNARY_MINUS: Partial<Record<EvalClass, number>> = { int: 3108, real: 3109, decimal: 3110 };
 const CAST = { intAsReal: 2, intAsDecimal: 4, decimalAsReal: 21 } as const;
 const SIG = { LogicalAnd: 3101, LogicalOr: 3102, LogicalXor: 3103, UnaryNotInt: 3104, LikeSig: 4310 } as const;
+/**
+ * Functions whose root evaluation equals the coprocessor's for arguments of one class:
+ * YEAR/MONTH/DAY of DATE/DATETIME/TIMESTAMP values (fields as stored), LENGTH (bytes),
+ * CHAR_LENGTH (characters), CONCAT of strings.
+ */
+const SIMPLE_FUNCS: Partial<Record<string, { sig: number; arg: EvalClass; variadic?: boolean }>> = {
+  year: { sig: 6029, arg: 'time' },
+  month: { sig: 6017, arg: 'time' },
+  day: { sig: 6022, arg: 'time' },
+  dayofmonth: { sig: 6022, arg: 'time' },
+  length: { sig: 7029, arg: 'string' },
+  octet_length: { sig: 7029, arg: 'string' },
+  char_length: { sig: 7005, arg: 'string' },
+  character_length: { sig: 7005, arg: 'string' },
+  concat: { sig: 7006, arg: 'string', variadic: true },
+};
 /** MySQL keeps at most 30 fractional digits in a DECIMAL result. */
 const DECIMAL_FRAC_MAX = 30;
 
@@ -213,7 +233,7 @@ function shapeOk(e: Expr): boolean {
     case 'like':
       return shapeOk(e.arg) && shapeOk(e.pattern) && (e.escape === undefined || shapeOk(e.escape));
     case 'func':
-      return ['if', 'ifnull', 'coalesce'].includes(e.name.toLowerCase()) && e.args.every(shapeOk);
+      return (['if', 'ifnull', 'coalesce'].includes(e.name.toLowerCase()) || SIMPLE_FUNCS[e.name.toLowerCase()] !== undefined) && e.args.every(shapeOk);
     case 'case':
       return (e.operand === undefined || shapeOk(e.operand)) && e.whens.every((w) => shapeOk(w.when) && shapeOk(w.then)) && (e.else === undefined || shapeOk(e.else));
     default:
@@ -274,6 +294,12 @@ export class PushTranslator {
   /** Any pushable scalar (aggregate arguments, group keys, TopN keys). */
   value(e: Expr): PushScalar | undefined {
     if (!shapeOk(e)) return undefined;
+    // A bare FLOAT column may be returned, counted, compared for MIN/MAX or sorted (float32
+    // order is the order of the values the root shows); it is never computed with.
+    if (e.kind === 'col') {
+      const c = this.compiled(e);
+      if (c !== undefined && c.ft.tp === MysqlType.Float && c.columnIndex !== undefined && c.columnIndex < this.width) return { expr: columnRef(c.columnIndex, c.ft), ft: c.ft, cls: 'real' };
+    }
     return this.scalar(e);
   }
 
@@ -301,7 +327,7 @@ export class PushTranslator {
           return bool(func(e.op === 'and' ? SIG.LogicalAnd : e.op === 'or' ? SIG.LogicalOr : SIG.LogicalXor, [l, r]));
         }
         if (CMP_BASE[e.op] !== undefined) return bool(this.comparison(e.op, e.left, e.right));
-        if (e.op === '+' || e.op === '-' || e.op === '*') return this.arith(e.op, e.left, e.right, c.ft);
+        if (e.op === '+' || e.op === '-' || e.op === '*' || e.op === '/' || e.op === 'div' || e.op === '%') return this.arith(e.op, e.left, e.right, c.ft);
         return undefined;
       }
       case 'unary': {
@@ -343,9 +369,11 @@ export class PushTranslator {
           const xc = this.compiled(x);
           const f2 = xc === undefined ? undefined : this.folded(x, xc);
           // Only constants of the argument's own kind (the root compares each with compareValues).
-          if (f2 === undefined || f2.v === null || (a.cls === 'time' && !(f2.v instanceof SqlTime))) return undefined;
+          if (f2 === undefined || f2.v === null) return undefined;
+          if (a.cls === 'time' && !(f2.v instanceof SqlTime) && typeof f2.v !== 'string') return undefined;
           if (a.cls === 'int' && typeof f2.v !== 'bigint') return undefined;
-          const k = constant(f2.v, a.cls, a.ft);
+          // The root's IN compares a time with a string as a DATETIME(6) (compareValues), not as the column's type.
+          const k = constant(f2.v, a.cls, a.cls === 'time' ? { tp: MysqlType.Datetime, flag: 0, flen: 26, decimal: 6, sqlName: 'datetime' } : a.ft);
           if (k === undefined) return undefined;
           items.push(k.expr);
         }
@@ -374,6 +402,17 @@ export class PushTranslator {
         const name = e.name.toLowerCase();
         const cls = evalClassOf(c.ft);
         if (cls === undefined) return undefined;
+        const simple = SIMPLE_FUNCS[name];
+        if (simple !== undefined) {
+          if (e.args.length === 0 || (e.args.length > 1 && simple.variadic !== true)) return undefined;
+          const args: WireExpr[] = [];
+          for (const x of e.args) {
+            const a = this.scalar(x);
+            if (a === undefined || a.cls !== simple.arg) return undefined;
+            args.push(a.expr);
+          }
+          return { expr: func(simple.sig, args, wireFieldType(c.ft)), ft: c.ft, cls };
+        }
         if (name === 'if') {
           if (e.args.length !== 3) return undefined;
           const cond = this.boolArg(e.args[0]!);
@@ -501,9 +540,18 @@ export class PushTranslator {
     return func(base + CMP_OFFSET[o.cls], [o.x, o.y], fieldType);
   }
 
-  private arith(op: '+' | '-' | '*', l: Expr, r: Expr, ft: FieldType): PushScalar | undefined {
+  private arith(op: ArithOp, l: Expr, r: Expr, ft: FieldType): PushScalar | undefined {
     const cls = evalClassOf(ft);
     if (cls !== 'int' && cls !== 'decimal' && cls !== 'real') return undefined;
+    if (op === '/' || op === 'div' || op === '%') {
+      // Only a non-zero constant divisor: division by zero warns at the root, and the
+      // coprocessor's warnings do not reach the session.
+      const rc = this.compiled(r);
+      const rv = rc === undefined ? undefined : this.folded(r, rc);
+      if (rv === undefined || rv.v === null || typeof rv.v === 'string' || isTimeValue(rv.v) || rv.v instanceof Uint8Array || toFloat(rv.v) === 0) return undefined;
+      // DIV of non-ints goes through DECIMAL division at the root: only int DIV int is pushed.
+      if (op === 'div' && [l, r].some((x) => evalClassOf(this.compiled(x)?.ft ?? ft) !== 'int')) return undefined;
+    }
     // Signedness rules differ (MySQL: unsigned if either operand is; the root: if both are).
     if (cls === 'int' && isUnsigned(ft)) return undefined;
     if (cls === 'decimal' && ft.decimal > DECIMAL_FRAC_MAX) return undefined;
