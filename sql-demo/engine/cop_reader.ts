@@ -235,7 +235,11 @@ export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>, c
   const offsetOf = new Map(scanColumns.map((k, j) => [k, j]));
   const map = (k: number): number => offsetOf.get(k)!;
 
-  const executors: object[] = [{ tp: EXEC_TABLE_SCAN, executorId: 'TableFullScan_1', tblScan: { tableId: BigInt(t.id), columns: infos, desc: false } }];
+  // ORDER BY the int handle LIMIT n: each region scans in handle order (descending for DESC)
+  // and stops after n rows, instead of sorting the whole region (the root TopN still merges).
+  const key0 = topN?.pushKeys?.[0];
+  const byHandle = topN !== undefined && topNLimit !== undefined && hOff >= 0 && topN.pushKeys!.length === 1 && key0!.expr.tp === 201 && [...columnsOf(key0!.expr, new Set())][0] === hOff;
+  const executors: object[] = [{ tp: EXEC_TABLE_SCAN, executorId: 'TableFullScan_1', tblScan: { tableId: BigInt(t.id), columns: infos, desc: byHandle && key0!.desc } }];
   let top: PlanNode = scan;
   const pushed: PlanNode[] = [scan];
   if (selPushed) {
@@ -265,7 +269,11 @@ export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>, c
     top = agg.node;
     pushed.push(agg.node);
   } else {
-    if (topN && topNLimit !== undefined) {
+    if (byHandle) {
+      executors.push({ tp: EXEC_LIMIT, executorId: 'Limit_3', limit: { limit: topNLimit } });
+      top = topN!;
+      pushed.push(topN!);
+    } else if (topN && topNLimit !== undefined) {
       executors.push({ tp: EXEC_TOP_N, executorId: 'TopN_3', topN: { orderBy: topN.pushKeys!.map((k) => ({ expr: remapColumns(k.expr, map), desc: k.desc })), limit: topNLimit } });
       top = topN;
       pushed.push(topN);

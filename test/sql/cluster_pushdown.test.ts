@@ -207,7 +207,10 @@ describe('pushdown of every pushed type, expressions, TopN and added columns', (
     const root = await run();
     await s.execute('SET tidb_enable_pushdown = 1');
     const pushed = await run();
-    expect(pushed, q).toEqual(root);
+    // Per-region partial sums of doubles add in another order than the root's single pass
+    // (TiDB alike): DOUBLE results of SUM/AVG agree to 12 significant digits, all else exactly.
+    const approx = (v: unknown): unknown => (typeof v === 'number' && /\b(SUM|AVG)\(/i.test(q) ? Number(v.toPrecision(12)) : Array.isArray(v) ? v.map(approx) : v);
+    expect(approx(pushed), q).toEqual(approx(root));
   };
   const tasks = async (q: string) => rows(await s.execute(`EXPLAIN ${q}`)).map((r) => `${String(r[0]).replace(/[└─│ ]/g, '').replace(/_\d+$/, '')} ${r[2]}`);
 
@@ -378,6 +381,9 @@ describe('pushdown of every pushed type, expressions, TopN and added columns', (
       'SELECT id, tm FROM ty ORDER BY tm, id LIMIT 3 OFFSET 2',
       'SELECT id, ch FROM ty ORDER BY ch, id LIMIT 5',
       'SELECT id FROM ty ORDER BY id DESC LIMIT 3',
+      'SELECT * FROM ty ORDER BY id LIMIT 4 OFFSET 3',
+      'SELECT id, i FROM ty WHERE i > 0 ORDER BY id DESC LIMIT 5 OFFSET 2',
+      'SELECT id, dt FROM ty WHERE id < 150 ORDER BY id DESC LIMIT 6',
       'SELECT id FROM ty LIMIT 4 OFFSET 30',
       'SELECT id, fl FROM ty ORDER BY fl, id LIMIT 5',
     ]) {
