@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SqlEngine, type Session } from '../../sql-demo/engine/mod.ts';
 import { CoprocessorError, type CopRequest } from '../../sql-demo/kv/mod.ts';
+import { decodeMessage, type tipb } from '../../src/proto/mod.ts';
 import { startFixture, type ClusterFixture } from '../sqlkv/cluster_fixture.ts';
 import { rows, startSqlCluster } from './cluster_session.ts';
 
@@ -216,6 +217,8 @@ describe('pushdown of every pushed type, expressions, TopN and added columns', (
 
   /** DAGs the stores refused (other_error): each silently fell back to the root, so the test must see none. */
   const refused: string[] = [];
+  /** The last DAG sent (what the stores were asked to do). */
+  let lastDag: tipb.DAGRequest | undefined;
   afterEach(() => {
     expect(refused).toEqual([]);
   });
@@ -231,6 +234,7 @@ describe('pushdown of every pushed type, expressions, TopN and added columns', (
         }
         return (req: CopRequest) =>
           (async function* () {
+            lastDag = decodeMessage<tipb.DAGRequest>('tipb.DAGRequest', req.data);
             try {
               yield* target.coprocessor(req);
             } catch (e) {
@@ -312,6 +316,32 @@ describe('pushdown of every pushed type, expressions, TopN and added columns', (
       'SELECT SUM(dc) FROM ty WHERE dt > \'1995-01-01\'',
       'SELECT ad, adt, avc, adn FROM ty',
     ]) await same(q);
+    // What the stores are asked for: only the columns the plan reads.
+    const dag = async (q: string) => {
+      lastDag = undefined;
+      await s.execute(q);
+      const d = lastDag!;
+      const scan = d.executors[0]!.tblScan!;
+      return { d, ids: scan.columns.map((c) => Number(c.columnId)), scan };
+    };
+    expect((await dag('SELECT i FROM ty')).ids).toHaveLength(1);
+    // COUNT(*) reads the handle alone (`_tidb_rowid` of a table without an int primary key).
+    expect((await dag('SELECT COUNT(*) FROM lineitem')).ids).toEqual([-1]);
+    expect((await dag('SELECT COUNT(*) FROM ty')).ids).toEqual([-1]);
+    // The WHERE-only column is scanned for the Selection but not returned.
+    const narrow = await dag('SELECT l_comment FROM lineitem WHERE l_quantity > 40');
+    expect(narrow.ids).toHaveLength(2);
+    expect(narrow.d.outputOffsets).toHaveLength(1);
+    expect(narrow.d.timeZoneName).toBe('UTC');
+    // Q1 reads its 7 columns of lineitem's 12.
+    expect((await dag("SELECT l_returnflag, l_linestatus, SUM(l_extendedprice * (1 - l_discount) * (1 + l_tax)), AVG(l_quantity) FROM lineitem WHERE l_shipdate <= DATE '1998-09-02' GROUP BY l_returnflag, l_linestatus")).ids).toHaveLength(7);
+    // Columns added after rows existed carry their origin default; a nullable one without default none.
+    const added = await dag('SELECT ad, adt, avc, adn FROM ty');
+    expect(added.scan.columns.map((c) => (c.defaultVal?.length ?? 0) > 0)).toEqual([true, true, true, false]);
+    // ORDER BY the handle: each region scans descending and stops after LIMIT rows.
+    const desc = await dag('SELECT id, i FROM ty ORDER BY id DESC LIMIT 3');
+    expect(desc.scan.desc).toBe(true);
+    expect(desc.d.executors.map((e) => e.tp)).toEqual([0, 5]);
   });
 
   it('fixed queries over every type: pushed = root', async () => {
