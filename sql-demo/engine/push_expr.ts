@@ -323,7 +323,7 @@ export class PushTranslator {
         if (e.op === 'and' || e.op === 'or' || e.op === 'xor') {
           const l = this.boolArg(e.left);
           const r = this.boolArg(e.right);
-          if (l === undefined || r === undefined) return undefined;
+          if (l === undefined || r === undefined || (e.op !== 'xor' && mayError(r))) return undefined;
           return bool(func(e.op === 'and' ? SIG.LogicalAnd : e.op === 'or' ? SIG.LogicalOr : SIG.LogicalXor, [l, r]));
         }
         if (CMP_BASE[e.op] !== undefined) return bool(this.comparison(e.op, e.left, e.right));
@@ -345,7 +345,8 @@ export class PushTranslator {
       case 'between': {
         const lo = this.comparison('>=', e.arg, e.lo);
         const hi = this.comparison('<=', e.arg, e.hi);
-        if (lo === undefined || hi === undefined) return undefined;
+        // The root evaluates the upper bound only when the lower one holds.
+        if (lo === undefined || hi === undefined || mayError(hi.children![1])) return undefined;
         const both = func(SIG.LogicalAnd, [lo, hi]);
         return bool(e.not ? func(SIG.UnaryNotInt, [both]) : both);
       }
@@ -417,11 +418,11 @@ export class PushTranslator {
           if (e.args.length !== 3) return undefined;
           const cond = this.boolArg(e.args[0]!);
           const branches = this.sameTyped([e.args[1]!, e.args[2]!], c.ft, cls);
-          if (cond === undefined || branches === undefined) return undefined;
+          if (cond === undefined || branches === undefined || branches.some(mayError)) return undefined;
           return { expr: func(FAMILY_BASE.if + CMP_OFFSET[cls], [cond, ...branches], wireFieldType(c.ft)), ft: c.ft, cls };
         }
         const args = this.sameTyped(e.args, c.ft, cls);
-        if (args === undefined || args.length === 0) return undefined;
+        if (args === undefined || args.length === 0 || args.slice(1).some(mayError)) return undefined;
         if (name === 'ifnull' && args.length === 2) return { expr: func(FAMILY_BASE.ifNull + CMP_OFFSET[cls], args, wireFieldType(c.ft)), ft: c.ft, cls };
         if (name === 'coalesce') return { expr: func(FAMILY_BASE.coalesce + CMP_OFFSET[cls], args, wireFieldType(c.ft)), ft: c.ft, cls };
         return undefined;
@@ -439,6 +440,7 @@ export class PushTranslator {
           children.push(cond, results[k]!);
         }
         if (e.else !== undefined) children.push(results[e.whens.length]!);
+        if (children.slice(1).some(mayError)) return undefined;
         return { expr: func(FAMILY_BASE.caseWhen + CMP_OFFSET[cls], children, wireFieldType(c.ft)), ft: c.ft, cls };
       }
       default:
@@ -565,6 +567,19 @@ export class PushTranslator {
     if (o === undefined) return undefined;
     return { expr: func(ARITH[op][cls]!, [o.x, o.y], wireFieldType(ft)), ft, cls };
   }
+}
+
+/** Signatures that can raise an evaluation error (BIGINT/DECIMAL/DOUBLE overflow): + − × / DIV, unary − of ints. */
+const ERRING_SIGS = new Set([200, 201, 203, 204, 205, 207, 208, 209, 210, 211, 212, 213, 214, 3108]);
+
+/**
+ * True when evaluating `w` may raise an error. The root short-circuits (the right side of
+ * AND/OR, IF/CASE branches, IFNULL/COALESCE fallbacks run only when needed) while the
+ * coprocessor evaluates every operand of a batch, so such operands are not pushed there.
+ */
+function mayError(w: WireExpr | undefined): boolean {
+  if (w === undefined) return false;
+  return (w.sig !== undefined && ERRING_SIGS.has(w.sig)) || (w.children?.some(mayError) ?? false);
 }
 
 /** The tipb form of a WHERE condition over a scan's `width` columns, or undefined (see `PushTranslator`). */

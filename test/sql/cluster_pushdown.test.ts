@@ -372,6 +372,11 @@ describe('pushdown of every pushed type, expressions, TopN and added columns', (
       'SELECT id FROM ty WHERE db * i > 3 OR -i < -5 OR -dc > 10',
       'SELECT id FROM ty WHERE i < dc OR dc < db OR i = db',
       'SELECT id FROM ty WHERE i * i * i > 0',
+      // The root short-circuits: an operand that may overflow runs only where the root would run it.
+      'SELECT id FROM ty WHERE i BETWEEN -1000 AND 1000 AND i * 5000000000 > 0',
+      'SELECT id FROM ty WHERE IF(i BETWEEN -1000 AND 1000, i * 5000000000, 0) > 0',
+      'SELECT id FROM ty WHERE i NOT BETWEEN -1000 AND 1000 OR -i * 5000000000 > 0',
+      'SELECT SUM(IF(i BETWEEN -1000 AND 1000, i * 5000000000, 0)), SUM(IFNULL(i, i * 5000000000)) FROM ty',
       'SELECT id FROM ty WHERE i + 2147483647 * 5000000000 > 0',
       'SELECT id FROM ty WHERE IFNULL(i, 100) > 3 AND COALESCE(dc, 0.0000) < 50',
       'SELECT id FROM ty WHERE IF(i > 3, dc, -dc) > 1',
@@ -463,6 +468,8 @@ describe('pushdown of every pushed type, expressions, TopN and added columns', (
     expect(await tasks('SELECT id, i FROM ty WHERE i + 1 > 0 ORDER BY i DESC, id LIMIT 5 OFFSET 2')).toEqual(['Projection root', 'TopN root', 'Projection root', 'TableReader root', 'TopN cop[tikv]', 'Selection cop[tikv]', 'TableFullScan cop[tikv]']);
     expect(await tasks('SELECT id FROM ty LIMIT 4 OFFSET 30')).toEqual(['Limit root', 'Projection root', 'TableReader root', 'Limit cop[tikv]', 'TableFullScan cop[tikv]']);
     expect(await tasks('SELECT id FROM ty WHERE fl > 3')).toEqual(['Projection root', 'TableReader root', 'Selection root', 'TableFullScan cop[tikv]']);
+    expect(await tasks('SELECT id FROM ty WHERE i BETWEEN -1000 AND 1000 AND i * 5000000000 > 0')).toEqual(['Projection root', 'TableReader root', 'Selection root', 'TableFullScan cop[tikv]']);
+    expect(await tasks('SELECT id FROM ty WHERE i * 5000000000 > 0 AND i BETWEEN -1000 AND 1000')).toEqual(['Projection root', 'TableReader root', 'Selection cop[tikv]', 'TableFullScan cop[tikv]']);
     expect(await tasks('SELECT id FROM ty WHERE i / 0 IS NULL')).toEqual(['Projection root', 'TableReader root', 'Selection root', 'TableFullScan cop[tikv]']);
     expect(await tasks('SELECT MIN(fl), MAX(fl), COUNT(fl) FROM ty')).toEqual(['Projection root', 'HashAgg(final) root', 'TableReader root', 'HashAgg(partial) cop[tikv]', 'TableFullScan cop[tikv]']);
     expect(await tasks('SELECT vc, COUNT(*) FROM ty GROUP BY vc')).toEqual(['Projection root', 'HashAgg(final) root', 'TableReader root', 'HashAgg(partial) root', 'TableFullScan cop[tikv]']);
