@@ -66,6 +66,7 @@ export interface CopTask {
   readonly scanColumns: readonly number[];
 }
 
+const HANDLE_FT: FieldType = { tp: MysqlType.Longlong, flag: ColumnFlag.NotNull, flen: 21, decimal: 0, sqlName: 'bigint' };
 const AGG = { Count: 3001, Sum: 3002, Avg: 3003, Min: 3004, Max: 3005, First: 3006 } as const;
 const COUNT_FT: FieldType = { tp: MysqlType.Longlong, flag: ColumnFlag.Binary | ColumnFlag.Unsigned, flen: 21, decimal: 0, sqlName: 'bigint' };
 
@@ -285,6 +286,11 @@ export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>, c
     const out = above.filter((k) => offsetOf.has(k));
     outputTypes = out.map((k) => t.columns[k]!.ft);
     outputOffsets = out.map(map);
+    if (out.length === 0) {
+      // Rows without columns (`SELECT 1 FROM t WHERE …`) still need one column to be counted.
+      outputOffsets = [0];
+      outputTypes = [scanColumns.length > 0 ? t.columns[scanColumns[0]!]!.ft : HANDLE_FT];
+    }
     layout = (r) => {
       const row: Value[] = new Array<Value>(width).fill(null);
       out.forEach((k, j) => (row[k] = r[j]!));

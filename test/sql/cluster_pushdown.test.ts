@@ -315,6 +315,10 @@ describe('pushdown of every pushed type, expressions, TopN and added columns', (
       'SELECT l_comment FROM lineitem WHERE l_quantity > 40',
       'SELECT SUM(dc) FROM ty WHERE dt > \'1995-01-01\'',
       'SELECT ad, adt, avc, adn FROM ty',
+      'SELECT 1 FROM ty WHERE i > 3',
+      'SELECT 1 FROM ty LIMIT 5',
+      'SELECT 2 FROM lineitem ORDER BY l_orderkey DESC LIMIT 2',
+      'SELECT COUNT(*) FROM (SELECT 1 FROM ty WHERE dt > \'1995-01-01\') x',
     ]) await same(q);
     // What the stores are asked for: only the columns the plan reads.
     const dag = async (q: string) => {
