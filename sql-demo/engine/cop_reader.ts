@@ -64,6 +64,8 @@ export interface CopTask {
   readonly reshape: (row: Value[]) => Row;
   /** Table columns the scan reads (pruned: what the plan above and the pushed operators use). */
   readonly scanColumns: readonly number[];
+  /** The scan runs in descending handle order (ORDER BY the handle DESC LIMIT). */
+  readonly scanDesc: boolean;
 }
 
 const HANDLE_FT: FieldType = { tp: MysqlType.Longlong, flag: ColumnFlag.NotNull, flen: 21, decimal: 0, sqlName: 'bigint' };
@@ -308,7 +310,7 @@ export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>, c
     flags: 0n,
     collectExecutionSummaries: collectSummaries,
   });
-  return { top, scan, data, pushed, outputTypes, reshape, scanColumns };
+  return { top, scan, data, pushed, outputTypes, reshape, scanColumns, scanDesc: byHandle && key0!.desc };
 }
 
 /** What one coprocessor read did (EXPLAIN ANALYZE). */

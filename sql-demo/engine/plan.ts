@@ -1,6 +1,7 @@
 import type { Compiled, SchemaColumn, SubqueryRef } from './expr.ts';
 import type { IndexInfo, TableInfo } from './catalog.ts';
 import type { PushScalar, WireExpr } from './push_expr.ts';
+import { buildCopTask } from './cop_reader.ts';
 
 /** How a table scan reaches its rows (chosen from WHERE by the planner). */
 export type Access =
@@ -105,6 +106,8 @@ export function explainPlan(root: PlanNode, nodes?: PlanNode[], copTop?: (reader
   // With `copTop` (pushdown on), reader-side operators above the pushed part show as root.
   const atRoot = new Set<PlanNode>();
   const pushedTops = new Set<PlanNode>();
+  /** Pushed scans: the columns the DAG reads and its scan order (operator info). */
+  const pushedScans = new Map<PlanNode, string>();
   const out: string[][] = [];
   const emit = (n: PlanNode, row: string[]): void => {
     out.push(row);
@@ -121,7 +124,14 @@ export function explainPlan(root: PlanNode, nodes?: PlanNode[], copTop?: (reader
         let info = 'pushdown boundary: children run per region (cop[tikv])';
         if (copTop !== undefined) {
           const top = copTop(n);
-          if (top !== undefined) pushedTops.add(top);
+          if (top !== undefined) {
+            pushedTops.add(top);
+            const task = buildCopTask(n);
+            if (task !== undefined) {
+              const cols = task.scanColumns.map((k) => task.scan.table.columns[k]!.name);
+              pushedScans.set(task.scan, `${task.scanDesc ? ', scan order:desc' : ''}, columns:[${cols.length > 0 ? cols.join(', ') : '_tidb_rowid'}]`);
+            }
+          }
           let c: PlanNode | undefined = n.child;
           while (c !== undefined && c !== top) {
             atRoot.add(c);
@@ -136,7 +146,7 @@ export function explainPlan(root: PlanNode, nodes?: PlanNode[], copTop?: (reader
       case 'TableScan': {
         const [name, info] = accessText(n);
         const isPoint = name.includes('Point_Get');
-        emit(n, [id(name), isPoint ? 'root' : task, `table:${n.alias}`, info]);
+        emit(n, [id(name), isPoint ? 'root' : task, `table:${n.alias}`, info + (pushedScans.get(n) ?? '')]);
         return;
       }
       case 'Selection':

@@ -342,6 +342,11 @@ describe('pushdown of every pushed type, expressions, TopN and added columns', (
     // Columns added after rows existed carry their origin default; a nullable one without default none.
     const added = await dag('SELECT ad, adt, avc, adn FROM ty');
     expect(added.scan.columns.map((c) => (c.defaultVal?.length ?? 0) > 0)).toEqual([true, true, true, false]);
+    // EXPLAIN names the columns a pushed scan reads.
+    const ex = rows(await s.execute("EXPLAIN SELECT l_comment FROM lineitem WHERE l_quantity > 40"));
+    expect(String(ex.at(-1)![4])).toContain('columns:[l_quantity, l_comment]');
+    const exDesc = rows(await s.execute('EXPLAIN SELECT id FROM ty ORDER BY id DESC LIMIT 3'));
+    expect(String(exDesc.at(-1)![4])).toContain('scan order:desc, columns:[id]');
     // ORDER BY the handle: each region scans descending and stops after LIMIT rows.
     const desc = await dag('SELECT id, i FROM ty ORDER BY id DESC LIMIT 3');
     expect(desc.scan.desc).toBe(true);
@@ -353,6 +358,8 @@ describe('pushdown of every pushed type, expressions, TopN and added columns', (
       'SELECT * FROM ty',
       'SELECT * FROM ty WHERE y > 2000 AND u < 30',
       'SELECT * FROM ty WHERE u > 4000000000 OR u = 0',
+      'SELECT id FROM ty WHERE i < u OR u = 18446744073709551615 OR u > -1 OR y = i',
+      'SELECT id FROM ty WHERE u IN (0, 18446744073709551615, 10) OR i IN (-1, 18446744073709551615)',
       "SELECT * FROM ty WHERE dt >= '1994-01-01' AND dt < DATE '1996-01-01'",
       "SELECT id, tm FROM ty WHERE tm > '1995-05-05 10:00:00.5'",
       "SELECT id, tm FROM ty WHERE tm BETWEEN '1994-01-01' AND '1997-12-31 23:59:59'",
