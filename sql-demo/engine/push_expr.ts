@@ -30,6 +30,7 @@ const ARITH: Record<ArithOp, Partial<Record<EvalClass, number>>> = {
   div: { int: 213 },
   '%': { real: 215, decimal: 216, int: 217 },
 };
+const MULTIPLY_INT_UNSIGNED = 218;
 const UNARY_MINUS: Partial<Record<EvalClass, number>> = { int: 3108, real: 3109, decimal: 3110 };
 const CAST = { intAsReal: 2, intAsDecimal: 4, decimalAsReal: 21 } as const;
 const SIG = { LogicalAnd: 3101, LogicalOr: 3102, LogicalXor: 3103, UnaryNotInt: 3104, LikeSig: 4310 } as const;
@@ -339,7 +340,8 @@ export class PushTranslator {
         const a = this.scalar(e.arg);
         if (a === undefined || !this.computable(a)) return undefined;
         const sig = UNARY_MINUS[a.cls];
-        if (sig === undefined || evalClassOf(c.ft) !== a.cls) return undefined;
+        // The root negates an unsigned value into a signed result; not pushed.
+        if (sig === undefined || evalClassOf(c.ft) !== a.cls || (a.cls === 'int' && isUnsigned(a.ft))) return undefined;
         return { expr: func(sig, [a.expr], wireFieldType(c.ft)), ft: c.ft, cls: a.cls };
       }
       case 'between': {
@@ -554,23 +556,29 @@ export class PushTranslator {
       // DIV of non-ints goes through DECIMAL division at the root: only int DIV int is pushed.
       if (op === 'div' && [l, r].some((x) => evalClassOf(this.compiled(x)?.ft ?? ft) !== 'int')) return undefined;
     }
-    // Signedness rules differ (MySQL: unsigned if either operand is; the root: if both are).
-    if (cls === 'int' && isUnsigned(ft)) return undefined;
     if (cls === 'decimal' && ft.decimal > DECIMAL_FRAC_MAX) return undefined;
+    if (cls === 'int') {
+      // Signedness rules differ on mixed operands (MySQL: unsigned if either is; the root: if
+      // both are): pushed only when both operands agree. Unsigned DIV/% are the root's.
+      const unsigned = [l, r].map((x) => this.compiled(x) !== undefined && isUnsigned(this.compiled(x)!.ft));
+      if (unsigned[0] !== unsigned[1] || unsigned[0] !== isUnsigned(ft)) return undefined;
+      if (unsigned[0] && (op === 'div' || op === '%')) return undefined;
+    }
     for (const x of [l, r]) {
       const xc = this.compiled(x);
-      if (xc === undefined || xc.ft.tp === MysqlType.Float || (cls === 'int' && isUnsigned(xc.ft)) || xc.ft.tp === MysqlType.Year) return undefined;
+      if (xc === undefined || xc.ft.tp === MysqlType.Float || xc.ft.tp === MysqlType.Year) return undefined;
       const k = evalClassOf(xc.ft);
       if (k !== 'int' && k !== 'decimal' && k !== 'real') return undefined;
     }
     const o = this.operands(l, r, () => cls);
     if (o === undefined) return undefined;
-    return { expr: func(ARITH[op][cls]!, [o.x, o.y], wireFieldType(ft)), ft, cls };
+    const sig = op === '*' && cls === 'int' && isUnsigned(ft) ? MULTIPLY_INT_UNSIGNED : ARITH[op][cls]!;
+    return { expr: func(sig, [o.x, o.y], wireFieldType(ft)), ft, cls };
   }
 }
 
 /** Signatures that can raise an evaluation error (BIGINT/DECIMAL/DOUBLE overflow): + − × / DIV, unary − of ints. */
-const ERRING_SIGS = new Set([200, 201, 203, 204, 205, 207, 208, 209, 210, 211, 212, 213, 214, 3108]);
+const ERRING_SIGS = new Set([200, 201, 203, 204, 205, 207, 208, 209, 210, 211, 212, 213, 214, 218, 3108]);
 
 /**
  * True when evaluating `w` may raise an error. The root short-circuits (the right side of
