@@ -1,26 +1,35 @@
 import { decodeMessage, encodeMessage, type tipb } from '../../src/proto/mod.ts';
 import { bytesCompare } from '../../src/util/mod.ts';
-import { ColumnFlag, decodeDatums, MysqlType } from '../tidb_codec.ts';
+import { ColumnFlag, coreTimeFromPacked, decodeDatums, encodeDatumValue, MysqlType } from '../tidb_codec.ts';
 import { sqlError } from '../errors.ts';
 import type { KvClient } from '../kv/mod.ts';
-import type { TableInfo } from './catalog.ts';
-import { datumToValue, isBinaryString, isStringTp, type FieldType } from './column_type.ts';
-import type { WireExpr, WireFieldType } from './push_expr.ts';
+import type { ColumnInfo } from './catalog.ts';
+import { convertForColumn, datumToValue, isBinaryString, isStringTp, isTimeTp, valueToDatum, type FieldType } from './column_type.ts';
+import { columnRef, columnsOf, i64, remapColumns, wireFieldType, type PushScalar, type WireExpr } from './push_expr.ts';
 import type { PlanNode } from './plan.ts';
 import { handleColumnOffset, type Row } from './table_codec.ts';
-import type { Value } from './value.ts';
+import { SqlTime, type Value } from './value.ts';
 
 /** Coprocessor request type of a DAG. */
 const REQ_TYPE_DAG = 103;
 const EXEC_TABLE_SCAN = 0;
 const EXEC_SELECTION = 2;
+const EXEC_AGGREGATION = 3;
+const EXEC_TOP_N = 4;
 const EXEC_LIMIT = 5;
 /** tipb.EncodeType.TypeDefault: rows of datums (decoded with the same datum codec we write). */
 const ENCODE_DEFAULT = 0;
 /** Per-region tasks in flight at once for one reader. */
 export const COP_CONCURRENCY_MAX = 4;
+/** TiDB's `_tidb_rowid` column id: the int handle of a table without an int primary key. */
+const EXTRA_HANDLE_COLUMN_ID = -1n;
+/**
+ * The session time zone sent with every DAG. The SQL layer keeps TIMESTAMP values as
+ * written (time_zone is SYSTEM = UTC and never applied), which is UTC on both sides.
+ */
+const TIME_ZONE_NAME = 'UTC';
 
-/** Column types whose Default-encoded datums we map back exactly (time types are not pushed yet). */
+/** Column types the coprocessor scans and whose values come back exactly as the root decodes them. */
 function scanTypeSupported(tp: number): boolean {
   switch (tp) {
     case MysqlType.Tiny:
@@ -28,9 +37,14 @@ function scanTypeSupported(tp: number): boolean {
     case MysqlType.Int24:
     case MysqlType.Long:
     case MysqlType.Longlong:
+    case MysqlType.Year:
     case MysqlType.Float:
     case MysqlType.Double:
     case MysqlType.NewDecimal:
+    case MysqlType.Date:
+    case MysqlType.Datetime:
+    case MysqlType.Timestamp:
+    case MysqlType.Duration:
       return true;
     default:
       return isStringTp(tp);
@@ -48,95 +62,89 @@ export interface CopTask {
   readonly outputTypes: readonly FieldType[];
   /** The DAG's output row -> `top`'s row layout. */
   readonly reshape: (row: Value[]) => Row;
+  /** Table columns the scan reads (pruned: what the plan above and the pushed operators use). */
+  readonly scanColumns: readonly number[];
+  /** The scan runs in descending handle order (ORDER BY the handle DESC LIMIT). */
+  readonly scanDesc: boolean;
 }
 
+const HANDLE_FT: FieldType = { tp: MysqlType.Longlong, flag: ColumnFlag.NotNull, flen: 21, decimal: 0, sqlName: 'bigint' };
 const AGG = { Count: 3001, Sum: 3002, Avg: 3003, Min: 3004, Max: 3005, First: 3006 } as const;
-const EXEC_AGGREGATION = 3;
-
-function wire(ft: FieldType): WireFieldType {
-  return { tp: ft.tp, flag: ft.flag, flen: ft.flen, decimal: Math.max(0, ft.decimal), collate: isStringTp(ft.tp) && !isBinaryString(ft) ? -46 : -63 };
-}
-
-function colRef(index: number, ft: FieldType): WireExpr {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt(index) ^ (1n << 63n));
-  return { tp: 201, val: b, fieldType: wire(ft) };
-}
-
-/** Int (signed) or DECIMAL: the classes whose values group and sum identically here and in the coprocessor. */
-function numericExact(ft: FieldType): boolean {
-  const intTp = ft.tp === MysqlType.Tiny || ft.tp === MysqlType.Short || ft.tp === MysqlType.Int24 || ft.tp === MysqlType.Long || ft.tp === MysqlType.Longlong;
-  return (intTp && (ft.flag & ColumnFlag.Unsigned) === 0) || ft.tp === MysqlType.NewDecimal;
-}
+const COUNT_FT: FieldType = { tp: MysqlType.Longlong, flag: ColumnFlag.Binary | ColumnFlag.Unsigned, flen: 21, decimal: 0, sqlName: 'bigint' };
 
 /**
- * The partial HashAgg as a tipb Aggregation: GROUP BY bare int/DECIMAL columns; COUNT(*),
- * COUNT/SUM/AVG/MIN/MAX of bare int/DECIMAL/DOUBLE columns; plus FIRST_ROW of every column
- * (the partial layout carries the group's first input row). The coprocessor answers
- * [agg states..., group keys], reshaped to ours: [group keys, states, first row].
+ * Group keys whose grouping and returned value agree with the root: ints, DECIMAL, times,
+ * durations and CHAR (stored without trailing spaces, so PAD SPACE equality picks no
+ * different representative). VARCHAR keys (`'a'` = `'a '`) and doubles stay at the root.
  */
-function partialAgg(agg: Extract<PlanNode, { op: 'HashAgg' }>, t: TableInfo): { exec: object; outputTypes: FieldType[]; reshape: (row: Value[]) => Row } | undefined {
-  const width = t.columns.length;
-  for (const g of agg.groupBy) if (g.columnIndex === undefined || g.columnIndex >= width || !numericExact(g.ft)) return undefined;
-  const aggFunc: object[] = [];
-  const outputTypes: FieldType[] = [];
-  const countFt: FieldType = { tp: MysqlType.Longlong, flag: ColumnFlag.Binary | ColumnFlag.Unsigned, flen: 21, decimal: 0, sqlName: 'bigint' };
-  for (const a of agg.aggs) {
-    if (a.distinct) return undefined;
-    let arg: WireExpr;
-    let argFt: FieldType | undefined;
-    if (a.arg === null) {
-      if (a.name !== 'count') return undefined;
-      const one = new Uint8Array(8);
-      new DataView(one.buffer).setBigUint64(0, 1n ^ (1n << 63n));
-      arg = { tp: 1, val: one, fieldType: { tp: MysqlType.Longlong, flag: ColumnFlag.Binary, flen: 21, decimal: 0, collate: -63 } };
-    } else {
-      if (a.arg.columnIndex === undefined || a.arg.columnIndex >= width) return undefined;
-      argFt = a.arg.ft;
-      if (!numericExact(argFt) && argFt.tp !== MysqlType.Double) return undefined;
-      arg = colRef(a.arg.columnIndex, argFt);
-    }
-    const sumFt: FieldType | undefined = argFt === undefined ? undefined : argFt.tp === MysqlType.Double ? argFt : { tp: MysqlType.NewDecimal, flag: ColumnFlag.Binary, flen: 65, decimal: Math.max(0, argFt.decimal), sqlName: 'decimal' };
-    switch (a.name) {
-      case 'count':
-        aggFunc.push({ tp: AGG.Count, children: [arg], fieldType: wire(countFt) });
-        outputTypes.push(countFt);
-        break;
-      case 'sum':
-        aggFunc.push({ tp: AGG.Sum, children: [arg], fieldType: wire(sumFt!) });
-        outputTypes.push(sumFt!);
-        break;
-      case 'avg':
-        aggFunc.push({ tp: AGG.Avg, children: [arg], fieldType: wire(sumFt!) });
-        outputTypes.push(countFt, sumFt!);
-        break;
-      case 'min':
-      case 'max':
-        aggFunc.push({ tp: a.name === 'min' ? AGG.Min : AGG.Max, children: [arg], fieldType: wire(argFt!) });
-        outputTypes.push(argFt!);
-        break;
-      default:
-        return undefined;
-    }
+function groupKeyOk(p: PushScalar): boolean {
+  if (p.cls === 'string') return p.ft.tp === MysqlType.String;
+  return p.cls !== 'real';
+}
+
+/** The tipb aggregate function of one of ours, with the partial states it outputs, or undefined. */
+function aggFunc(name: string, arg: PushScalar | null): { fn: object; states: FieldType[] } | undefined {
+  if (arg === null) {
+    if (name !== 'count') return undefined;
+    return { fn: { tp: AGG.Count, children: [{ tp: 1, val: i64(1n), fieldType: wireFieldType({ ...COUNT_FT, flag: ColumnFlag.Binary }) }], fieldType: wireFieldType(COUNT_FT) }, states: [COUNT_FT] };
   }
-  const nStates = outputTypes.length;
-  t.columns.forEach((c, k) => {
-    aggFunc.push({ tp: AGG.First, children: [colRef(k, c.ft)], fieldType: wire(c.ft) });
-    outputTypes.push(c.ft);
-  });
-  for (const g of agg.groupBy) outputTypes.push(g.ft);
-  const nG = agg.groupBy.length;
-  const exec = { tp: EXEC_AGGREGATION, executorId: 'HashAgg_4', aggregation: { groupBy: agg.groupBy.map((g) => colRef(g.columnIndex!, g.ft)), aggFunc, streamed: false } };
-  const reshape = (r: Value[]): Row => [...r.slice(nStates + width, nStates + width + nG), ...r.slice(0, nStates), ...r.slice(nStates, nStates + width)];
-  return { exec, outputTypes, reshape };
+  const ft = arg.ft;
+  switch (name) {
+    case 'count':
+      return { fn: { tp: AGG.Count, children: [arg.expr], fieldType: wireFieldType(COUNT_FT) }, states: [COUNT_FT] };
+    case 'sum':
+    case 'avg': {
+      // Sums of ints/DECIMALs are exact DECIMALs on both sides; doubles sum per region (TiDB does the same).
+      // FLOAT sums differ: the root adds the rounded values it shows, the store the raw float32s.
+      if ((arg.cls !== 'int' && arg.cls !== 'decimal' && arg.cls !== 'real') || ft.tp === MysqlType.Float) return undefined;
+      const sumFt: FieldType = arg.cls === 'real' ? ft : { tp: MysqlType.NewDecimal, flag: ColumnFlag.Binary, flen: 65, decimal: Math.max(0, ft.decimal), sqlName: 'decimal' };
+      return name === 'sum'
+        ? { fn: { tp: AGG.Sum, children: [arg.expr], fieldType: wireFieldType(sumFt) }, states: [sumFt] }
+        : { fn: { tp: AGG.Avg, children: [arg.expr], fieldType: wireFieldType(sumFt) }, states: [COUNT_FT, sumFt] };
+    }
+    case 'min':
+    case 'max':
+      // VARCHAR ties under PAD SPACE ('a' vs 'a ') could return a different representative.
+      if (arg.cls === 'string' && ft.tp !== MysqlType.String) return undefined;
+      return { fn: { tp: name === 'min' ? AGG.Min : AGG.Max, children: [arg.expr], fieldType: wireFieldType(ft) }, states: [ft] };
+    default:
+      return undefined;
+  }
+}
+
+/** The ColumnInfo `default_val` of a column added after rows existed: the value old rows read. */
+function originDefaultBytes(c: ColumnInfo): Uint8Array | undefined | null {
+  const d = c.originDefault;
+  if (d === undefined || d === null) return undefined;
+  // CURRENT_TIMESTAMP origin defaults are evaluated per statement at the root: not pushed.
+  if (typeof d === 'object') return null;
+  try {
+    return encodeDatumValue([valueToDatum(convertForColumn(d, c.ft, c.name, 1), c.ft)]);
+  } catch {
+    return null;
+  }
+}
+
+/** Packed times (how Default-encoded datums carry them) back to the SQL layer's SqlTime. */
+function timeFixer(types: readonly FieldType[]): (row: Value[]) => Value[] {
+  const fix = types.map((ft, k) => (isTimeTp(ft.tp) ? k : -1)).filter((k) => k >= 0);
+  if (fix.length === 0) return (r) => r;
+  return (r) => {
+    for (const k of fix) {
+      const v = r[k];
+      if (typeof v === 'bigint') r[k] = new SqlTime(coreTimeFromPacked(v, types[k]!.tp, Math.max(0, types[k]!.decimal)));
+    }
+    return r;
+  };
 }
 
 /**
  * The DAG for the pushable bottom of a TableReader's chain, or undefined when even the scan
- * cannot be pushed. Pushed: the TableScan (int handle or `_tidb_rowid` tables whose columns
- * are ints, floats, decimals or strings, none added after rows were written, ascending),
- * then a Selection whose whole condition has a tipb form (`pushCond`), then a Limit without
- * offset right above those. Operators above `top` keep running at the root over its rows.
+ * cannot be pushed. Pushed: the TableScan (int handle or `_tidb_rowid` tables, ascending,
+ * reading only the columns the plan uses; columns added after rows existed carry their
+ * origin default), then a Selection whose whole condition has a tipb form (`pushCond`), then
+ * one of: the partial HashAgg (`push` set and every key/function supported), a TopN whose
+ * keys have a tipb form (`pushKeys`), a Limit. Operators above `top` run at the root.
  */
 export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>, collectSummaries = false): CopTask | undefined {
   const chain: PlanNode[] = [];
@@ -148,61 +156,161 @@ export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>, c
   }
   const scan = chain[0] as Extract<PlanNode, { op: 'TableScan' }>;
   const t = scan.table;
-  if (scan.desc || t.isCommonHandle || scan.schema.length !== t.columns.length) return undefined;
-  if (t.columns.some((c) => !scanTypeSupported(c.ft.tp) || (c.originDefault !== undefined && c.originDefault !== null))) return undefined;
-  const hOff = handleColumnOffset(t);
-  const columns = t.columns.map((c, i) => ({
-    columnId: BigInt(c.id),
-    tp: c.ft.tp,
-    collation: isStringTp(c.ft.tp) && !isBinaryString(c.ft) ? -46 : -63,
-    columnLen: c.ft.flen,
-    decimal: Math.max(0, c.ft.decimal),
-    flag: c.ft.flag,
-    pkHandle: i === hOff,
-  }));
-  const executors: object[] = [{ tp: EXEC_TABLE_SCAN, executorId: 'TableFullScan_1', tblScan: { tableId: BigInt(t.id), columns, desc: false } }];
-  let top: PlanNode = scan;
-  const pushed: PlanNode[] = [scan];
+  const width = t.columns.length;
+  if (scan.desc || t.isCommonHandle || scan.schema.length !== width) return undefined;
+  const all = t.columns.map((_, k) => k);
+
   let i = 1;
   const sel = chain[i];
-  if (sel !== undefined && sel.op === 'Selection' && sel.pushCond !== undefined && sel.apply === undefined) {
-    executors.push({ tp: EXEC_SELECTION, executorId: 'Selection_2', selection: { conditions: [sel.pushCond] } });
-    top = sel;
-    pushed.push(sel);
-    i++;
-  }
-  let outputTypes: FieldType[] = t.columns.map((c) => c.ft);
-  let reshape = (r: Value[]): Row => r;
-  const agg = chain[i];
-  if (agg !== undefined && agg.op === 'HashAgg' && agg.mode === 'partial' && top === chain[i - 1]) {
-    const p = partialAgg(agg, t);
-    if (p !== undefined) {
-      executors.push(p.exec);
-      outputTypes = p.outputTypes;
-      reshape = p.reshape;
-      top = agg;
-      pushed.push(agg);
-      i++;
+  const selPushed = sel !== undefined && sel.op === 'Selection' && sel.pushCond !== undefined && sel.apply === undefined ? sel : undefined;
+  if (selPushed) i++;
+  const next = chain[i];
+  const prevIsPushed = i === 1 || selPushed !== undefined;
+  // The partial aggregation, when each key and function has an exact pushed form.
+  let agg: { node: PlanNode; exec: (map: (k: number) => number) => object; states: FieldType[]; groupFts: FieldType[]; reads: Set<number> } | undefined;
+  if (prevIsPushed && next !== undefined && next.op === 'HashAgg' && next.mode === 'partial' && next.push !== undefined) {
+    const p = next.push;
+    const fns: Array<{ fn: object; states: FieldType[] }> = [];
+    let ok = p.groupBy.every(groupKeyOk) && next.aggs.length === p.args.length;
+    next.aggs.forEach((a, k) => {
+      const f = a.distinct ? undefined : aggFunc(a.name, p.args[k]!);
+      if (f === undefined) ok = false;
+      else fns.push(f);
+    });
+    if (ok) {
+      const reads = new Set<number>();
+      for (const g of p.groupBy) columnsOf(g.expr, reads);
+      for (const a of p.args) if (a !== null) columnsOf(a.expr, reads);
+      const groupBy = p.groupBy;
+      agg = {
+        node: next,
+        reads,
+        states: fns.flatMap((f) => f.states),
+        groupFts: groupBy.map((g) => g.ft),
+        exec: (map) => {
+          const remap = (w: WireExpr) => remapColumns(w, map);
+          const aggFuncs = fns.map((f) => {
+            const fn = f.fn as { children: WireExpr[] };
+            return { ...fn, children: fn.children.map(remap) };
+          });
+          return { aggFuncs, groupBy: groupBy.map((g) => remap(g.expr)) };
+        },
+      };
     }
   }
-  const lim = chain[i];
-  if (lim !== undefined && lim.op === 'Limit' && lim.offset === null && lim.limit.constant && top === chain[i - 1]) {
-    const v = lim.limit.eval([]);
-    if (typeof v === 'bigint' && v >= 0n) {
-      executors.push({ tp: EXEC_LIMIT, executorId: 'Limit_3', limit: { limit: v } });
+  const topN = agg === undefined && prevIsPushed && next !== undefined && next.op === 'TopN' && next.pushKeys !== undefined && next.offset === null && next.limit.constant ? next : undefined;
+  const lim = agg === undefined && topN === undefined && prevIsPushed && next !== undefined && next.op === 'Limit' && next.offset === null && next.limit.constant ? next : undefined;
+  const limitOf = (n: { limit: { eval: (r: Row) => Value } }): bigint | undefined => {
+    const v = n.limit.eval([]);
+    return typeof v === 'bigint' && v >= 0n ? v : undefined;
+  };
+  const topNLimit = topN ? limitOf(topN) : undefined;
+  const limLimit = lim ? limitOf(lim) : undefined;
+
+  // Columns returned to the root: what the statement reads (minus WHERE-only ones once the whole WHERE is pushed).
+  const above = (selPushed ? scan.neededAbove : scan.needed) ?? all;
+  const reads = new Set<number>(agg !== undefined ? (scan.needed ?? all) : above);
+  if (selPushed) columnsOf(selPushed.pushCond!, reads);
+  if (agg) for (const k of agg.reads) reads.add(k);
+  if (topN && topNLimit !== undefined) for (const k of topN.pushKeys!) columnsOf(k.expr, reads);
+  const scanColumns = [...reads].filter((k) => k >= 0 && k < width).sort((a, b) => a - b);
+  if (scanColumns.length !== reads.size) return undefined;
+  const hOff = handleColumnOffset(t);
+  const infos: object[] = [];
+  for (const k of scanColumns) {
+    const c = t.columns[k]!;
+    if (!scanTypeSupported(c.ft.tp)) return undefined;
+    const dv = originDefaultBytes(c);
+    if (dv === null) return undefined;
+    infos.push({
+      columnId: BigInt(c.id),
+      tp: c.ft.tp,
+      collation: isStringTp(c.ft.tp) && !isBinaryString(c.ft) ? -46 : -63,
+      columnLen: c.ft.flen,
+      decimal: Math.max(0, c.ft.decimal),
+      flag: c.ft.flag,
+      pkHandle: k === hOff,
+      ...(dv !== undefined ? { defaultVal: dv } : {}),
+    });
+  }
+  // Nothing to read (COUNT(*)): the handle alone, as TiDB does.
+  if (infos.length === 0) infos.push({ columnId: EXTRA_HANDLE_COLUMN_ID, tp: MysqlType.Longlong, collation: -63, columnLen: 21, decimal: 0, flag: ColumnFlag.NotNull, pkHandle: false });
+  const offsetOf = new Map(scanColumns.map((k, j) => [k, j]));
+  const map = (k: number): number => offsetOf.get(k)!;
+
+  // ORDER BY the int handle LIMIT n: each region scans in handle order (descending for DESC)
+  // and stops after n rows, instead of sorting the whole region (the root TopN still merges).
+  const key0 = topN?.pushKeys?.[0];
+  const byHandle = topN !== undefined && topNLimit !== undefined && hOff >= 0 && topN.pushKeys!.length === 1 && key0!.expr.tp === 201 && [...columnsOf(key0!.expr, new Set())][0] === hOff;
+  const executors: object[] = [{ tp: EXEC_TABLE_SCAN, executorId: 'TableFullScan_1', tblScan: { tableId: BigInt(t.id), columns: infos, desc: byHandle && key0!.desc } }];
+  let top: PlanNode = scan;
+  const pushed: PlanNode[] = [scan];
+  if (selPushed) {
+    executors.push({ tp: EXEC_SELECTION, executorId: 'Selection_2', selection: { conditions: [remapColumns(selPushed.pushCond!, map)] } });
+    top = selPushed;
+    pushed.push(selPushed);
+  }
+  let outputTypes: FieldType[];
+  let outputOffsets: number[];
+  let layout: (r: Value[]) => Row;
+  if (agg !== undefined) {
+    // Partial layout: [group keys, states, first row]; the coprocessor answers [states..., first rows..., group keys].
+    const firsts = scan.needed ?? all;
+    const { aggFuncs, groupBy } = agg.exec(map) as { aggFuncs: object[]; groupBy: WireExpr[] };
+    for (const k of firsts) aggFuncs.push({ tp: AGG.First, children: [columnRef(map(k), t.columns[k]!.ft)], fieldType: wireFieldType(t.columns[k]!.ft) });
+    executors.push({ tp: EXEC_AGGREGATION, executorId: 'HashAgg_3', aggregation: { groupBy, aggFunc: aggFuncs, streamed: false } });
+    outputTypes = [...agg.states, ...firsts.map((k) => t.columns[k]!.ft), ...agg.groupFts];
+    outputOffsets = outputTypes.map((_, k) => k);
+    const nS = agg.states.length;
+    const nF = firsts.length;
+    const nG = agg.groupFts.length;
+    layout = (r) => {
+      const first: Value[] = new Array<Value>(width).fill(null);
+      firsts.forEach((k, j) => (first[k] = r[nS + j]!));
+      return [...r.slice(nS + nF, nS + nF + nG), ...r.slice(0, nS), ...first];
+    };
+    top = agg.node;
+    pushed.push(agg.node);
+  } else {
+    if (byHandle) {
+      executors.push({ tp: EXEC_LIMIT, executorId: 'Limit_3', limit: { limit: topNLimit } });
+      top = topN!;
+      pushed.push(topN!);
+    } else if (topN && topNLimit !== undefined) {
+      executors.push({ tp: EXEC_TOP_N, executorId: 'TopN_3', topN: { orderBy: topN.pushKeys!.map((k) => ({ expr: remapColumns(k.expr, map), desc: k.desc })), limit: topNLimit } });
+      top = topN;
+      pushed.push(topN);
+    } else if (lim && limLimit !== undefined) {
+      executors.push({ tp: EXEC_LIMIT, executorId: 'Limit_3', limit: { limit: limLimit } });
       top = lim;
       pushed.push(lim);
     }
+    const out = above.filter((k) => offsetOf.has(k));
+    outputTypes = out.map((k) => t.columns[k]!.ft);
+    outputOffsets = out.map(map);
+    if (out.length === 0) {
+      // Rows without columns (`SELECT 1 FROM t WHERE …`) still need one column to be counted.
+      outputOffsets = [0];
+      outputTypes = [scanColumns.length > 0 ? t.columns[scanColumns[0]!]!.ft : HANDLE_FT];
+    }
+    layout = (r) => {
+      const row: Value[] = new Array<Value>(width).fill(null);
+      out.forEach((k, j) => (row[k] = r[j]!));
+      return row;
+    };
   }
+  const fix = timeFixer(outputTypes);
+  const reshape = (r: Value[]): Row => layout(fix(r));
   const data = encodeMessage('tipb.DAGRequest', {
     executors,
-    outputOffsets: outputTypes.map((_, k) => k),
+    outputOffsets,
     encodeType: ENCODE_DEFAULT,
     timeZoneOffset: 0n,
+    timeZoneName: TIME_ZONE_NAME,
     flags: 0n,
     collectExecutionSummaries: collectSummaries,
   });
-  return { top, scan, data, pushed, outputTypes, reshape };
+  return { top, scan, data, pushed, outputTypes, reshape, scanColumns, scanDesc: byHandle && key0!.desc };
 }
 
 /** What one coprocessor read did (EXPLAIN ANALYZE). */

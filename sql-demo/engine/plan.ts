@@ -1,6 +1,7 @@
 import type { Compiled, SchemaColumn, SubqueryRef } from './expr.ts';
 import type { IndexInfo, TableInfo } from './catalog.ts';
-import type { WireExpr } from './push_expr.ts';
+import type { PushScalar, WireExpr } from './push_expr.ts';
+import { buildCopTask } from './cop_reader.ts';
 
 /** How a table scan reaches its rows (chosen from WHERE by the planner). */
 export type Access =
@@ -38,7 +39,12 @@ export interface SortKey {
  */
 export type PlanNode =
   | { readonly op: 'Dual'; readonly schema: readonly SchemaColumn[]; readonly rows: number }
-  | { readonly op: 'TableScan'; readonly schema: readonly SchemaColumn[]; readonly table: TableInfo; readonly db: string; readonly alias: string; readonly access: Access; readonly desc: boolean }
+  /**
+   * `needed`: table columns the statement reads anywhere (undefined = all); `neededAbove`: the
+   * same without the WHERE clause (what is left to read once the whole WHERE runs in the
+   * coprocessor). A pushed scan reads only these; the others are NULL in the rows it returns.
+   */
+  | { readonly op: 'TableScan'; readonly schema: readonly SchemaColumn[]; readonly table: TableInfo; readonly db: string; readonly alias: string; readonly access: Access; readonly desc: boolean; readonly needed?: readonly number[]; readonly neededAbove?: readonly number[] }
   | { readonly op: 'TableReader'; readonly schema: readonly SchemaColumn[]; readonly child: PlanNode }
   /** `apply`: correlated subqueries re-run for each input row before `cond`/`exprs` are evaluated. */
   /** `pushCond`: the same condition as a tipb expression when it can run in the coprocessor. */
@@ -49,9 +55,11 @@ export type PlanNode =
    * [group keys, partial states, first row] out, states per agg: count [n], sum [s],
    * avg [n, s], min/max [v]. `final` (root): merges partial rows into the complete layout.
    */
-  | { readonly op: 'HashAgg'; readonly schema: readonly SchemaColumn[]; readonly groupBy: readonly Compiled[]; readonly aggs: readonly AggDesc[]; readonly child: PlanNode; readonly mode?: 'complete' | 'partial' | 'final' }
+  /** `push` (partial mode): the group keys and aggregate arguments in tipb form, when all have one. */
+  | { readonly op: 'HashAgg'; readonly schema: readonly SchemaColumn[]; readonly groupBy: readonly Compiled[]; readonly aggs: readonly AggDesc[]; readonly child: PlanNode; readonly mode?: 'complete' | 'partial' | 'final'; readonly push?: { readonly groupBy: readonly PushScalar[]; readonly args: ReadonlyArray<PushScalar | null> } }
   | { readonly op: 'Sort'; readonly schema: readonly SchemaColumn[]; readonly keys: readonly SortKey[]; readonly child: PlanNode }
-  | { readonly op: 'TopN'; readonly schema: readonly SchemaColumn[]; readonly keys: readonly SortKey[]; readonly limit: Compiled; readonly offset: Compiled | null; readonly child: PlanNode }
+  /** `pushKeys` (under a reader): the sort keys in tipb form, when all have one. */
+  | { readonly op: 'TopN'; readonly schema: readonly SchemaColumn[]; readonly keys: readonly SortKey[]; readonly limit: Compiled; readonly offset: Compiled | null; readonly child: PlanNode; readonly pushKeys?: ReadonlyArray<{ readonly expr: WireExpr; readonly desc: boolean }> }
   | { readonly op: 'Limit'; readonly schema: readonly SchemaColumn[]; readonly limit: Compiled; readonly offset: Compiled | null; readonly child: PlanNode }
   | { readonly op: 'Distinct'; readonly schema: readonly SchemaColumn[]; readonly visible: number; readonly child: PlanNode }
   | {
@@ -98,6 +106,8 @@ export function explainPlan(root: PlanNode, nodes?: PlanNode[], copTop?: (reader
   // With `copTop` (pushdown on), reader-side operators above the pushed part show as root.
   const atRoot = new Set<PlanNode>();
   const pushedTops = new Set<PlanNode>();
+  /** Pushed scans: the columns the DAG reads and its scan order (operator info). */
+  const pushedScans = new Map<PlanNode, string>();
   const out: string[][] = [];
   const emit = (n: PlanNode, row: string[]): void => {
     out.push(row);
@@ -114,7 +124,14 @@ export function explainPlan(root: PlanNode, nodes?: PlanNode[], copTop?: (reader
         let info = 'pushdown boundary: children run per region (cop[tikv])';
         if (copTop !== undefined) {
           const top = copTop(n);
-          if (top !== undefined) pushedTops.add(top);
+          if (top !== undefined) {
+            pushedTops.add(top);
+            const task = buildCopTask(n);
+            if (task !== undefined) {
+              const cols = task.scanColumns.map((k) => task.scan.table.columns[k]!.name);
+              pushedScans.set(task.scan, `${task.scanDesc ? ', scan order:desc' : ''}, columns:[${cols.length > 0 ? cols.join(', ') : '_tidb_rowid'}]`);
+            }
+          }
           let c: PlanNode | undefined = n.child;
           while (c !== undefined && c !== top) {
             atRoot.add(c);
@@ -129,7 +146,7 @@ export function explainPlan(root: PlanNode, nodes?: PlanNode[], copTop?: (reader
       case 'TableScan': {
         const [name, info] = accessText(n);
         const isPoint = name.includes('Point_Get');
-        emit(n, [id(name), isPoint ? 'root' : task, `table:${n.alias}`, info]);
+        emit(n, [id(name), isPoint ? 'root' : task, `table:${n.alias}`, info + (pushedScans.get(n) ?? '')]);
         return;
       }
       case 'Selection':

@@ -1,5 +1,5 @@
 import { ER, sqlError } from '../errors.ts';
-import { toPushExpr } from './push_expr.ts';
+import { PushTranslator, type PushScalar, type WireExpr } from './push_expr.ts';
 import type { Expr, FromItem, OrderItem, Query, SelectItem, SelectStmt } from '../parser/mod.ts';
 import type { InfoSchema, TableInfo } from './catalog.ts';
 import { isIntTp, isStringTp, isTimeTp } from './column_type.ts';
@@ -7,6 +7,47 @@ import { ExprCompiler, exprText, unifyTypes, type Compiled, type EvalContext, ty
 import { FT } from './field_types.ts';
 import type { Access, AggDesc, Bound, PlanNode, QueryPlan, SortKey } from './plan.ts';
 import { primaryIndex, secondaryIndexes, type Row } from './table_codec.ts';
+import { Decimal } from '../tidb_codec.ts';
+import { SqlDuration, SqlTime } from './value.ts';
+
+/** Column names a statement mentions (lower case), or 'all' when it has a `*`. */
+type ColumnRefs = ReadonlySet<string> | 'all';
+
+/**
+ * Every column name the AST mentions anywhere (select list, WHERE, GROUP BY, HAVING, ORDER
+ * BY, ON/USING, subqueries): an over-approximation of what a scan must return, which is
+ * all column pruning needs. Qualifiers are ignored.
+ */
+function referencedColumns(ast: unknown): ColumnRefs {
+  const out = new Set<string>();
+  let all = false;
+  const visit = (v: unknown): void => {
+    if (all || v === null || typeof v !== 'object' || v instanceof Uint8Array || v instanceof Decimal || v instanceof SqlTime || v instanceof SqlDuration) return;
+    if (Array.isArray(v)) {
+      v.forEach(visit);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    if (o.kind === 'star') {
+      all = true;
+      return;
+    }
+    if (o.kind === 'col' && typeof o.name === 'string') out.add(o.name.toLowerCase());
+    if (Array.isArray(o.using)) for (const u of o.using) if (typeof u === 'string') out.add(u.toLowerCase());
+    for (const k of Object.keys(o)) visit(o[k]);
+  };
+  visit(ast);
+  return all ? 'all' : out;
+}
+
+function neededOf(t: TableInfo, refs: ColumnRefs): number[] | undefined {
+  if (refs === 'all') return undefined;
+  const out: number[] = [];
+  t.columns.forEach((c, i) => {
+    if (refs.has(c.name.toLowerCase())) out.push(i);
+  });
+  return out;
+}
 
 /** Rows a single LIMIT may ask for before we treat it as unbounded. */
 export const LIMIT_ROWS_MAX = 1n << 62n;
@@ -191,14 +232,16 @@ export class Planner {
     return { op: 'Limit', schema: child.schema, limit: comp.compile(limit), offset: offset === null ? null : comp.compile(offset), child };
   }
 
-  private from(f: FromItem): PlanNode {
+  private from(f: FromItem, refs: { all: ColumnRefs; above: ColumnRefs }): PlanNode {
     switch (f.kind) {
       case 'table': {
         const db = f.db ?? this.ctx.currentDb();
         const t = this.is.mustTable(db, f.name);
         const alias = f.alias ?? f.name;
         const schema: SchemaColumn[] = t.columns.map((c) => ({ qualifier: alias, name: c.name, ft: c.ft, orgTable: t.name, orgName: c.name, db: db! }));
-        return { op: 'TableScan', schema, table: t, db: db!, alias, access: { kind: 'full' }, desc: false };
+        const needed = neededOf(t, refs.all);
+        const neededAbove = neededOf(t, refs.above);
+        return { op: 'TableScan', schema, table: t, db: db!, alias, access: { kind: 'full' }, desc: false, ...(needed ? { needed } : {}), ...(neededAbove ? { neededAbove } : {}) };
       }
       case 'derived': {
         const child = this.query(f.query);
@@ -211,8 +254,10 @@ export class Planner {
         return { op: 'Projection', schema, exprs: schema.map((c, i) => ({ eval: (row) => row[i]!, ft: c.ft, text: c.name, columnIndex: i, constant: false })), child };
       }
       case 'join': {
-        const left = this.wrapReader(this.from(f.left));
-        const right = this.wrapReader(this.from(f.right));
+        // The WHERE of a join runs above it: its columns stay needed in every scan.
+        const inJoin = { all: refs.all, above: refs.all };
+        const left = this.wrapReader(this.from(f.left, inJoin));
+        const right = this.wrapReader(this.from(f.right, inJoin));
         const schema = [...left.schema, ...right.schema];
         let onExpr: Expr | undefined = f.on;
         if (f.using !== undefined) {
@@ -259,6 +304,26 @@ export class Planner {
     }
   }
 
+  /**
+   * Predicate pushdown through inner joins: the WHERE conjuncts that read one table only and
+   * have a tipb form are copied into a Selection under that table's reader (the full WHERE
+   * still runs above the join, so a copy never changes the result).
+   */
+  private pushJoinFilters(n: PlanNode, conds: readonly Expr[]): PlanNode {
+    if (n.op === 'HashJoin') return { ...n, left: this.pushJoinFilters(n.left, conds), right: this.pushJoinFilters(n.right, conds) };
+    if (n.op !== 'TableReader' || n.child.op !== 'TableScan') return n;
+    const scan = n.child;
+    // Unknown names (other tables' columns) make `compile` throw: the translator then refuses.
+    const comp = new ExprCompiler(this.ctx, schemaResolver(scan.schema), scan.schema);
+    const tr = new PushTranslator((e) => comp.compile(e), scan.schema.length, this.ctx.warnings);
+    const mine = conds.filter((c) => tr.condition(c) !== undefined);
+    if (mine.length === 0) return n;
+    const all = mine.reduce((a, b): Expr => ({ kind: 'binary', op: 'and', left: a, right: b }));
+    const pushCond = tr.condition(all);
+    if (pushCond === undefined) return n;
+    return { ...n, child: { op: 'Selection', schema: scan.schema, cond: comp.compile(all), child: scan, pushCond } };
+  }
+
   /** Puts a bare TableScan under a TableReader (Point_Get stays at the root). */
   private wrapReader(n: PlanNode): PlanNode {
     if (n.op === 'TableScan' && (n.access.kind === 'full' || n.access.kind === 'handleRange')) return { op: 'TableReader', schema: n.schema, child: n };
@@ -266,7 +331,7 @@ export class Planner {
   }
 
   select(s: SelectStmt): PlanNode {
-    let node: PlanNode = s.from === null ? { op: 'Dual', schema: [], rows: 1 } : this.from(s.from);
+    let node: PlanNode = s.from === null ? { op: 'Dual', schema: [], rows: 1 } : this.from(s.from, { all: referencedColumns(s), above: referencedColumns({ ...s, where: null }) });
     const inputSchema = node.schema;
     const inputComp = new ExprCompiler(this.ctx, schemaResolver(inputSchema), inputSchema, undefined, this.outer);
     // Expand stars into column refs.
@@ -296,10 +361,11 @@ export class Planner {
         const access = this.chooseAccess(node.table, node.schema, s.where, inputComp);
         const scan: PlanNode = { ...node, access };
         if (access.kind === 'full' || access.kind === 'handleRange') {
-          const pushCond = toPushExpr(s.where, (e) => inputComp.compile(e));
+          const pushCond = new PushTranslator((e) => inputComp.compile(e), inputSchema.length, this.ctx.warnings).condition(s.where);
           node = { op: 'TableReader', schema: scan.schema, child: { op: 'Selection', schema: scan.schema, cond, child: scan, ...(pushCond !== undefined ? { pushCond } : {}) } };
         } else node = { op: 'Selection', schema: scan.schema, cond, child: scan };
       } else {
+        if (node.op === 'HashJoin' && innerOnly(node)) node = this.pushJoinFilters(node, conjuncts(s.where));
         node = { op: 'Selection', schema: node.schema, cond, child: this.wrapReader(node) };
       }
     } else node = this.wrapReader(node);
@@ -312,7 +378,9 @@ export class Planner {
 
     let comp: ExprCompiler;
     if (needAgg) {
-      const groupC = groupBy.map((g) => (g.kind === 'lit' && typeof g.value === 'bigint' ? inputComp.compile(itemExprs[Number(g.value) - 1] ?? g) : inputComp.compile(g)));
+      const groupAst = groupBy.map((g) => (g.kind === 'lit' && typeof g.value === 'bigint' ? (itemExprs[Number(g.value) - 1] ?? g) : g));
+      const groupC = groupAst.map((g) => inputComp.compile(g));
+      const aggArgs: Array<Expr | null> = [];
       const aggs: AggDesc[] = [];
       const aggIndex = new Map<string, number>();
       const collect = (e: Expr): void => {
@@ -322,6 +390,7 @@ export class Planner {
             if (e.arg !== null && containsAgg(e.arg)) throw sqlError(ER.INVALID_GROUP_FUNC_USE, 'Invalid use of group function');
             aggIndex.set(key, aggs.length);
             aggs.push({ name: e.name, arg: e.arg === null ? null : inputComp.compile(e.arg), distinct: e.distinct, text: exprText(e) });
+            aggArgs.push(e.arg);
           }
           return;
         }
@@ -346,7 +415,11 @@ export class Planner {
           ...inputSchema,
         ];
         void stateCols;
-        const partial: PlanNode = { op: 'HashAgg', mode: 'partial', schema: partialSchema, groupBy: groupC, aggs, child: node.child };
+        const tr = new PushTranslator((e) => inputComp.compile(e), inputSchema.length, this.ctx.warnings);
+        const pushGroup = groupAst.map((g) => tr.value(g));
+        const pushArgs = aggArgs.map((a) => (a === null ? null : tr.value(a)));
+        const push = pushGroup.every((g) => g !== undefined) && pushArgs.every((a) => a !== undefined) ? { groupBy: pushGroup as PushScalar[], args: pushArgs as Array<PushScalar | null> } : undefined;
+        const partial: PlanNode = { op: 'HashAgg', mode: 'partial', schema: partialSchema, groupBy: groupC, aggs, child: node.child, ...(push ? { push } : {}) };
         const keyCols = groupC.map((g, i) => ({ eval: (row: Row) => row[i]!, ft: g.ft, text: g.text, columnIndex: i, constant: false }));
         node = { op: 'HashAgg', mode: 'final', schema: aggSchema, groupBy: keyCols, aggs, child: { op: 'TableReader', schema: partialSchema, child: partial } };
       } else {
@@ -453,6 +526,8 @@ export class Planner {
     const count = s.offset === null ? limit : lc.binary('+', limit, lc.compile(s.offset), `${limit.text}+${exprText(s.offset)}`);
     if (orderBy.length === 0) return { op: 'Limit', schema: child.schema, limit: count, offset: null, child };
     const keys: SortKey[] = [];
+    const tr = new PushTranslator((e) => comp.compile(e), child.schema.length, this.ctx.warnings);
+    let pushKeys: Array<{ expr: WireExpr; desc: boolean }> | undefined = [];
     for (const o of orderBy) {
       let e = o.expr;
       if (e.kind === 'lit' && typeof e.value === 'bigint') {
@@ -466,8 +541,10 @@ export class Planner {
       } catch {
         return undefined;
       }
+      const p: PushScalar | undefined = pushKeys === undefined ? undefined : tr.value(e);
+      pushKeys = p === undefined ? undefined : [...pushKeys!, { expr: p.expr, desc: o.desc }];
     }
-    return { op: 'TopN', schema: child.schema, keys, limit: count, offset: null, child };
+    return { op: 'TopN', schema: child.schema, keys, limit: count, offset: null, child, ...(pushKeys ? { pushKeys } : {}) };
   }
 
   /** Access path for UPDATE/DELETE row sources (same rules as SELECT). */
@@ -574,6 +651,12 @@ export class Planner {
     }
     return best ?? { kind: 'full' };
   }
+}
+
+/** True when every join in the tree is inner or cross (a WHERE conjunct may then filter a table before it joins). */
+function innerOnly(n: PlanNode): boolean {
+  if (n.op !== 'HashJoin') return true;
+  return (n.joinType === 'inner' || n.joinType === 'cross') && innerOnly(n.left) && innerOnly(n.right);
 }
 
 function shift(c: Compiled, by: number): Compiled {
