@@ -365,7 +365,7 @@ export class Planner {
           node = { op: 'TableReader', schema: scan.schema, child: { op: 'Selection', schema: scan.schema, cond, child: scan, ...(pushCond !== undefined ? { pushCond } : {}) } };
         } else node = { op: 'Selection', schema: scan.schema, cond, child: scan };
       } else {
-        if (node.op === 'HashJoin' && innerOnly(node)) node = this.pushJoinFilters(node, conjuncts(s.where));
+        if (node.op === 'HashJoin' && innerOnly(node)) node = this.pushJoinFilters(joinKeysFromWhere(node, conjuncts(s.where), this.ctx), conjuncts(s.where));
         node = { op: 'Selection', schema: node.schema, cond, child: this.wrapReader(node) };
       }
     } else node = this.wrapReader(node);
@@ -564,7 +564,7 @@ export class Planner {
     const usable = (col: string, v: Compiled): boolean => {
       if (!v.constant) return false;
       const ft = t.columns.find((c) => c.name.toLowerCase() === col)!.ft;
-      if (isIntTp(ft.tp)) return isIntTp(v.ft.tp);
+      if (isIntTp(ft.tp)) return isIntTp(v.ft.tp) || integralConstant(v);
       if (isStringTp(ft.tp)) return isStringTp(v.ft.tp);
       if (isTimeTp(ft.tp)) return isStringTp(v.ft.tp) || isTimeTp(v.ft.tp);
       return false;
@@ -653,10 +653,64 @@ export class Planner {
   }
 }
 
+/**
+ * A DOUBLE/DECIMAL constant holding a whole number (drivers such as mysql2 bind JS numbers as
+ * DOUBLE): it selects int keys exactly, so point gets and handle ranges stay usable. A
+ * fractional value is not (converting it to the column type would round the bound).
+ */
+function integralConstant(v: Compiled): boolean {
+  let x: unknown;
+  try {
+    x = v.eval([]);
+  } catch {
+    return false;
+  }
+  if (typeof x === 'number') return Number.isInteger(x) && Math.abs(x) <= Number.MAX_SAFE_INTEGER;
+  if (x instanceof Decimal) return x.unscaled % 10n ** BigInt(x.frac) === 0n;
+  return false;
+}
+
 /** True when every join in the tree is inner or cross (a WHERE conjunct may then filter a table before it joins). */
 function innerOnly(n: PlanNode): boolean {
   if (n.op !== 'HashJoin') return true;
   return (n.joinType === 'inner' || n.joinType === 'cross') && innerOnly(n.left) && innerOnly(n.right);
+}
+
+/**
+ * Comma joins (`FROM a, b WHERE a.x = b.y`): a WHERE equality between a column of each side
+ * of an inner or cross join becomes a hash-join key, so the join no longer builds the cross
+ * product. The WHERE still runs above the join, so this only removes rows it would drop.
+ */
+function joinKeysFromWhere(n: PlanNode, conds: readonly Expr[], ctx: EvalContext): PlanNode {
+  if (n.op !== 'HashJoin' || (n.joinType !== 'inner' && n.joinType !== 'cross')) return n;
+  const left = joinKeysFromWhere(n.left, conds, ctx);
+  const right = joinKeysFromWhere(n.right, conds, ctx);
+  const comp = new ExprCompiler(ctx, schemaResolver(n.schema), n.schema);
+  const nl = left.schema.length;
+  const leftKeys = [...n.leftKeys];
+  const rightKeys = [...n.rightKeys];
+  const have = new Set(leftKeys.map((k, i) => `${k.columnIndex}=${rightKeys[i]!.columnIndex}`));
+  for (const c of conds) {
+    if (c.kind !== 'binary' || c.op !== '=' || c.left.kind !== 'col' || c.right.kind !== 'col') continue;
+    let l: Compiled;
+    let r: Compiled;
+    try {
+      l = comp.compile(c.left);
+      r = comp.compile(c.right);
+    } catch {
+      continue; // a column of a table outside this join, or ambiguous here
+    }
+    if (l.columnIndex === undefined || r.columnIndex === undefined) continue;
+    if (l.columnIndex >= nl && r.columnIndex < nl) [l, r] = [r, l];
+    if (!(l.columnIndex! < nl && r.columnIndex! >= nl)) continue;
+    const sig = `${l.columnIndex}=${r.columnIndex! - nl}`;
+    if (have.has(sig)) continue;
+    have.add(sig);
+    leftKeys.push(l);
+    rightKeys.push(shift(r, nl));
+  }
+  const joinType = n.joinType === 'cross' && leftKeys.length > 0 ? 'inner' : n.joinType;
+  return { ...n, left, right, leftKeys, rightKeys, joinType };
 }
 
 function shift(c: Compiled, by: number): Compiled {

@@ -301,3 +301,29 @@ id
 3
 1
 2
+
+# Comma joins: WHERE equalities between the tables become hash-join keys (no cross product).
+SELECT e.name, d.dname, b.name FROM emp e, dept d, emp b WHERE e.dept = d.id AND e.boss = b.id AND d.id > 0 ORDER BY e.name;
+----
+name | dname | name
+bob | eng | ann
+cid | ops | ann
+dee | ops | cid
+
+# @compare: memory root (the pushed run names the operators really sent to TiKV)
+EXPLAIN SELECT e.name, d.dname FROM emp e, dept d WHERE d.id = e.dept AND e.salary > 10;
+----
+id | estRows | task | access object | operator info
+Projection_1 | N/A | root |  | e.name, d.dname
+└─Selection_2 | N/A | root |  | d.id = e.dept and e.salary > 10
+  └─HashJoin_3 | N/A | root |  | inner join, equal:[eq(e.dept, d.id)]
+    ├─TableReader_4 | N/A | root |  | pushdown boundary: children run per region (cop[tikv])
+    │ └─Selection_5 | N/A | cop[tikv] |  | e.salary > 10
+    │   └─TableFullScan_6 | N/A | cop[tikv] | table:e | table:e, keep order:false
+    └─TableReader_7 | N/A | root |  | pushdown boundary: children run per region (cop[tikv])
+      └─TableFullScan_8 | N/A | cop[tikv] | table:d | table:d, keep order:false
+
+SELECT COUNT(*) FROM emp e, dept d WHERE e.dept = d.id OR e.dept IS NULL;
+----
+COUNT(*)
+7
