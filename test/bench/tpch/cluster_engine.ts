@@ -16,12 +16,10 @@ import { POINT_SELECT_SQL, UPDATE_SQL, updatedComment, type KeyPicker, type Oltp
 import { centsText, dateText, type TpchGenerator } from './tpch_generator.ts';
 
 /**
- * The order key as a binary-protocol LONGLONG parameter. mysql2 sends a JS number as DOUBLE
- * unless the server's COM_STMT_PREPARE response types the parameter; ours declares every
- * parameter VAR_STRING, and the planner then refuses a DOUBLE constant for the int handle and
- * scans the whole table (~20x slower; see README "SQL-layer problems").
+ * The order key bound as a plain JS number, as applications do: mysql2 sends it as DOUBLE,
+ * and the planner takes a whole-number DOUBLE for the int handle's point get.
  */
-const bigintParam = (n: number) => mysql.TypedParameter.LONGLONG(n);
+const bigintParam = (n: number) => n;
 
 /** MySQL error of a write conflict at commit (TiDB's 9007): counted, not fatal. */
 const ER_WRITE_CONFLICT = 9007;

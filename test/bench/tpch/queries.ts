@@ -4,10 +4,8 @@
  *
  * Deviations from the spec's text, the same on every engine:
  * - Date arithmetic is folded into literals (`date '1998-12-01' - interval '90' day` is
- *   '1998-09-02'; Q6's `+ interval '1' year` is '1995-01-01'): our SQL layer has no INTERVAL.
+ *   '1998-09-02'; Q6's `+ interval '1' year` is '1995-01-01'): SQLite has no INTERVAL syntax.
  *   Plain string literals (not `date '…'`) because SQLite stores dates as TEXT.
- * - Q3 joins with `JOIN … ON` instead of the comma list + WHERE equalities: our planner turns
- *   the comma form into cross joins filtered afterwards (see README).
  * - Q6's `0.06 - 0.01` / `0.06 + 0.01` are folded into 0.05 / 0.07.
  */
 import type { Q1Result } from '../copr/queries.ts';
@@ -50,8 +48,8 @@ export const Q3: TpchQuery = {
   what: "shipping priority: customer ⋈ orders ⋈ lineitem, segment 'BUILDING', top 10 by revenue",
   sql:
     'SELECT l_orderkey, SUM(l_extendedprice * (1 - l_discount)) AS revenue, o_orderdate, o_shippriority ' +
-    'FROM customer JOIN orders ON c_custkey = o_custkey JOIN lineitem ON l_orderkey = o_orderkey ' +
-    "WHERE c_mktsegment = 'BUILDING' AND o_orderdate < '1995-03-15' AND l_shipdate > '1995-03-15' " +
+    'FROM customer, orders, lineitem ' +
+    "WHERE c_mktsegment = 'BUILDING' AND c_custkey = o_custkey AND l_orderkey = o_orderkey AND o_orderdate < '1995-03-15' AND l_shipdate > '1995-03-15' " +
     'GROUP BY l_orderkey, o_orderdate, o_shippriority ORDER BY revenue DESC, o_orderdate LIMIT 10',
   kinds: ['int', 'decimal', 'text', 'int'],
 };
