@@ -77,8 +77,17 @@ export function exprText(e: Expr): string {
       return '?';
     case 'unary':
       return e.op === 'not' ? `not(${exprText(e.arg)})` : `${e.op}${exprText(e.arg)}`;
-    case 'binary':
-      return `${exprText(e.left)} ${e.op} ${exprText(e.right)}`;
+    case 'binary': {
+      // Parenthesize operands that bind looser than this operator (on the right also equal ones: a - (b - c)).
+      const p = BINARY_PRECEDENCE[e.op] ?? 0;
+      const side = (x: Expr, right: boolean): string => {
+        const t = exprText(x);
+        if (x.kind !== 'binary') return t;
+        const q = BINARY_PRECEDENCE[x.op] ?? 0;
+        return q < p || (right && q === p) ? `(${t})` : t;
+      };
+      return `${side(e.left, false)} ${e.op} ${side(e.right, true)}`;
+    }
     case 'is':
       return `${exprText(e.arg)} is ${e.not ? 'not ' : ''}${e.what}`;
     case 'in':
@@ -107,6 +116,13 @@ export function exprText(e: Expr): string {
       return 'default';
   }
 }
+
+/** MySQL's operator binding strength (higher binds tighter), for printing. */
+const BINARY_PRECEDENCE: Record<string, number> = {
+  or: 1, xor: 2, and: 3,
+  '=': 5, '<=>': 5, '<>': 5, '<': 5, '<=': 5, '>': 5, '>=': 5,
+  '|': 6, '&': 7, '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, div: 10, '%': 10, '^': 11,
+};
 
 function litText(v: Literal): string {
   if (v === null) return 'NULL';

@@ -164,3 +164,21 @@ error 1235: This version doesn't yet support 'INTERVAL ... DAY_HOUR'
 SELECT INTERVAL 1 DAY;
 ----
 error 1064: You have an error in your SQL syntax; INTERVAL is allowed only in DATE_ADD/DATE_SUB or after + / -
+
+# EXPLAIN keeps the parentheses that matter.
+CREATE TABLE paren (id INT PRIMARY KEY, a INT);
+----
+ok 0
+
+# @compare: memory root (the pushed run names the operators really sent to TiKV)
+EXPLAIN SELECT a FROM paren WHERE (a > 1 OR a < -1) AND a * (1 - a) <> a - (a - 1);
+----
+id | estRows | task | access object | operator info
+Projection_1 | N/A | root |  | a
+└─TableReader_2 | N/A | root |  | pushdown boundary: children run per region (cop[tikv])
+  └─Selection_3 | N/A | cop[tikv] |  | (a > 1 or a < -1) and a * (1 - a) <> a - (a - 1)
+    └─TableFullScan_4 | N/A | cop[tikv] | table:paren | table:paren, keep order:false
+
+DROP TABLE paren;
+----
+ok 0
