@@ -2,7 +2,8 @@ import { encodeKey } from '../codec/mod.ts';
 import type { KvSnapshot } from '../engine/mod.ts';
 import { bytesCompare } from '../util/mod.ts';
 import { maxLower, minUpper } from './key_range.ts';
-import { afterAllVersions, mvccScan } from './mvcc_scanner.ts';
+import { MvccForwardScanner } from './mvcc_forward_scanner.ts';
+import { mvccScan } from './mvcc_scanner.ts';
 import type { ReadOptions } from './read_check.ts';
 import type { RegionRange } from './region_kv.ts';
 import { txnError } from './txn_error.ts';
@@ -30,11 +31,18 @@ export interface ScanCursor {
  * The coprocessor's `ScanSource` over one region snapshot at one start_ts (structurally
  * identical to `coprocessor/scan_source.ts`, which storage must not import): MVCC-visible
  * rows, ranges clipped to the region, a blocking lock thrown as `TxnError` KeyIsLocked (map it
- * with `toKeyError(e).locked` into `Response.locked`). Reads at most `pairsMax` rows per pull,
- * never ahead. Take the snapshot with `Storage.readSnapshot` so max_ts and memory locks are
- * handled; release it when the request is done.
+ * with `toKeyError(e).locked` into `Response.locked`). Take the snapshot with
+ * `Storage.readSnapshot` so max_ts and memory locks are handled; `close` the source, then
+ * release the snapshot, when the request is done.
+ *
+ * A forward cursor keeps one `MvccForwardScanner` per range open across pulls (read-ahead at
+ * most one engine batch); a reverse cursor runs a bounded `mvccScan` of at most `pairsMax`
+ * rows per pull.
  */
 export class MvccScanSource {
+  /** Forward scanners not yet exhausted; `close` releases them. */
+  readonly #open = new Set<MvccForwardScanner>();
+
   constructor(
     private readonly snapshot: KvSnapshot,
     private readonly read: ReadOptions,
@@ -42,27 +50,83 @@ export class MvccScanSource {
   ) {}
 
   openCursor(ranges: readonly ScanKeyRange[], desc: boolean): ScanCursor {
-    const order = ranges.map((_, i) => i);
-    if (desc) order.reverse();
+    return desc ? this.#reverseCursor(ranges) : this.#forwardCursor(ranges);
+  }
+
+  /** Closes every scanner a cursor left open (a request that stopped early, or failed). */
+  async close(): Promise<void> {
+    const open = [...this.#open];
+    this.#open.clear();
+    await Promise.all(open.map((s) => s.close()));
+  }
+
+  /** Encoded bounds of raw range `r` clipped to the region; undefined when nothing is left. */
+  #bounds(r: ScanKeyRange): { lowerEnc: Uint8Array; upperEnc: Uint8Array } | undefined {
+    const lowerEnc = maxLower(encodeKey(r.start), this.region.startKey);
+    const upperEnc = minUpper(r.end.length === 0 ? new Uint8Array(0) : encodeKey(r.end), this.region.endKey);
+    return upperEnc.length > 0 && bytesCompare(lowerEnc, upperEnc) >= 0 ? undefined : { lowerEnc, upperEnc };
+  }
+
+  #forwardCursor(ranges: readonly ScanKeyRange[]): ScanCursor {
+    let rangeIndex = 0;
+    let scanner: MvccForwardScanner | undefined;
+    return {
+      next: async (pairsMax: number): Promise<ScanChunk> => {
+        while (rangeIndex < ranges.length) {
+          if (scanner === undefined) {
+            const bounds = this.#bounds(ranges[rangeIndex]!);
+            if (bounds === undefined) {
+              rangeIndex++;
+              continue;
+            }
+            scanner = new MvccForwardScanner(this.snapshot, this.read, bounds.lowerEnc, bounds.upperEnc);
+            this.#open.add(scanner);
+          }
+          const keys: Uint8Array[] = [];
+          const values: Uint8Array[] = [];
+          const index = rangeIndex;
+          let exhausted: boolean;
+          try {
+            exhausted = await scanner.fill(keys, values, Math.max(1, pairsMax));
+          } catch (e) {
+            this.#open.delete(scanner);
+            await scanner.close();
+            throw e;
+          }
+          if (exhausted) {
+            this.#open.delete(scanner);
+            scanner = undefined;
+            rangeIndex++;
+          }
+          if (keys.length > 0) return { keys, values, rangeIndex: index, drained: rangeIndex >= ranges.length };
+        }
+        return { keys: [], values: [], rangeIndex: Math.max(0, ranges.length - 1), drained: true };
+      },
+    };
+  }
+
+  #reverseCursor(ranges: readonly ScanKeyRange[]): ScanCursor {
+    const order = ranges.map((_, i) => i).reverse();
     let step = 0;
     // Encoded bounds of the unread part of the current range; undefined = not started.
     let bounds: { lowerEnc: Uint8Array; upperEnc: Uint8Array } | undefined;
-    const empty = (rangeIndex: number): ScanChunk => ({ keys: [], values: [], rangeIndex, drained: true });
     return {
       next: async (pairsMax: number): Promise<ScanChunk> => {
         while (step < order.length) {
           const rangeIndex = order[step]!;
-          const r = ranges[rangeIndex]!;
-          bounds ??= {
-            lowerEnc: maxLower(encodeKey(r.start), this.region.startKey),
-            upperEnc: minUpper(r.end.length === 0 ? new Uint8Array(0) : encodeKey(r.end), this.region.endKey),
-          };
+          if (bounds === undefined) {
+            bounds = this.#bounds(ranges[rangeIndex]!);
+            if (bounds === undefined) {
+              step++;
+              continue;
+            }
+          }
           const exhausted = bounds.upperEnc.length > 0 && bytesCompare(bounds.lowerEnc, bounds.upperEnc) >= 0;
           const pairs = exhausted
             ? []
             : await mvccScan(this.snapshot, {
                 ...bounds,
-                reverse: desc,
+                reverse: true,
                 limit: Math.max(1, pairsMax),
                 keyOnly: false,
                 read: this.read,
@@ -74,9 +138,7 @@ export class MvccScanSource {
             step++;
             bounds = undefined;
           } else {
-            const last = encodeKey(pairs[pairs.length - 1]!.key);
-            if (desc) bounds.upperEnc = last;
-            else bounds.lowerEnc = afterAllVersions(last);
+            bounds.upperEnc = encodeKey(pairs[pairs.length - 1]!.key);
           }
           if (pairs.length > 0) {
             return {
@@ -87,7 +149,7 @@ export class MvccScanSource {
             };
           }
         }
-        return empty(order[order.length - 1] ?? 0);
+        return { keys: [], values: [], rangeIndex: order[order.length - 1] ?? 0, drained: true };
       },
     };
   }
