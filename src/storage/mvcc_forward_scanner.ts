@@ -1,5 +1,5 @@
 import { decodeBytes, encodeKeyWithTs } from '../codec/mod.ts';
-import type { KvEntry, KvIterator, KvSnapshot } from '../engine/mod.ts';
+import type { KvEntry, KvEntryBatch, KvIterator, KvSnapshot } from '../engine/mod.ts';
 import { bytesCompare, CorruptionError } from '../util/mod.ts';
 import { Lock, LockType } from './lock.ts';
 import { afterAllVersions, SEEK_BOUND } from './mvcc_scanner.ts';
@@ -54,12 +54,14 @@ export class MvccForwardScanner {
   readonly #peek = new WritePeek();
 
   #writes: KvIterator | undefined;
-  #batch: KvEntry[] = [];
+  /** Write-CF entries in the engine's own form; keys start at `#keyOffset`. */
+  #batch: ReadonlyArray<readonly [Uint8Array, Uint8Array]> = [];
+  #keyOffset = 0;
   #pos = 0;
   #batchEntries = WRITE_BATCH_ENTRIES_MIN;
   #batchesRead = 0;
   #writesEnded = false;
-  #pending: Promise<KvEntry[]> | undefined;
+  #pending: Promise<KvEntryBatch> | undefined;
 
   #locks: KvIterator | undefined;
   #lockBatch: KvEntry[] = [];
@@ -67,8 +69,10 @@ export class MvccForwardScanner {
   #locksEnded: boolean;
   #nextLock: PendingLock | undefined;
 
-  /** Write key whose user key is being scanned (views into it are compared, never kept). */
+  /** Write key whose user key is being scanned (its bytes are compared, never handed out). */
   #curKey: Uint8Array | undefined;
+  /** Where the encoded user key starts in `#curKey`, and its length. */
+  #curOffset = 0;
   #curEncLen = 0;
   /** The current user key's row is decided (emitted or hidden); its other versions are skipped. */
   #curDecided = false;
@@ -101,11 +105,13 @@ export class MvccForwardScanner {
     const full = keys.length + Math.max(1, limit);
     for (;;) {
       if (this.#pos >= this.#batch.length && !(await this.#refill())) break;
-      const key = this.#batch[this.#pos]!.key;
-      const encLen = key.length - TS_BYTES;
-      if (encLen < GROUP_BYTES) throw new CorruptionError(`write CF key of ${key.length} bytes is too short`);
+      const entry = this.#batch[this.#pos]!;
+      const key = entry[0];
+      const o = this.#keyOffset;
+      const encLen = key.length - o - TS_BYTES;
+      if (encLen < GROUP_BYTES) throw new CorruptionError(`write CF key of ${key.length - o} bytes is too short`);
       const cur = this.#curKey;
-      if (cur !== undefined && this.#curEncLen === encLen && sameBytesFromEnd(key, cur, encLen)) {
+      if (cur !== undefined && this.#curEncLen === encLen && sameBytesFromEnd(key, o, cur, this.#curOffset, encLen)) {
         if (this.#curDecided) {
           this.#pos++;
           this.#curSkipped++;
@@ -114,37 +120,37 @@ export class MvccForwardScanner {
       } else {
         // A new user key. Locks on keys before it (no write record) come first.
         if (this.#nextLock !== undefined) {
-          const c = compareEncUser(this.#nextLock.encKey, key, encLen);
+          const c = bytesCompare(this.#nextLock.encKey, key.subarray(o, o + encLen));
           if (c < 0) {
             if (keys.length >= full) return false;
             await this.#applyLock(keys, values);
             continue;
           }
           if (keys.length >= full) return false;
-          this.#startKey(key, encLen);
+          this.#startKey(key, o, encLen);
           if (c === 0 && (await this.#applyLock(keys, values))) this.#curDecided = true;
           continue;
         }
         if (keys.length >= full) return false;
-        this.#startKey(key, encLen);
+        this.#startKey(key, o, encLen);
       }
       // An undecided version of the current user key.
-      const entry = this.#batch[this.#pos++]!;
-      if (!this.#visible(key, encLen)) {
+      this.#pos++;
+      if (!this.#visible(key, o + encLen)) {
         this.#curSkipped++;
         continue;
       }
       const peek = this.#peek;
-      const value = entry.value;
+      const value = entry[1];
       peekWrite(value, peek);
       if (peek.writeType === WriteType.Put) {
         this.#curDecided = true;
         if (peek.validAsLatestAt(this.#read.ts)) {
-          keys.push(decodeUserKey(key, encLen));
+          keys.push(decodeUserKey(key, o, encLen));
           values.push(
             peek.shortValueOffset >= 0
               ? new Uint8Array(value.buffer, value.byteOffset + peek.shortValueOffset, peek.shortValueLength)
-              : this.#loadDefault(key, encLen, peekStartTs(value, peek)),
+              : this.#loadDefault(key.subarray(o, o + encLen), peekStartTs(value, peek)),
           );
         }
       } else if (peek.writeType === WriteType.Delete) {
@@ -184,18 +190,19 @@ export class MvccForwardScanner {
     }
   }
 
-  #startKey(key: Uint8Array, encLen: number): void {
+  #startKey(key: Uint8Array, offset: number, encLen: number): void {
     this.#curKey = key;
+    this.#curOffset = offset;
     this.#curEncLen = encLen;
     this.#curDecided = false;
     this.#curSkipped = 0;
   }
 
-  /** Whether the version in `key` has commit_ts <= read ts (its inverted suffix >= ~ts). */
-  #visible(key: Uint8Array, encLen: number): boolean {
-    const hi = ((key[encLen]! << 24) | (key[encLen + 1]! << 16) | (key[encLen + 2]! << 8) | key[encLen + 3]!) >>> 0;
+  /** Whether the version whose inverted commit_ts starts at `key[t]` has commit_ts <= read ts (suffix >= ~ts). */
+  #visible(key: Uint8Array, t: number): boolean {
+    const hi = ((key[t]! << 24) | (key[t + 1]! << 16) | (key[t + 2]! << 8) | key[t + 3]!) >>> 0;
     if (hi !== this.#invTsHi) return hi > this.#invTsHi;
-    const lo = ((key[encLen + 4]! << 24) | (key[encLen + 5]! << 16) | (key[encLen + 6]! << 8) | key[encLen + 7]!) >>> 0;
+    const lo = ((key[t + 4]! << 24) | (key[t + 5]! << 16) | (key[t + 6]! << 8) | key[t + 7]!) >>> 0;
     return lo >= this.#invTsLo;
   }
 
@@ -208,7 +215,7 @@ export class MvccForwardScanner {
     const writes = this.#writes!;
     const cur = this.#curKey;
     if (cur !== undefined && this.#curSkipped > SEEK_BOUND && !this.#writesEnded) {
-      const enc = cur.subarray(0, this.#curEncLen);
+      const enc = cur.subarray(this.#curOffset, this.#curOffset + this.#curEncLen);
       let target: Uint8Array;
       if (this.#curDecided) {
         target = afterAllVersions(enc);
@@ -223,24 +230,24 @@ export class MvccForwardScanner {
       this.#curSkipped = 0;
     }
     if (this.#writesEnded) return false;
-    const requested = this.#batchEntries;
-    const batch = await (this.#pending ?? writes.nextBatch(requested));
+    const batch = await (this.#pending ?? writes.nextEntries(this.#batchEntries));
     this.#pending = undefined;
-    this.#batch = batch;
+    this.#batch = batch.entries;
+    this.#keyOffset = batch.keyOffset;
     this.#pos = 0;
     this.#batchesRead++;
-    if (batch.length < requested) {
+    if (batch.entries.length === 0) {
       this.#writesEnded = true;
-    } else {
-      this.#batchEntries = Math.min(requested * 2, WRITE_BATCH_ENTRIES_MAX);
-      // From the second batch on the scan is long: read the next batch while this one is processed.
-      if (this.#batchesRead >= 2) {
-        const next = writes.nextBatch(this.#batchEntries);
-        next.catch(() => undefined);
-        this.#pending = next;
-      }
+      return false;
     }
-    return batch.length > 0;
+    this.#batchEntries = Math.min(this.#batchEntries * 2, WRITE_BATCH_ENTRIES_MAX);
+    // From the second batch on the scan is long: read the next batch while this one is processed.
+    if (this.#batchesRead >= 2) {
+      const next = writes.nextEntries(this.#batchEntries);
+      next.catch(() => undefined);
+      this.#pending = next;
+    }
+    return true;
   }
 
   async #dropReadAhead(): Promise<void> {
@@ -291,11 +298,11 @@ export class MvccForwardScanner {
     return decided;
   }
 
-  /** The default-CF value of the user key in `key` written at `startTs`. */
-  #loadDefault(key: Uint8Array, encLen: number, startTs: bigint): Uint8Array {
-    const dkey = new Uint8Array(encLen + TS_BYTES);
-    dkey.set(key.subarray(0, encLen), 0);
-    new DataView(dkey.buffer).setBigUint64(encLen, ~startTs & U64_MASK);
+  /** The default-CF value of encoded user key `encUser` written at `startTs`. */
+  #loadDefault(encUser: Uint8Array, startTs: bigint): Uint8Array {
+    const dkey = new Uint8Array(encUser.length + TS_BYTES);
+    dkey.set(encUser, 0);
+    new DataView(dkey.buffer).setBigUint64(encUser.length, ~startTs & U64_MASK);
     return this.#getDefault(dkey, startTs);
   }
 
@@ -306,32 +313,28 @@ export class MvccForwardScanner {
   }
 }
 
-/** Whether a[0..n) equals b[0..n), comparing from the end (keys of one table differ last). */
-function sameBytesFromEnd(a: Uint8Array, b: Uint8Array, n: number): boolean {
-  for (let i = n - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+/** Whether a[ao..ao+n) equals b[bo..bo+n), comparing from the end (keys of one table differ last). */
+function sameBytesFromEnd(a: Uint8Array, ao: number, b: Uint8Array, bo: number, n: number): boolean {
+  for (let i = n - 1; i >= 0; i--) if (a[ao + i] !== b[bo + i]) return false;
   return true;
 }
 
-/** Orders a lock-CF key (an encoded user key) against the encoded user key part of a write key. */
-function compareEncUser(lockKey: Uint8Array, writeKey: Uint8Array, encLen: number): number {
-  return bytesCompare(lockKey, writeKey.subarray(0, encLen));
-}
-
 /**
- * The raw user key of the encoded user key `key[0..encLen)`: memcomparable groups of 8 bytes
- * plus a marker (0xFF for a full group, 0xFF - padding for the last one). Malformed persisted
- * bytes throw `CorruptionError`.
+ * The raw user key of the encoded user key `key[offset..offset+encLen)`: memcomparable groups
+ * of 8 bytes plus a marker (0xFF for a full group, 0xFF - padding for the last one). Malformed
+ * persisted bytes throw `CorruptionError`.
  */
-function decodeUserKey(key: Uint8Array, encLen: number): Uint8Array {
+function decodeUserKey(key: Uint8Array, offset: number, encLen: number): Uint8Array {
   const groups = encLen / GROUP_BYTES;
   if (!Number.isInteger(groups)) throw new CorruptionError(`write CF key: encoded user key of ${encLen} bytes`);
-  const pad = 0xff - key[encLen - 1]!;
-  if (pad < 1 || pad > 8) throw new CorruptionError(`write CF key: bad last marker ${key[encLen - 1]}`);
+  const lastMarker = key[offset + encLen - 1]!;
+  const pad = 0xff - lastMarker;
+  if (pad < 1 || pad > 8) throw new CorruptionError(`write CF key: bad last marker ${lastMarker}`);
   const n = groups * 8 - pad;
   const out = new Uint8Array(n);
   let w = 0;
   for (let g = 0; g < groups; g++) {
-    const base = g * GROUP_BYTES;
+    const base = offset + g * GROUP_BYTES;
     if (g < groups - 1) {
       if (key[base + 8] !== 0xff) throw new CorruptionError(`write CF key: bad marker ${key[base + 8]}`);
       for (let i = 0; i < 8; i++) out[w++] = key[base + i]!;
