@@ -347,7 +347,17 @@ describe('MvccForwardScanner vs model', () => {
     await engine.write(bad, { sync: false });
     const snap2 = engine.snapshot();
     await expect(new MvccForwardScanner(snap2, read, encodeKey(new Uint8Array([0x6b])), new Uint8Array(0)).fill([], [], 10)).rejects.toBeInstanceOf(CorruptionError);
+    // A Put without an inline value whose default-CF value is missing is corruption too.
+    const lost = engine.newWriteBatch();
+    lost.put('write', encodeKeyWithTs(new TextEncoder().encode('lost'), 30n), new Write({ writeType: WriteType.Put, startTs: 29n }).encode());
+    // (a value of a later key must not stand in for it)
+    lost.put('default', encodeKeyWithTs(new TextEncoder().encode('lz'), 5n), new Uint8Array(300));
+    await engine.write(lost, { sync: false });
+    const snap3 = engine.snapshot();
+    const lostLower = encodeKey(new TextEncoder().encode('l'));
+    await expect(new MvccForwardScanner(snap3, read, lostLower, encodeKey(new TextEncoder().encode('m'))).fill([], [], 10)).rejects.toBeInstanceOf(CorruptionError);
     snap.release();
     snap2.release();
+    snap3.release();
   });
 });

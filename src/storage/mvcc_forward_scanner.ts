@@ -13,6 +13,9 @@ export const WRITE_BATCH_ENTRIES_MIN = 64;
 export const WRITE_BATCH_ENTRIES_MAX = 1024;
 /** Lock-CF entries read per refill of the lock cursor. */
 export const LOCK_BATCH_ENTRIES = 256;
+/** First default-CF read for long values; doubles per read up to the max. */
+export const DEFAULT_BATCH_ENTRIES_MIN = 16;
+export const DEFAULT_BATCH_ENTRIES_MAX = 256;
 
 /** Bytes of the inverted timestamp after the encoded user key in write/default CF keys. */
 const TS_BYTES = 8;
@@ -62,6 +65,9 @@ export class MvccForwardScanner {
   #batchesRead = 0;
   #writesEnded = false;
   #pending: Promise<KvEntryBatch> | undefined;
+
+  /** Long values: a default-CF cursor walking forward with the scan (opened on first use). */
+  #defaults: DefaultCfCursor | undefined;
 
   #locks: KvIterator | undefined;
   #lockBatch: KvEntry[] = [];
@@ -150,7 +156,7 @@ export class MvccForwardScanner {
           values.push(
             peek.shortValueOffset >= 0
               ? new Uint8Array(value.buffer, value.byteOffset + peek.shortValueOffset, peek.shortValueLength)
-              : this.#loadDefault(key.subarray(o, o + encLen), peekStartTs(value, peek)),
+              : await this.#loadDefault(key.subarray(o, o + encLen), peekStartTs(value, peek)),
           );
         }
       } else if (peek.writeType === WriteType.Delete) {
@@ -174,10 +180,12 @@ export class MvccForwardScanner {
     if (pending !== undefined) await pending.catch(() => undefined);
     const writes = this.#writes;
     const locks = this.#locks;
+    const defaults = this.#defaults;
     this.#writes = undefined;
     this.#locks = undefined;
+    this.#defaults = undefined;
     this.#nextLock = undefined;
-    await Promise.all([writes?.close(), locks?.close()]);
+    await Promise.all([writes?.close(), locks?.close(), defaults?.close()]);
   }
 
   async #start(): Promise<void> {
@@ -299,11 +307,14 @@ export class MvccForwardScanner {
   }
 
   /** The default-CF value of encoded user key `encUser` written at `startTs`. */
-  #loadDefault(encUser: Uint8Array, startTs: bigint): Uint8Array {
+  async #loadDefault(encUser: Uint8Array, startTs: bigint): Promise<Uint8Array> {
     const dkey = new Uint8Array(encUser.length + TS_BYTES);
     dkey.set(encUser, 0);
     new DataView(dkey.buffer).setBigUint64(encUser.length, ~startTs & U64_MASK);
-    return this.#getDefault(dkey, startTs);
+    this.#defaults ??= new DefaultCfCursor(this.#snapshot, this.#lowerEnc, this.#upperEnc);
+    const value = await this.#defaults.get(dkey);
+    if (value === undefined) throw new CorruptionError(`default CF value missing for start_ts ${startTs}`);
+    return value;
   }
 
   #getDefault(dkey: Uint8Array, startTs: bigint): Uint8Array {
@@ -311,6 +322,73 @@ export class MvccForwardScanner {
     if (value === undefined) throw new CorruptionError(`default CF value missing for start_ts ${startTs}`);
     return value;
   }
+}
+
+/**
+ * Default-CF values of one forward scan, in key order: the scan asks for ascending keys, so
+ * one iterator walks with it, reading batches and stepping over entries it does not need
+ * (older values not yet collected, keys whose value is inline) instead of one point read per
+ * long value; when a batch is used up it seeks to the wanted key (TiKV's near seek).
+ */
+class DefaultCfCursor {
+  readonly #snapshot: KvSnapshot;
+  readonly #lowerEnc: Uint8Array;
+  readonly #upperEnc: Uint8Array;
+  #it: KvIterator | undefined;
+  #batch: ReadonlyArray<readonly [Uint8Array, Uint8Array]> = [];
+  #keyOffset = 0;
+  #pos = 0;
+  #batchEntries = DEFAULT_BATCH_ENTRIES_MIN;
+
+  constructor(snapshot: KvSnapshot, lowerEnc: Uint8Array, upperEnc: Uint8Array) {
+    this.#snapshot = snapshot;
+    this.#lowerEnc = lowerEnc;
+    this.#upperEnc = upperEnc;
+  }
+
+  /** The value at `dkey`, or undefined when there is none; keys must be asked in ascending order. */
+  async get(dkey: Uint8Array): Promise<Uint8Array | undefined> {
+    for (let read = 0; ; read++) {
+      while (this.#pos < this.#batch.length) {
+        const entry = this.#batch[this.#pos]!;
+        const c = compareFrom(entry[0], this.#keyOffset, dkey);
+        if (c < 0) {
+          this.#pos++;
+          continue;
+        }
+        if (c > 0) return undefined;
+        this.#pos++;
+        return entry[1];
+      }
+      // A fresh read starts at dkey, so a second pass cannot run out before deciding.
+      if (read > 0) return undefined;
+      this.#it ??= this.#snapshot.iterator('default', {
+        lowerBound: this.#lowerEnc,
+        ...(this.#upperEnc.length > 0 ? { upperBound: this.#upperEnc } : {}),
+      });
+      this.#it.seek(dkey);
+      const batch = await this.#it.nextEntries(this.#batchEntries);
+      this.#batchEntries = Math.min(this.#batchEntries * 2, DEFAULT_BATCH_ENTRIES_MAX);
+      this.#batch = batch.entries;
+      this.#keyOffset = batch.keyOffset;
+      this.#pos = 0;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#it?.close();
+  }
+}
+
+/** Orders a[ao..] against b, as unsigned bytes. */
+function compareFrom(a: Uint8Array, ao: number, b: Uint8Array): number {
+  const an = a.length - ao;
+  const n = Math.min(an, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a[ao + i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return an - b.length;
 }
 
 /** Whether a[ao..ao+n) equals b[bo..bo+n), comparing from the end (keys of one table differ last). */
