@@ -1,35 +1,19 @@
-import { decodeBytes, encodeKeyWithTs } from '../codec/mod.ts';
-import type { KvEntry, KvEntryBatch, KvIterator, KvSnapshot } from '../engine/mod.ts';
+import type { KvEntryBatch, KvIterator, KvSnapshot } from '../engine/mod.ts';
 import { bytesCompare, CorruptionError } from '../util/mod.ts';
-import { Lock, LockType } from './lock.ts';
 import { afterAllVersions, SEEK_BOUND } from './mvcc_scanner.ts';
-import { checkLockForRead, type ReadOptions } from './read_check.ts';
-import { txnError } from './txn_error.ts';
+import type { ReadOptions } from './read_check.ts';
+import { ScanLockCursor } from './scan_lock_cursor.ts';
+import { compareFrom, decodeUserKeyAt, GROUP_BYTES, InvertedTs, sameBytesFromEnd, TS_BYTES, U64_MASK } from './scan_key.ts';
 import { peekStartTs, peekWrite, WritePeek, WriteType } from './write.ts';
 
 /** First write-CF read of a range: small, because many scans stop after a few rows. */
 export const WRITE_BATCH_ENTRIES_MIN = 64;
 /** Write-CF reads double per refill up to this many entries (one read-ahead batch in flight at most). */
 export const WRITE_BATCH_ENTRIES_MAX = 1024;
-/** Lock-CF entries read per refill of the lock cursor. */
-export const LOCK_BATCH_ENTRIES = 256;
 /** First default-CF read for long values; doubles per read up to the max. */
 export const DEFAULT_BATCH_ENTRIES_MIN = 16;
 export const DEFAULT_BATCH_ENTRIES_MAX = 256;
 
-/** Bytes of the inverted timestamp after the encoded user key in write/default CF keys. */
-const TS_BYTES = 8;
-/** Bytes of one memcomparable group (8 data bytes + marker). */
-const GROUP_BYTES = 9;
-const U64_MASK = (1n << 64n) - 1n;
-
-/** A lock in the range that matters to this read (blocks it, or is read through). */
-interface PendingLock {
-  encKey: Uint8Array;
-  rawKey: Uint8Array;
-  lock: Lock;
-  blocked: boolean;
-}
 
 /**
  * The forward MVCC scan of one encoded-key range [lowerEnc, upperEnc) at `read.ts` for the
@@ -50,10 +34,7 @@ export class MvccForwardScanner {
   readonly #read: ReadOptions;
   readonly #lowerEnc: Uint8Array;
   readonly #upperEnc: Uint8Array;
-  /** `~read.ts` as two big-endian u32 halves: a version is visible iff its suffix >= this. */
-  readonly #invTsHi: number;
-  readonly #invTsLo: number;
-  readonly #invTsBytes: Uint8Array;
+  readonly #invTs: InvertedTs;
   readonly #peek = new WritePeek();
 
   #writes: KvIterator | undefined;
@@ -69,11 +50,7 @@ export class MvccForwardScanner {
   /** Long values: a default-CF cursor walking forward with the scan (opened on first use). */
   #defaults: DefaultCfCursor | undefined;
 
-  #locks: KvIterator | undefined;
-  #lockBatch: KvEntry[] = [];
-  #lockPos = 0;
-  #locksEnded: boolean;
-  #nextLock: PendingLock | undefined;
+  #locks: ScanLockCursor | undefined;
 
   /** Write key whose user key is being scanned (its bytes are compared, never handed out). */
   #curKey: Uint8Array | undefined;
@@ -92,12 +69,7 @@ export class MvccForwardScanner {
     this.#read = read;
     this.#lowerEnc = lowerEnc;
     this.#upperEnc = upperEnc;
-    this.#invTsBytes = new Uint8Array(TS_BYTES);
-    const view = new DataView(this.#invTsBytes.buffer);
-    view.setBigUint64(0, ~read.ts & U64_MASK);
-    this.#invTsHi = view.getUint32(0);
-    this.#invTsLo = view.getUint32(4);
-    this.#locksEnded = read.ignoreLocks === true;
+    this.#invTs = new InvertedTs(read.ts);
   }
 
   /**
@@ -125,16 +97,17 @@ export class MvccForwardScanner {
         }
       } else {
         // A new user key. Locks on keys before it (no write record) come first.
-        if (this.#nextLock !== undefined) {
-          const c = bytesCompare(this.#nextLock.encKey, key.subarray(o, o + encLen));
+        const lock = this.#locks?.current;
+        if (lock !== undefined) {
+          const c = bytesCompare(lock.encKey, key.subarray(o, o + encLen));
           if (c < 0) {
             if (keys.length >= full) return false;
-            await this.#applyLock(keys, values);
+            await this.#locks!.apply(keys, values);
             continue;
           }
           if (keys.length >= full) return false;
           this.#startKey(key, o, encLen);
-          if (c === 0 && (await this.#applyLock(keys, values))) this.#curDecided = true;
+          if (c === 0 && (await this.#locks!.apply(keys, values))) this.#curDecided = true;
           continue;
         }
         if (keys.length >= full) return false;
@@ -142,7 +115,7 @@ export class MvccForwardScanner {
       }
       // An undecided version of the current user key.
       this.#pos++;
-      if (!this.#visible(key, o + encLen)) {
+      if (!this.#invTs.visible(key, o + encLen)) {
         this.#curSkipped++;
         continue;
       }
@@ -152,7 +125,7 @@ export class MvccForwardScanner {
       if (peek.writeType === WriteType.Put) {
         this.#curDecided = true;
         if (peek.validAsLatestAt(this.#read.ts)) {
-          keys.push(decodeUserKey(key, o, encLen));
+          keys.push(decodeUserKeyAt(key, o, encLen));
           values.push(
             peek.shortValueOffset >= 0
               ? new Uint8Array(value.buffer, value.byteOffset + peek.shortValueOffset, peek.shortValueLength)
@@ -164,9 +137,9 @@ export class MvccForwardScanner {
       }
     }
     // Write CF exhausted: locks on keys after the last write record remain.
-    while (this.#nextLock !== undefined) {
+    while (this.#locks?.current !== undefined) {
       if (keys.length >= full) return false;
-      await this.#applyLock(keys, values);
+      await this.#locks.apply(keys, values);
     }
     await this.close();
     return true;
@@ -184,7 +157,6 @@ export class MvccForwardScanner {
     this.#writes = undefined;
     this.#locks = undefined;
     this.#defaults = undefined;
-    this.#nextLock = undefined;
     await Promise.all([writes?.close(), locks?.close(), defaults?.close()]);
   }
 
@@ -192,10 +164,8 @@ export class MvccForwardScanner {
     this.#started = true;
     const bounds = { lowerBound: this.#lowerEnc, ...(this.#upperEnc.length > 0 ? { upperBound: this.#upperEnc } : {}) };
     this.#writes = this.#snapshot.iterator('write', bounds);
-    if (!this.#locksEnded) {
-      this.#locks = this.#snapshot.iterator('lock', bounds);
-      await this.#advanceLock();
-    }
+    this.#locks = new ScanLockCursor(this.#snapshot, this.#read, this.#lowerEnc, this.#upperEnc, false);
+    await this.#locks.advance();
   }
 
   #startKey(key: Uint8Array, offset: number, encLen: number): void {
@@ -204,14 +174,6 @@ export class MvccForwardScanner {
     this.#curEncLen = encLen;
     this.#curDecided = false;
     this.#curSkipped = 0;
-  }
-
-  /** Whether the version whose inverted commit_ts starts at `key[t]` has commit_ts <= read ts (suffix >= ~ts). */
-  #visible(key: Uint8Array, t: number): boolean {
-    const hi = ((key[t]! << 24) | (key[t + 1]! << 16) | (key[t + 2]! << 8) | key[t + 3]!) >>> 0;
-    if (hi !== this.#invTsHi) return hi > this.#invTsHi;
-    const lo = ((key[t + 4]! << 24) | (key[t + 5]! << 16) | (key[t + 6]! << 8) | key[t + 7]!) >>> 0;
-    return lo >= this.#invTsLo;
   }
 
   /**
@@ -230,7 +192,7 @@ export class MvccForwardScanner {
       } else {
         target = new Uint8Array(this.#curEncLen + TS_BYTES);
         target.set(enc, 0);
-        target.set(this.#invTsBytes, this.#curEncLen);
+        target.set(this.#invTs.bytes, this.#curEncLen);
       }
       await this.#dropReadAhead();
       writes.seek(target);
@@ -266,46 +228,6 @@ export class MvccForwardScanner {
     this.#pos = 0;
   }
 
-  /** Moves `#nextLock` to the next lock in range that blocks or is read through. */
-  async #advanceLock(): Promise<void> {
-    this.#nextLock = undefined;
-    for (;;) {
-      if (this.#lockPos >= this.#lockBatch.length) {
-        if (this.#locksEnded) return;
-        this.#lockBatch = await this.#locks!.nextBatch(LOCK_BATCH_ENTRIES);
-        this.#lockPos = 0;
-        if (this.#lockBatch.length < LOCK_BATCH_ENTRIES) this.#locksEnded = true;
-        if (this.#lockBatch.length === 0) return;
-      }
-      const e = this.#lockBatch[this.#lockPos++]!;
-      const lock = Lock.decode(e.value);
-      const rawKey = decodeBytes(e.key, 0).value;
-      const verdict = checkLockForRead(lock, rawKey, this.#read);
-      if (verdict === 'ignore') continue;
-      this.#nextLock = { encKey: e.key, rawKey, lock, blocked: verdict === 'blocked' };
-      return;
-    }
-  }
-
-  /**
-   * Applies `#nextLock` to its key: throws KeyIsLocked when it blocks; a read-through Put
-   * lock appends its value. Returns whether the lock decided the key (Put or Delete).
-   */
-  async #applyLock(keys: Uint8Array[], values: Uint8Array[]): Promise<boolean> {
-    const { rawKey, lock, blocked } = this.#nextLock!;
-    if (blocked) throw txnError({ kind: 'KeyIsLocked', lockInfo: lock.toLockInfo(rawKey) });
-    let decided = false;
-    if (lock.lockType === LockType.Put) {
-      keys.push(rawKey);
-      values.push(lock.shortValue ?? this.#getDefault(encodeKeyWithTs(rawKey, lock.startTs), lock.startTs));
-      decided = true;
-    } else if (lock.lockType === LockType.Delete) {
-      decided = true;
-    }
-    await this.#advanceLock();
-    return decided;
-  }
-
   /** The default-CF value of encoded user key `encUser` written at `startTs`. */
   async #loadDefault(encUser: Uint8Array, startTs: bigint): Promise<Uint8Array> {
     const dkey = new Uint8Array(encUser.length + TS_BYTES);
@@ -313,12 +235,6 @@ export class MvccForwardScanner {
     new DataView(dkey.buffer).setBigUint64(encUser.length, ~startTs & U64_MASK);
     this.#defaults ??= new DefaultCfCursor(this.#snapshot, this.#lowerEnc, this.#upperEnc);
     const value = await this.#defaults.get(dkey);
-    if (value === undefined) throw new CorruptionError(`default CF value missing for start_ts ${startTs}`);
-    return value;
-  }
-
-  #getDefault(dkey: Uint8Array, startTs: bigint): Uint8Array {
-    const value = this.#snapshot.getSync('default', dkey);
     if (value === undefined) throw new CorruptionError(`default CF value missing for start_ts ${startTs}`);
     return value;
   }
@@ -378,50 +294,4 @@ class DefaultCfCursor {
   async close(): Promise<void> {
     await this.#it?.close();
   }
-}
-
-/** Orders a[ao..] against b, as unsigned bytes. */
-function compareFrom(a: Uint8Array, ao: number, b: Uint8Array): number {
-  const an = a.length - ao;
-  const n = Math.min(an, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = a[ao + i]! - b[i]!;
-    if (d !== 0) return d;
-  }
-  return an - b.length;
-}
-
-/** Whether a[ao..ao+n) equals b[bo..bo+n), comparing from the end (keys of one table differ last). */
-function sameBytesFromEnd(a: Uint8Array, ao: number, b: Uint8Array, bo: number, n: number): boolean {
-  for (let i = n - 1; i >= 0; i--) if (a[ao + i] !== b[bo + i]) return false;
-  return true;
-}
-
-/**
- * The raw user key of the encoded user key `key[offset..offset+encLen)`: memcomparable groups
- * of 8 bytes plus a marker (0xFF for a full group, 0xFF - padding for the last one). Malformed
- * persisted bytes throw `CorruptionError`.
- */
-function decodeUserKey(key: Uint8Array, offset: number, encLen: number): Uint8Array {
-  const groups = encLen / GROUP_BYTES;
-  if (!Number.isInteger(groups)) throw new CorruptionError(`write CF key: encoded user key of ${encLen} bytes`);
-  const lastMarker = key[offset + encLen - 1]!;
-  const pad = 0xff - lastMarker;
-  if (pad < 1 || pad > 8) throw new CorruptionError(`write CF key: bad last marker ${lastMarker}`);
-  const n = groups * 8 - pad;
-  const out = new Uint8Array(n);
-  let w = 0;
-  for (let g = 0; g < groups; g++) {
-    const base = offset + g * GROUP_BYTES;
-    if (g < groups - 1) {
-      if (key[base + 8] !== 0xff) throw new CorruptionError(`write CF key: bad marker ${key[base + 8]}`);
-      for (let i = 0; i < 8; i++) out[w++] = key[base + i]!;
-    } else {
-      for (let i = 0; i < 8 - pad; i++) out[w++] = key[base + i]!;
-      for (let i = 8 - pad; i < 8; i++) {
-        if (key[base + i] !== 0) throw new CorruptionError('write CF key: non-zero padding');
-      }
-    }
-  }
-  return out;
 }
