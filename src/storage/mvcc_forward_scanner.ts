@@ -1,130 +1,77 @@
-import type { KvEntryBatch, KvIterator, KvSnapshot } from '../engine/mod.ts';
-import { bytesCompare, CorruptionError } from '../util/mod.ts';
+import type { KvIterator, KvSnapshot } from '../engine/mod.ts';
+import { CorruptionError } from '../util/mod.ts';
+import { KeyEntry, MvccRangeScanner } from './mvcc_range_scanner.ts';
 import { afterAllVersions, SEEK_BOUND } from './mvcc_scanner.ts';
 import type { ReadOptions } from './read_check.ts';
-import { ScanLockCursor } from './scan_lock_cursor.ts';
-import { compareFrom, decodeUserKeyAt, GROUP_BYTES, InvertedTs, sameBytesFromEnd, TS_BYTES, U64_MASK } from './scan_key.ts';
-import { peekStartTs, peekWrite, WritePeek, WriteType } from './write.ts';
+import { compareFrom, decodeUserKeyAt, sameBytesFromEnd, TS_BYTES, U64_MASK } from './scan_key.ts';
+import type { ScanWriteCursor } from './scan_write_cursor.ts';
+import { peekStartTs, peekWrite, WriteType } from './write.ts';
 
-/** First write-CF read of a range: small, because many scans stop after a few rows. */
-export const WRITE_BATCH_ENTRIES_MIN = 64;
-/** Write-CF reads double per refill up to this many entries (one read-ahead batch in flight at most). */
-export const WRITE_BATCH_ENTRIES_MAX = 1024;
 /** First default-CF read for long values; doubles per read up to the max. */
 export const DEFAULT_BATCH_ENTRIES_MIN = 16;
 export const DEFAULT_BATCH_ENTRIES_MAX = 256;
 
-
 /**
  * The forward MVCC scan of one encoded-key range [lowerEnc, upperEnc) at `read.ts` for the
- * coprocessor, as a long-lived cursor: one write-CF iterator for the whole range (read in
- * growing batches, the next batch fetched while this one is processed), one lock-CF iterator
- * that only surfaces locks that matter to this read (blocking, or committed_locks read
- * through), write records parsed in place (`peekWrite`), short values handed out as views of
- * the record. Same visibility as `mvccScan` forward: per user key, a lock that blocks throws
- * `TxnError` KeyIsLocked when the scan reaches it; a read-through lock's Put/Delete decides the
- * key; else the newest Put/Delete with commit_ts <= ts (Lock and Rollback records skipped, a
- * gc-fenced Put hides the key); long values come from the default CF at start_ts.
- * Older versions are stepped over in memory, and seeked past when more than `SEEK_BOUND` of
- * them run past a batch. Read-ahead is bounded by one batch; `close` must be called unless
- * `fill` reported the range exhausted.
+ * coprocessor, as a long-lived cursor (see `MvccRangeScanner`): one write-CF iterator for the
+ * whole range read in growing batches with one batch of read-ahead, a lock cursor that only
+ * surfaces locks that matter to this read, write records parsed in place (`peekWrite`), short
+ * values handed out as views of the record. Same visibility as `mvccScan` forward: per user
+ * key, a lock that blocks throws `TxnError` KeyIsLocked when the scan reaches it; a
+ * read-through lock's Put/Delete decides the key; else the newest Put/Delete with
+ * commit_ts <= ts (Lock and Rollback records skipped, a gc-fenced Put hides the key); long
+ * values come from a default-CF cursor walking with the scan. Older versions are stepped over
+ * in memory, and seeked past when more than `SEEK_BOUND` of them run past a batch.
  */
-export class MvccForwardScanner {
-  readonly #snapshot: KvSnapshot;
-  readonly #read: ReadOptions;
-  readonly #lowerEnc: Uint8Array;
-  readonly #upperEnc: Uint8Array;
-  readonly #invTs: InvertedTs;
-  readonly #peek = new WritePeek();
-
-  #writes: KvIterator | undefined;
-  /** Write-CF entries in the engine's own form; keys start at `#keyOffset`. */
-  #batch: ReadonlyArray<readonly [Uint8Array, Uint8Array]> = [];
-  #keyOffset = 0;
-  #pos = 0;
-  #batchEntries = WRITE_BATCH_ENTRIES_MIN;
-  #batchesRead = 0;
-  #writesEnded = false;
-  #pending: Promise<KvEntryBatch> | undefined;
-
+export class MvccForwardScanner extends MvccRangeScanner {
   /** Long values: a default-CF cursor walking forward with the scan (opened on first use). */
   #defaults: DefaultCfCursor | undefined;
-
-  #locks: ScanLockCursor | undefined;
-
-  /** Write key whose user key is being scanned (its bytes are compared, never handed out). */
-  #curKey: Uint8Array | undefined;
-  /** Where the encoded user key starts in `#curKey`, and its length. */
-  #curOffset = 0;
-  #curEncLen = 0;
-  /** The current user key's row is decided (emitted or hidden); its other versions are skipped. */
-  #curDecided = false;
   /** Versions of the current user key stepped over so far. */
   #curSkipped = 0;
-  #started = false;
-  #done = false;
 
   constructor(snapshot: KvSnapshot, read: ReadOptions, lowerEnc: Uint8Array, upperEnc: Uint8Array) {
-    this.#snapshot = snapshot;
-    this.#read = read;
-    this.#lowerEnc = lowerEnc;
-    this.#upperEnc = upperEnc;
-    this.#invTs = new InvertedTs(read.ts);
+    super(snapshot, read, lowerEnc, upperEnc, false);
   }
 
-  /**
-   * Appends up to `limit` (>= 1) visible rows, in key order, to `keys` (raw user keys) and
-   * `values`. Returns true when the range is exhausted (the scanner is then closed).
-   * A blocking lock throws `TxnError` KeyIsLocked; the scanner must then be closed.
-   */
-  async fill(keys: Uint8Array[], values: Uint8Array[], limit: number): Promise<boolean> {
-    if (this.#done) return true;
-    if (!this.#started) await this.#start();
-    const full = keys.length + Math.max(1, limit);
+  protected async scanWrites(keys: Uint8Array[], values: Uint8Array[], full: number, w: ScanWriteCursor): Promise<boolean> {
     for (;;) {
-      if (this.#pos >= this.#batch.length && !(await this.#refill())) break;
-      const entry = this.#batch[this.#pos]!;
+      if (w.pos >= w.batch.length && !(await this.#refill(w))) return true;
+      const entry = w.batch[w.pos]!;
       const key = entry[0];
-      const o = this.#keyOffset;
-      const encLen = key.length - o - TS_BYTES;
-      if (encLen < GROUP_BYTES) throw new CorruptionError(`write CF key of ${key.length - o} bytes is too short`);
-      const cur = this.#curKey;
-      if (cur !== undefined && this.#curEncLen === encLen && sameBytesFromEnd(key, o, cur, this.#curOffset, encLen)) {
-        if (this.#curDecided) {
-          this.#pos++;
+      const o = w.keyOffset;
+      const encLen = this.encodedUserKeyLength(key, o);
+      const cur = this.curKey;
+      if (cur !== undefined && this.curEncLen === encLen && sameBytesFromEnd(key, o, cur, this.curOffset, encLen)) {
+        if (this.curDone) {
+          w.pos++;
           this.#curSkipped++;
           continue;
         }
       } else {
-        // A new user key. Locks on keys before it (no write record) come first.
-        const lock = this.#locks?.current;
-        if (lock !== undefined) {
-          const c = bytesCompare(lock.encKey, key.subarray(o, o + encLen));
-          if (c < 0) {
-            if (keys.length >= full) return false;
-            await this.#locks!.apply(keys, values);
-            continue;
-          }
-          if (keys.length >= full) return false;
-          this.#startKey(key, o, encLen);
-          if (c === 0 && (await this.#locks!.apply(keys, values))) this.#curDecided = true;
+        const next = this.enterKey(key, o, encLen, keys.length >= full);
+        if (next === KeyEntry.Full) return false;
+        if (next === KeyEntry.LockBefore) {
+          await this.locks!.apply(keys, values);
           continue;
         }
-        if (keys.length >= full) return false;
-        this.#startKey(key, o, encLen);
+        this.#curSkipped = 0;
+        if (next === KeyEntry.LockHere) {
+          if (await this.locks!.apply(keys, values)) this.curDone = true;
+          continue;
+        }
       }
       // An undecided version of the current user key.
-      this.#pos++;
-      if (!this.#invTs.visible(key, o + encLen)) {
+      w.pos++;
+      if (!this.invTs.visible(key, o + encLen)) {
         this.#curSkipped++;
         continue;
       }
-      const peek = this.#peek;
+      const peek = this.peek;
       const value = entry[1];
       peekWrite(value, peek);
       if (peek.writeType === WriteType.Put) {
-        this.#curDecided = true;
-        if (peek.validAsLatestAt(this.#read.ts)) {
+        this.curDone = true;
+        if (peek.validAsLatestAt(this.read.ts)) {
           keys.push(decodeUserKeyAt(key, o, encLen));
           values.push(
             peek.shortValueOffset >= 0
@@ -133,99 +80,38 @@ export class MvccForwardScanner {
           );
         }
       } else if (peek.writeType === WriteType.Delete) {
-        this.#curDecided = true;
+        this.curDone = true;
       }
     }
-    // Write CF exhausted: locks on keys after the last write record remain.
-    while (this.#locks?.current !== undefined) {
-      if (keys.length >= full) return false;
-      await this.#locks.apply(keys, values);
-    }
-    await this.close();
-    return true;
   }
 
-  /** Releases the iterators (idempotent); a read-ahead still in flight is awaited and dropped. */
-  async close(): Promise<void> {
-    this.#done = true;
-    const pending = this.#pending;
-    this.#pending = undefined;
-    if (pending !== undefined) await pending.catch(() => undefined);
-    const writes = this.#writes;
-    const locks = this.#locks;
+  protected override async closeMore(): Promise<void> {
     const defaults = this.#defaults;
-    this.#writes = undefined;
-    this.#locks = undefined;
     this.#defaults = undefined;
-    await Promise.all([writes?.close(), locks?.close(), defaults?.close()]);
-  }
-
-  async #start(): Promise<void> {
-    this.#started = true;
-    const bounds = { lowerBound: this.#lowerEnc, ...(this.#upperEnc.length > 0 ? { upperBound: this.#upperEnc } : {}) };
-    this.#writes = this.#snapshot.iterator('write', bounds);
-    this.#locks = new ScanLockCursor(this.#snapshot, this.#read, this.#lowerEnc, this.#upperEnc, false);
-    await this.#locks.advance();
-  }
-
-  #startKey(key: Uint8Array, offset: number, encLen: number): void {
-    this.#curKey = key;
-    this.#curOffset = offset;
-    this.#curEncLen = encLen;
-    this.#curDecided = false;
-    this.#curSkipped = 0;
+    await defaults?.close();
   }
 
   /**
    * Makes the next write entry available: a seek past the current user key's remaining
-   * versions when many were stepped over already, then the read-ahead batch or a new read.
-   * False when the range has no more write records.
+   * versions when many were stepped over already (a seek drops the read-ahead, so stepping
+   * through a batch in memory is preferred), then the next batch. False at the end of the range.
    */
-  async #refill(): Promise<boolean> {
-    const writes = this.#writes!;
-    const cur = this.#curKey;
-    if (cur !== undefined && this.#curSkipped > SEEK_BOUND && !this.#writesEnded) {
-      const enc = cur.subarray(this.#curOffset, this.#curOffset + this.#curEncLen);
+  async #refill(w: ScanWriteCursor): Promise<boolean> {
+    const cur = this.curKey;
+    if (cur !== undefined && this.#curSkipped > SEEK_BOUND && !w.ended) {
+      const enc = cur.subarray(this.curOffset, this.curOffset + this.curEncLen);
       let target: Uint8Array;
-      if (this.#curDecided) {
+      if (this.curDone) {
         target = afterAllVersions(enc);
       } else {
-        target = new Uint8Array(this.#curEncLen + TS_BYTES);
+        target = new Uint8Array(this.curEncLen + TS_BYTES);
         target.set(enc, 0);
-        target.set(this.#invTs.bytes, this.#curEncLen);
+        target.set(this.invTs.bytes, this.curEncLen);
       }
-      await this.#dropReadAhead();
-      writes.seek(target);
-      this.#writesEnded = false;
+      await w.seek(target);
       this.#curSkipped = 0;
     }
-    if (this.#writesEnded) return false;
-    const batch = await (this.#pending ?? writes.nextEntries(this.#batchEntries));
-    this.#pending = undefined;
-    this.#batch = batch.entries;
-    this.#keyOffset = batch.keyOffset;
-    this.#pos = 0;
-    this.#batchesRead++;
-    if (batch.entries.length === 0) {
-      this.#writesEnded = true;
-      return false;
-    }
-    this.#batchEntries = Math.min(this.#batchEntries * 2, WRITE_BATCH_ENTRIES_MAX);
-    // From the second batch on the scan is long: read the next batch while this one is processed.
-    if (this.#batchesRead >= 2) {
-      const next = writes.nextEntries(this.#batchEntries);
-      next.catch(() => undefined);
-      this.#pending = next;
-    }
-    return true;
-  }
-
-  async #dropReadAhead(): Promise<void> {
-    const pending = this.#pending;
-    this.#pending = undefined;
-    if (pending !== undefined) await pending;
-    this.#batch = [];
-    this.#pos = 0;
+    return w.refill();
   }
 
   /** The default-CF value of encoded user key `encUser` written at `startTs`. */
@@ -233,7 +119,7 @@ export class MvccForwardScanner {
     const dkey = new Uint8Array(encUser.length + TS_BYTES);
     dkey.set(encUser, 0);
     new DataView(dkey.buffer).setBigUint64(encUser.length, ~startTs & U64_MASK);
-    this.#defaults ??= new DefaultCfCursor(this.#snapshot, this.#lowerEnc, this.#upperEnc);
+    this.#defaults ??= new DefaultCfCursor(this.snapshot, this.lowerEnc, this.upperEnc);
     const value = await this.#defaults.get(dkey);
     if (value === undefined) throw new CorruptionError(`default CF value missing for start_ts ${startTs}`);
     return value;

@@ -3,10 +3,9 @@ import type { KvSnapshot } from '../engine/mod.ts';
 import { bytesCompare } from '../util/mod.ts';
 import { maxLower, minUpper } from './key_range.ts';
 import { MvccForwardScanner } from './mvcc_forward_scanner.ts';
-import { mvccScan } from './mvcc_scanner.ts';
+import { MvccReverseScanner } from './mvcc_reverse_scanner.ts';
 import type { ReadOptions } from './read_check.ts';
 import type { RegionRange } from './region_kv.ts';
-import { txnError } from './txn_error.ts';
 
 /** `coprocessor.KeyRange`: raw user keys, [start, end), empty end = unbounded. */
 export interface ScanKeyRange {
@@ -27,6 +26,9 @@ export interface ScanCursor {
   next(pairsMax: number): Promise<ScanChunk>;
 }
 
+/** A range's scan in either direction. */
+type RangeScanner = MvccForwardScanner | MvccReverseScanner;
+
 /**
  * The coprocessor's `ScanSource` over one region snapshot at one start_ts (structurally
  * identical to `coprocessor/scan_source.ts`, which storage must not import): MVCC-visible
@@ -35,13 +37,12 @@ export interface ScanCursor {
  * `Storage.readSnapshot` so max_ts and memory locks are handled; `close` the source, then
  * release the snapshot, when the request is done.
  *
- * A forward cursor keeps one `MvccForwardScanner` per range open across pulls (read-ahead at
- * most one engine batch); a reverse cursor runs a bounded `mvccScan` of at most `pairsMax`
- * rows per pull.
+ * A cursor keeps one scanner per range open across pulls (`MvccForwardScanner`, or
+ * `MvccReverseScanner` for `desc`; read-ahead at most one engine batch).
  */
 export class MvccScanSource {
   /** Forward scanners not yet exhausted; `close` releases them. */
-  readonly #open = new Set<MvccForwardScanner>();
+  readonly #open = new Set<RangeScanner>();
 
   constructor(
     private readonly snapshot: KvSnapshot,
@@ -50,7 +51,45 @@ export class MvccScanSource {
   ) {}
 
   openCursor(ranges: readonly ScanKeyRange[], desc: boolean): ScanCursor {
-    return desc ? this.#reverseCursor(ranges) : this.#forwardCursor(ranges);
+    const order = ranges.map((_, i) => i);
+    if (desc) order.reverse();
+    let step = 0;
+    let scanner: RangeScanner | undefined;
+    return {
+      next: async (pairsMax: number): Promise<ScanChunk> => {
+        while (step < order.length) {
+          const rangeIndex = order[step]!;
+          if (scanner === undefined) {
+            const bounds = this.#bounds(ranges[rangeIndex]!);
+            if (bounds === undefined) {
+              step++;
+              continue;
+            }
+            scanner = desc
+              ? new MvccReverseScanner(this.snapshot, this.read, bounds.lowerEnc, bounds.upperEnc)
+              : new MvccForwardScanner(this.snapshot, this.read, bounds.lowerEnc, bounds.upperEnc);
+            this.#open.add(scanner);
+          }
+          const keys: Uint8Array[] = [];
+          const values: Uint8Array[] = [];
+          let exhausted: boolean;
+          try {
+            exhausted = await scanner.fill(keys, values, Math.max(1, pairsMax));
+          } catch (e) {
+            this.#open.delete(scanner);
+            await scanner.close();
+            throw e;
+          }
+          if (exhausted) {
+            this.#open.delete(scanner);
+            scanner = undefined;
+            step++;
+          }
+          if (keys.length > 0) return { keys, values, rangeIndex, drained: step >= order.length };
+        }
+        return { keys: [], values: [], rangeIndex: order[order.length - 1] ?? 0, drained: true };
+      },
+    };
   }
 
   /** Closes every scanner a cursor left open (a request that stopped early, or failed). */
@@ -65,92 +104,5 @@ export class MvccScanSource {
     const lowerEnc = maxLower(encodeKey(r.start), this.region.startKey);
     const upperEnc = minUpper(r.end.length === 0 ? new Uint8Array(0) : encodeKey(r.end), this.region.endKey);
     return upperEnc.length > 0 && bytesCompare(lowerEnc, upperEnc) >= 0 ? undefined : { lowerEnc, upperEnc };
-  }
-
-  #forwardCursor(ranges: readonly ScanKeyRange[]): ScanCursor {
-    let rangeIndex = 0;
-    let scanner: MvccForwardScanner | undefined;
-    return {
-      next: async (pairsMax: number): Promise<ScanChunk> => {
-        while (rangeIndex < ranges.length) {
-          if (scanner === undefined) {
-            const bounds = this.#bounds(ranges[rangeIndex]!);
-            if (bounds === undefined) {
-              rangeIndex++;
-              continue;
-            }
-            scanner = new MvccForwardScanner(this.snapshot, this.read, bounds.lowerEnc, bounds.upperEnc);
-            this.#open.add(scanner);
-          }
-          const keys: Uint8Array[] = [];
-          const values: Uint8Array[] = [];
-          const index = rangeIndex;
-          let exhausted: boolean;
-          try {
-            exhausted = await scanner.fill(keys, values, Math.max(1, pairsMax));
-          } catch (e) {
-            this.#open.delete(scanner);
-            await scanner.close();
-            throw e;
-          }
-          if (exhausted) {
-            this.#open.delete(scanner);
-            scanner = undefined;
-            rangeIndex++;
-          }
-          if (keys.length > 0) return { keys, values, rangeIndex: index, drained: rangeIndex >= ranges.length };
-        }
-        return { keys: [], values: [], rangeIndex: Math.max(0, ranges.length - 1), drained: true };
-      },
-    };
-  }
-
-  #reverseCursor(ranges: readonly ScanKeyRange[]): ScanCursor {
-    const order = ranges.map((_, i) => i).reverse();
-    let step = 0;
-    // Encoded bounds of the unread part of the current range; undefined = not started.
-    let bounds: { lowerEnc: Uint8Array; upperEnc: Uint8Array } | undefined;
-    return {
-      next: async (pairsMax: number): Promise<ScanChunk> => {
-        while (step < order.length) {
-          const rangeIndex = order[step]!;
-          if (bounds === undefined) {
-            bounds = this.#bounds(ranges[rangeIndex]!);
-            if (bounds === undefined) {
-              step++;
-              continue;
-            }
-          }
-          const exhausted = bounds.upperEnc.length > 0 && bytesCompare(bounds.lowerEnc, bounds.upperEnc) >= 0;
-          const pairs = exhausted
-            ? []
-            : await mvccScan(this.snapshot, {
-                ...bounds,
-                reverse: true,
-                limit: Math.max(1, pairsMax),
-                keyOnly: false,
-                read: this.read,
-              });
-          for (const p of pairs) {
-            if (p.error?.locked !== undefined) throw txnError({ kind: 'KeyIsLocked', lockInfo: p.error.locked });
-          }
-          if (pairs.length < Math.max(1, pairsMax)) {
-            step++;
-            bounds = undefined;
-          } else {
-            bounds.upperEnc = encodeKey(pairs[pairs.length - 1]!.key);
-          }
-          if (pairs.length > 0) {
-            return {
-              keys: pairs.map((p) => p.key),
-              values: pairs.map((p) => p.value),
-              rangeIndex,
-              drained: step >= order.length,
-            };
-          }
-        }
-        return { keys: [], values: [], rangeIndex: order[order.length - 1] ?? 0, drained: true };
-      },
-    };
   }
 }
