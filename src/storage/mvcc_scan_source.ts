@@ -55,8 +55,11 @@ export class MvccScanSource {
     if (desc) order.reverse();
     let step = 0;
     let scanner: RangeScanner | undefined;
+    // A cursor that failed (a blocking lock, corruption) keeps failing: it never skips ahead.
+    let failure: { error: unknown } | undefined;
     return {
       next: async (pairsMax: number): Promise<ScanChunk> => {
+        if (failure !== undefined) throw failure.error;
         while (step < order.length) {
           const rangeIndex = order[step]!;
           if (scanner === undefined) {
@@ -76,6 +79,7 @@ export class MvccScanSource {
           try {
             exhausted = await scanner.fill(keys, values, Math.max(1, pairsMax));
           } catch (e) {
+            failure = { error: e };
             this.#open.delete(scanner);
             await scanner.close();
             throw e;
