@@ -11,6 +11,7 @@ import { Lock, LockType, SHORT_VALUE_BYTES_MAX } from './lock.ts';
 import { MvccForwardScanner } from './mvcc_forward_scanner.ts';
 import { WRITE_BATCH_ENTRIES_MIN } from './scan_write_cursor.ts';
 import { MvccScanSource } from './mvcc_scan_source.ts';
+import { LOCK_BATCH_ENTRIES } from './scan_lock_cursor.ts';
 import { mvccScan } from './mvcc_scanner.ts';
 import type { ReadOptions } from './read_check.ts';
 import { TS_MAX } from './timestamp.ts';
@@ -325,6 +326,34 @@ describe('MvccForwardScanner / MvccReverseScanner vs model', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('many ignored locks are read a batch at a time, and the locks that matter among them still act', async () => {
+    const engine = new MemoryEngine();
+    const batch = engine.newWriteBatch();
+    const keyOf = (i: number): Uint8Array => new TextEncoder().encode(`k${String(i).padStart(4, '0')}`);
+    const n = 3 * LOCK_BATCH_ENTRIES;
+    for (let i = 0; i < n; i++) {
+      batch.put('write', encodeKeyWithTs(keyOf(i), 20n), new Write({ writeType: WriteType.Put, startTs: 19n, shortValue: keyOf(i) }).encode());
+      let lock = new Lock({ lockType: LockType.Pessimistic, primary: keyOf(0), startTs: 30n, ttl: 100n });
+      if (i === 300) lock = new Lock({ lockType: LockType.Put, primary: keyOf(0), startTs: 40n, ttl: 100n, shortValue: new TextEncoder().encode('committed') });
+      if (i === 650) lock = new Lock({ lockType: LockType.Put, primary: keyOf(0), startTs: 50n, ttl: 100n, shortValue: new Uint8Array(1) });
+      batch.put('lock', encodeKey(keyOf(i)), lock.encode());
+    }
+    await engine.write(batch, { sync: false });
+    const read: ReadOptions = { ts: 100n, resolvedLocks: new Set(), committedLocks: new Set([40n]) };
+    const snapshot = engine.snapshot();
+    const rs = [{ start: new Uint8Array(0), end: new Uint8Array(0) }];
+    const src = new MvccScanSource(snapshot, read, { startKey: new Uint8Array(0), endKey: new Uint8Array(0) });
+    const fwd = await drain(src, rs, false, 100);
+    expect(fwd.rows.length).toBe(601);
+    expect(fwd.rows[300]).toEqual({ key: hex(keyOf(300)), value: hex(new TextEncoder().encode('committed')) });
+    expect(fwd.rows[600]).toEqual({ lockedKey: hex(keyOf(650)), lockVersion: 50n });
+    const rev = await drain(src, rs, true, 100);
+    expect(rev.rows.length).toBe(n - 650 - 1 - ((n - 651) % 100) + 1);
+    expect(rev.rows[rev.rows.length - 1]).toEqual({ lockedKey: hex(keyOf(650)), lockVersion: 50n });
+    await src.close();
+    snapshot.release();
   });
 
   it('a scanner closed early releases its iterators, and corrupt write keys and records stop it', async () => {

@@ -8,20 +8,25 @@ import { txnError } from './txn_error.ts';
 /** Lock-CF entries read per refill of the lock cursor. */
 export const LOCK_BATCH_ENTRIES = 256;
 
-/** A lock in a scanned range that matters to the read: it blocks it, or is read through. */
+/**
+ * A lock in a scanned range that matters to the read (it blocks it, or is read through), or a
+ * `boundary`: the last lock of a read batch in which none mattered, so that the cursor reads
+ * on only when the scan gets there (read-ahead stays bounded by one batch).
+ */
 export interface ReadLock {
   /** The lock-CF key: the encoded user key. */
   encKey: Uint8Array;
   rawKey: Uint8Array;
   lock: Lock;
-  blocked: boolean;
+  kind: 'blocked' | 'readThrough' | 'boundary';
 }
 
 /**
  * The locks of one scanned range, in scan order, that a snapshot read at `read.ts` must act
  * on (`checkLockForRead` says blocked or read-through); the others are decoded and dropped as
- * they are read. A scan merges `current` with its write-CF keys: with no such lock in range,
- * its per-key cost is one `undefined` check. Reads `LOCK_BATCH_ENTRIES` at a time.
+ * they are read. A scan merges `current` with its write-CF keys and calls `apply` when it
+ * reaches its key: with no lock in range, its per-key cost is one `undefined` check. Reads
+ * `LOCK_BATCH_ENTRIES` at a time, one batch per `advance` at most.
  */
 export class ScanLockCursor {
   readonly #snapshot: KvSnapshot;
@@ -43,13 +48,23 @@ export class ScanLockCursor {
       : snapshot.iterator('lock', { lowerBound: lowerEnc, ...(upperEnc.length > 0 ? { upperBound: upperEnc } : {}), reverse });
   }
 
-  /** Moves `current` to the next lock in scan order that blocks or is read through. */
+  /**
+   * Moves `current` to the next lock in scan order that blocks or is read through, reading at
+   * most one more batch; when that batch holds none, `current` is a `boundary` at its last lock.
+   */
   async advance(): Promise<void> {
     this.current = undefined;
+    let read = false;
     for (;;) {
       if (this.#pos >= this.#batch.length) {
         if (this.#ended) return;
+        if (read) {
+          const last = this.#batch[this.#batch.length - 1]!;
+          this.current = { encKey: last.key, rawKey: decodeBytes(last.key, 0).value, lock: Lock.decode(last.value), kind: 'boundary' };
+          return;
+        }
         this.#batch = await this.#it!.nextBatch(LOCK_BATCH_ENTRIES);
+        read = true;
         this.#pos = 0;
         if (this.#batch.length < LOCK_BATCH_ENTRIES) this.#ended = true;
         if (this.#batch.length === 0) return;
@@ -59,7 +74,7 @@ export class ScanLockCursor {
       const rawKey = decodeBytes(e.key, 0).value;
       const verdict = checkLockForRead(lock, rawKey, this.#read);
       if (verdict === 'ignore') continue;
-      this.current = { encKey: e.key, rawKey, lock, blocked: verdict === 'blocked' };
+      this.current = { encKey: e.key, rawKey, lock, kind: verdict };
       return;
     }
   }
@@ -67,14 +82,16 @@ export class ScanLockCursor {
   /**
    * Acts on `current` for its key, then advances: throws `TxnError` KeyIsLocked when it
    * blocks; a read-through Put lock appends its value (inline or default CF at its start_ts).
-   * Returns whether the lock decided the key (a Put or Delete lock): its write records are
-   * then not read.
+   * Returns whether the lock decided the key (a read-through Put or Delete lock): its write
+   * records are then not read. A boundary only advances.
    */
   async apply(keys: Uint8Array[], values: Uint8Array[]): Promise<boolean> {
-    const { rawKey, lock, blocked } = this.current!;
-    if (blocked) throw txnError({ kind: 'KeyIsLocked', lockInfo: lock.toLockInfo(rawKey) });
+    const { rawKey, lock, kind } = this.current!;
+    if (kind === 'blocked') throw txnError({ kind: 'KeyIsLocked', lockInfo: lock.toLockInfo(rawKey) });
     let decided = false;
-    if (lock.lockType === LockType.Put) {
+    if (kind === 'boundary') {
+      // Nothing to do at this key: the next batch of locks is read now that the scan is here.
+    } else if (lock.lockType === LockType.Put) {
       let value = lock.shortValue;
       if (value === undefined) {
         value = this.#snapshot.getSync('default', encodeKeyWithTs(rawKey, lock.startTs));
