@@ -6,6 +6,7 @@ import type {
   IterOptions,
   KvEngine,
   KvEntry,
+  KvEntryBatch,
   KvIterator,
   KvSnapshot,
   WriteBatch,
@@ -24,6 +25,8 @@ export const CF_PREFIX: Readonly<Record<CfName, number>> = {
   raft: 0x04,
 };
 const META_PREFIX = 0x00;
+/** Length of the column family prefix in front of every caller key. */
+const CF_PREFIX_BYTES = 1;
 /**
  * Most entries asked of one native iterator read: classic-level reserves room for the
  * requested count up front, so a caller's huge `nextBatch` limit must not reach it as is.
@@ -592,6 +595,16 @@ class ClassicIterator implements KvIterator {
       throw mapLevelError(err, 'iterator nextBatch');
     }
     return out;
+  }
+
+  /** One native read, handed out as classic-level produced it: keys still carry the CF prefix byte. */
+  async nextEntries(limit: number): Promise<KvEntryBatch> {
+    assert(Number.isInteger(limit) && limit >= 1, 'nextEntries: limit must be a positive integer');
+    try {
+      return { entries: await this.#it.nextv(Math.min(limit, NATIVE_READ_ENTRIES_MAX)), keyOffset: CF_PREFIX_BYTES };
+    } catch (err) {
+      throw mapLevelError(err, 'iterator nextEntries');
+    }
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,16 @@ export interface IterOptions {
   reverse?: boolean;
 }
 
+/**
+ * Entries exactly as the engine produced them, for scans that must not pay for re-wrapping
+ * each one: `entries[i]` is `[key, value]`, and the caller's key bytes start at `keyOffset`
+ * in every key (an engine may keep its own prefix in front). Read only, like all results.
+ */
+export interface KvEntryBatch {
+  readonly entries: ReadonlyArray<readonly [Uint8Array, Uint8Array]>;
+  readonly keyOffset: number;
+}
+
 /** A forward or reverse cursor over one column family of a snapshot. */
 export interface KvIterator {
   /**
@@ -33,6 +43,12 @@ export interface KvIterator {
   next(): Promise<KvEntry | undefined>;
   /** Up to `limit` next entries; fewer (possibly zero) only when the range is exhausted. */
   nextBatch(limit: number): Promise<KvEntry[]>;
+  /**
+   * Up to `limit` (>= 1) next entries in the engine's own form (see `KvEntryBatch`); at least
+   * one unless the range is exhausted, but possibly fewer than `limit` otherwise (an engine
+   * hands out what one native read produced rather than copy reads together).
+   */
+  nextEntries(limit: number): Promise<KvEntryBatch>;
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@ import type {
   IterOptions,
   KvEngine,
   KvEntry,
+  KvEntryBatch,
   KvIterator,
   KvSnapshot,
   WriteBatch,
@@ -436,6 +437,12 @@ class MemoryIterator implements KvIterator {
       this.#inclusive = false;
     }
     return Promise.resolve(out);
+  }
+
+  async nextEntries(limit: number): Promise<KvEntryBatch> {
+    assert(Number.isInteger(limit) && limit >= 1, 'nextEntries: limit must be a positive integer');
+    const batch = await this.nextBatch(limit);
+    return { entries: batch.map((e): [Uint8Array, Uint8Array] => [e.key, e.value]), keyOffset: 0 };
   }
 
   close(): Promise<void> {

@@ -49,6 +49,8 @@ export class StorageCoprocessor implements CoprocessorHandler {
       if (e instanceof TxnError && e.detail.kind === 'KeyIsLocked') return { locked: toKeyError(e).locked as kvrpcpb.LockInfo };
       throw e;
     } finally {
+      // Scanners a request left open (it stopped early or failed) hold engine iterators.
+      await source.close();
       snap.snapshot.release();
     }
   }

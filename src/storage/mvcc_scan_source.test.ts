@@ -1,6 +1,6 @@
 // Proves MvccScanSource (the coprocessor's view): multi-range cursors in both directions return
 // every visible row exactly once in pulls of at most pairsMax, chunks never span ranges, and a
-// blocking lock is thrown as KeyIsLocked.
+// blocking lock is thrown as KeyIsLocked (again on every later pull).
 import { describe, expect, it } from 'vitest';
 import { Op } from './kvrpc_types.ts';
 import { MvccScanSource } from './mvcc_scan_source.ts';
@@ -44,7 +44,11 @@ describe('MvccScanSource', () => {
     ok(await storage.prewrite(CTX, { mutations: [{ op: Op.Put, key: b('k'), value: b('v') }], primaryLock: b('k'), startVersion: 10n }));
     const snap = ok(await storage.readSnapshot(CTX, null, 20n, [{ start: b('a'), end: b('z') }])) as ReadSnapshot;
     const src = new MvccScanSource(snap.snapshot, snap.read, snap.range);
-    await expect(src.openCursor([{ start: b('a'), end: b('z') }], false).next(10)).rejects.toBeInstanceOf(TxnError);
+    const cursor = src.openCursor([{ start: b('a'), end: b('z') }], false);
+    await expect(cursor.next(10)).rejects.toBeInstanceOf(TxnError);
+    // Pulling again does not skip past the lock.
+    await expect(cursor.next(10)).rejects.toBeInstanceOf(TxnError);
+    await src.close();
     snap.snapshot.release();
   });
 });

@@ -2,10 +2,10 @@ import { encodeKey } from '../codec/mod.ts';
 import type { KvSnapshot } from '../engine/mod.ts';
 import { bytesCompare } from '../util/mod.ts';
 import { maxLower, minUpper } from './key_range.ts';
-import { afterAllVersions, mvccScan } from './mvcc_scanner.ts';
+import { MvccForwardScanner } from './mvcc_forward_scanner.ts';
+import { MvccReverseScanner } from './mvcc_reverse_scanner.ts';
 import type { ReadOptions } from './read_check.ts';
 import type { RegionRange } from './region_kv.ts';
-import { txnError } from './txn_error.ts';
 
 /** `coprocessor.KeyRange`: raw user keys, [start, end), empty end = unbounded. */
 export interface ScanKeyRange {
@@ -26,15 +26,24 @@ export interface ScanCursor {
   next(pairsMax: number): Promise<ScanChunk>;
 }
 
+/** A range's scan in either direction. */
+type RangeScanner = MvccForwardScanner | MvccReverseScanner;
+
 /**
  * The coprocessor's `ScanSource` over one region snapshot at one start_ts (structurally
  * identical to `coprocessor/scan_source.ts`, which storage must not import): MVCC-visible
  * rows, ranges clipped to the region, a blocking lock thrown as `TxnError` KeyIsLocked (map it
- * with `toKeyError(e).locked` into `Response.locked`). Reads at most `pairsMax` rows per pull,
- * never ahead. Take the snapshot with `Storage.readSnapshot` so max_ts and memory locks are
- * handled; release it when the request is done.
+ * with `toKeyError(e).locked` into `Response.locked`). Take the snapshot with
+ * `Storage.readSnapshot` so max_ts and memory locks are handled; `close` the source, then
+ * release the snapshot, when the request is done.
+ *
+ * A cursor keeps one scanner per range open across pulls (`MvccForwardScanner`, or
+ * `MvccReverseScanner` for `desc`; read-ahead at most one engine batch).
  */
 export class MvccScanSource {
+  /** Forward scanners not yet exhausted; `close` releases them. */
+  readonly #open = new Set<RangeScanner>();
+
   constructor(
     private readonly snapshot: KvSnapshot,
     private readonly read: ReadOptions,
@@ -45,50 +54,59 @@ export class MvccScanSource {
     const order = ranges.map((_, i) => i);
     if (desc) order.reverse();
     let step = 0;
-    // Encoded bounds of the unread part of the current range; undefined = not started.
-    let bounds: { lowerEnc: Uint8Array; upperEnc: Uint8Array } | undefined;
-    const empty = (rangeIndex: number): ScanChunk => ({ keys: [], values: [], rangeIndex, drained: true });
+    let scanner: RangeScanner | undefined;
+    // A cursor that failed (a blocking lock, corruption) keeps failing: it never skips ahead.
+    let failure: { error: unknown } | undefined;
     return {
       next: async (pairsMax: number): Promise<ScanChunk> => {
+        if (failure !== undefined) throw failure.error;
         while (step < order.length) {
           const rangeIndex = order[step]!;
-          const r = ranges[rangeIndex]!;
-          bounds ??= {
-            lowerEnc: maxLower(encodeKey(r.start), this.region.startKey),
-            upperEnc: minUpper(r.end.length === 0 ? new Uint8Array(0) : encodeKey(r.end), this.region.endKey),
-          };
-          const exhausted = bounds.upperEnc.length > 0 && bytesCompare(bounds.lowerEnc, bounds.upperEnc) >= 0;
-          const pairs = exhausted
-            ? []
-            : await mvccScan(this.snapshot, {
-                ...bounds,
-                reverse: desc,
-                limit: Math.max(1, pairsMax),
-                keyOnly: false,
-                read: this.read,
-              });
-          for (const p of pairs) {
-            if (p.error?.locked !== undefined) throw txnError({ kind: 'KeyIsLocked', lockInfo: p.error.locked });
+          if (scanner === undefined) {
+            const bounds = this.#bounds(ranges[rangeIndex]!);
+            if (bounds === undefined) {
+              step++;
+              continue;
+            }
+            scanner = desc
+              ? new MvccReverseScanner(this.snapshot, this.read, bounds.lowerEnc, bounds.upperEnc)
+              : new MvccForwardScanner(this.snapshot, this.read, bounds.lowerEnc, bounds.upperEnc);
+            this.#open.add(scanner);
           }
-          if (pairs.length < Math.max(1, pairsMax)) {
+          const keys: Uint8Array[] = [];
+          const values: Uint8Array[] = [];
+          let exhausted: boolean;
+          try {
+            exhausted = await scanner.fill(keys, values, Math.max(1, pairsMax));
+          } catch (e) {
+            failure = { error: e };
+            this.#open.delete(scanner);
+            await scanner.close();
+            throw e;
+          }
+          if (exhausted) {
+            this.#open.delete(scanner);
+            scanner = undefined;
             step++;
-            bounds = undefined;
-          } else {
-            const last = encodeKey(pairs[pairs.length - 1]!.key);
-            if (desc) bounds.upperEnc = last;
-            else bounds.lowerEnc = afterAllVersions(last);
           }
-          if (pairs.length > 0) {
-            return {
-              keys: pairs.map((p) => p.key),
-              values: pairs.map((p) => p.value),
-              rangeIndex,
-              drained: step >= order.length,
-            };
-          }
+          if (keys.length > 0) return { keys, values, rangeIndex, drained: step >= order.length };
         }
-        return empty(order[order.length - 1] ?? 0);
+        return { keys: [], values: [], rangeIndex: order[order.length - 1] ?? 0, drained: true };
       },
     };
+  }
+
+  /** Closes every scanner a cursor left open (a request that stopped early, or failed). */
+  async close(): Promise<void> {
+    const open = [...this.#open];
+    this.#open.clear();
+    await Promise.all(open.map((s) => s.close()));
+  }
+
+  /** Encoded bounds of raw range `r` clipped to the region; undefined when nothing is left. */
+  #bounds(r: ScanKeyRange): { lowerEnc: Uint8Array; upperEnc: Uint8Array } | undefined {
+    const lowerEnc = maxLower(encodeKey(r.start), this.region.startKey);
+    const upperEnc = minUpper(r.end.length === 0 ? new Uint8Array(0) : encodeKey(r.end), this.region.endKey);
+    return upperEnc.length > 0 && bytesCompare(lowerEnc, upperEnc) >= 0 ? undefined : { lowerEnc, upperEnc };
   }
 }

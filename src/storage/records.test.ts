@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CorruptionError } from '../util/mod.ts';
 import { Lock, LockType } from './lock.ts';
-import { Write, WriteType } from './write.ts';
+import { peekStartTs, peekWrite, Write, WritePeek, WriteType } from './write.ts';
 
 const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
 const bytes = (max: number) => fc.uint8Array({ maxLength: max });
@@ -72,8 +72,17 @@ describe('Write record', () => {
           txnSource: u64,
         }),
         (f) => {
-          const w = new Write(f);
-          expect(Write.decode(w.encode())).toEqual(w);
+          const w = new Write({ ...f, lastChangeTs: f.txnSource & 7n, versionsToLastChange: f.txnSource & 3n });
+          const bytes = w.encode();
+          expect(Write.decode(bytes)).toEqual(w);
+          // The scan's in-place parse sees the same record.
+          const peek = new WritePeek();
+          peekWrite(bytes, peek);
+          expect(peek.writeType).toBe(w.writeType);
+          expect(peekStartTs(bytes, peek)).toBe(w.startTs);
+          expect(peek.shortValueOffset < 0 ? undefined : bytes.slice(peek.shortValueOffset, peek.shortValueOffset + peek.shortValueLength)).toEqual(w.shortValue);
+          expect(peek.gcFence).toBe(w.gcFence);
+          expect(peek.validAsLatestAt(f.startTs)).toBe(w.validAsLatestAt(f.startTs));
         },
       ),
       { seed: 44 },
@@ -88,16 +97,21 @@ describe('Write record', () => {
     expect(Buffer.from(w.encode()).toString('hex')).toBe('50ac0276020102');
   });
 
-  it('corrupt bytes are CorruptionError', () => {
+  it('corrupt bytes are CorruptionError, from Write.decode and peekWrite alike', () => {
+    const outcome = (f: () => unknown): string => {
+      try {
+        f();
+        return 'ok';
+      } catch (e) {
+        expect(e).toBeInstanceOf(CorruptionError);
+        return 'corrupt';
+      }
+    };
     fc.assert(
-      fc.property(bytes(32), (b) => {
-        try {
-          Write.decode(b);
-        } catch (e) {
-          expect(e).toBeInstanceOf(CorruptionError);
-        }
+      fc.property(fc.oneof(bytes(32), fc.tuple(fc.constantFrom(0x50, 0x44, 0x4c, 0x52), bytes(24)).map(([t, rest]) => Uint8Array.of(t, ...rest))), (b) => {
+        expect(outcome(() => peekWrite(b, new WritePeek()))).toBe(outcome(() => Write.decode(b)));
       }),
-      { seed: 45 },
+      { seed: 45, numRuns: 2000 },
     );
   });
 });

@@ -20,6 +20,8 @@ const FLAG_OVERLAPPED_ROLLBACK = 0x52; // 'R'
 const FLAG_GC_FENCE = 0x46; // 'F'
 const FLAG_LAST_CHANGE = 0x6c; // 'l'
 const FLAG_TXN_SOURCE = 0x53; // 'S'
+/** A var-u64 never takes more than ten bytes (TiKV `codec::number`). */
+const VARINT_BYTES_MAX = 10;
 
 /** Short value marking a rollback record that must survive collapsing. */
 const PROTECTED_ROLLBACK_SHORT_VALUE = new Uint8Array([0x70]); // 'p'
@@ -143,6 +145,86 @@ export class Write {
     }
     return write;
   }
+}
+
+/**
+ * The fields of a write record a snapshot read needs, filled in place by `peekWrite` so a scan
+ * allocates nothing per record it reads (`Write.decode` builds an object and copies the short
+ * value). Offsets index the record bytes given to `peekWrite`.
+ */
+export class WritePeek {
+  writeType: WriteType = WriteType.Put;
+  /** Offset of the var-u64 start_ts (decode with `peekStartTs` only when the value is long). */
+  startTsOffset = 1;
+  /** Offset of the inline value, or -1 when the value lives in the default CF. */
+  shortValueOffset = -1;
+  shortValueLength = 0;
+  /** gc_fence when the record carries one (0 = none), else undefined. */
+  gcFence: bigint | undefined = undefined;
+
+  /** `Write.validAsLatestAt` for the peeked record. */
+  validAsLatestAt(ts: bigint): boolean {
+    return this.gcFence === undefined || this.gcFence === 0n || this.gcFence > ts;
+  }
+}
+
+/**
+ * Parses a persisted write record into `out` without allocating (except a gc_fence bigint),
+ * with the same validation as `Write.decode`: malformed bytes throw `CorruptionError`.
+ */
+export function peekWrite(bytes: Uint8Array, out: WritePeek): void {
+  const n = bytes.length;
+  if (n < 2) throw new CorruptionError(`write record: truncated at ${n}`);
+  const typeByte = bytes[0]!;
+  if (!isWriteType(typeByte)) throw new CorruptionError(`write record: bad write type ${typeByte}`);
+  out.writeType = typeByte;
+  out.startTsOffset = 1;
+  out.shortValueOffset = -1;
+  out.shortValueLength = 0;
+  out.gcFence = undefined;
+  let off = skipVarU64(bytes, 1);
+  while (off < n) {
+    const flag = bytes[off++]!;
+    switch (flag) {
+      case FLAG_SHORT_VALUE: {
+        if (off >= n) throw new CorruptionError(`write record: truncated at ${off}`);
+        const len = bytes[off++]!;
+        if (off + len > n) throw new CorruptionError(`write record: truncated at ${off}`);
+        out.shortValueOffset = off;
+        out.shortValueLength = len;
+        off += len;
+        break;
+      }
+      case FLAG_OVERLAPPED_ROLLBACK:
+        break;
+      case FLAG_GC_FENCE:
+        if (off + 8 > n) throw new CorruptionError(`write record: truncated at ${off}`);
+        out.gcFence = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(off);
+        off += 8;
+        break;
+      case FLAG_LAST_CHANGE:
+        if (off + 8 > n) throw new CorruptionError(`write record: truncated at ${off}`);
+        off = skipVarU64(bytes, off + 8);
+        break;
+      case FLAG_TXN_SOURCE:
+        off = skipVarU64(bytes, off);
+        break;
+      default:
+        throw new CorruptionError(`write record: unknown flag ${flag}`);
+    }
+  }
+}
+
+/** The start_ts of a record already checked by `peekWrite`. */
+export function peekStartTs(bytes: Uint8Array, peek: WritePeek): bigint {
+  return new RecordReader(bytes.subarray(peek.startTsOffset), 'write record').varU64();
+}
+
+/** Offset past the var-u64 at `off`; a truncated or over-long varint is corruption. */
+function skipVarU64(bytes: Uint8Array, off: number): number {
+  const end = Math.min(bytes.length, off + VARINT_BYTES_MAX);
+  for (let i = off; i < end; i++) if ((bytes[i]! & 0x80) === 0) return i + 1;
+  throw new CorruptionError(end - off === VARINT_BYTES_MAX ? 'write record: varint too long' : `write record: truncated at ${bytes.length}`);
 }
 
 function isWriteType(b: number): b is WriteType {

@@ -6,7 +6,8 @@
  * concurrency, partial aggregates merged here. Beside it: classic-level's bare iteration over
  * the same write-CF keys, the same queries as plain typed-array loops (the physical limit of
  * the arithmetic), the coprocessor in process over an in-memory ScanSource (no storage, no
- * gRPC), and a breakdown (scan-only Chunk vs Arrow, count(*), execution summaries).
+ * gRPC), and a breakdown (scan-only Chunk vs Arrow, count(*), execution summaries, the MVCC
+ * scan alone forward and desc against ClassicEngine's nextEntries, its engine floor).
  * The rows are bulk-loaded straight into the store's engine as committed MVCC data before
  * the store starts (loading through gRPC would take too long). The Q1/Q6 results via the
  * coprocessor must equal the loop's exactly, else the bench throws.
@@ -286,8 +287,12 @@ function breakdownNote(r: InProcessRun): string {
   return `ns/row: scan+decode ${scan}, selection ${sel}, agg ${agg}, encode+rest ${rest}`;
 }
 
-/** ClassicEngine's iterator over the same keys with each write record decoded (the engine + record layer). */
-async function engineIteration(dir: string): Promise<number> {
+/**
+ * ClassicEngine's iterator over the same keys: with `decode`, `nextBatch` with each write
+ * record decoded (the engine + record layer); without, `nextEntries` with nothing decoded
+ * (the engine floor under the MVCC scan, which reads through it).
+ */
+async function engineIteration(dir: string, decode: boolean): Promise<number> {
   const engine = await ClassicEngine.open(dir);
   const { start, end } = tableRecordRange(LINEITEM_TABLE_ID);
   let best = 0;
@@ -296,9 +301,13 @@ async function engineIteration(dir: string): Promise<number> {
       const t0 = nowUs();
       const it = engine.iterator('write', { lowerBound: encodeKey(start), upperBound: encodeKey(end) });
       let n = 0;
-      for (let chunk = await it.nextBatch(NEXTV_ENTRIES); chunk.length > 0; chunk = await it.nextBatch(NEXTV_ENTRIES)) {
-        for (const e of chunk) if (Write.decode(e.value).shortValue === undefined) throw new Error('row without a short value');
-        n += chunk.length;
+      if (decode) {
+        for (let chunk = await it.nextBatch(NEXTV_ENTRIES); chunk.length > 0; chunk = await it.nextBatch(NEXTV_ENTRIES)) {
+          for (const e of chunk) if (Write.decode(e.value).shortValue === undefined) throw new Error('row without a short value');
+          n += chunk.length;
+        }
+      } else {
+        for (let b = await it.nextEntries(NEXTV_ENTRIES); b.entries.length > 0; b = await it.nextEntries(NEXTV_ENTRIES)) n += b.entries.length;
       }
       await it.close();
       if (n !== ROWS) throw new Error(`engine iteration saw ${n} keys`);
@@ -315,7 +324,7 @@ async function engineIteration(dir: string): Promise<number> {
  * gRPC): pulls every visible pair through `MvccScanSource` alone, then runs Q1 on it as one
  * request. Separates the MVCC read path from the store/gRPC path.
  */
-async function mvccInProcess(dir: string): Promise<{ pullRowsPerSec: number; q1RowsPerSec: number }> {
+async function mvccInProcess(dir: string): Promise<{ pullRowsPerSec: number; descRowsPerSec: number; q1RowsPerSec: number }> {
   const engine = await ClassicEngine.open(dir);
   const storage = new Storage(new SingleRegionKv(engine), realClock);
   const ctx = { regionId: 1n, confVer: 1n, version: 1n, peerId: 1n, storeId: 1n };
@@ -327,22 +336,29 @@ async function mvccInProcess(dir: string): Promise<{ pullRowsPerSec: number; q1R
     return snap;
   };
   let pull = 0;
+  let desc = 0;
   let q1 = 0;
   const data = encodeMessage('tipb.DAGRequest', q1Dag());
   try {
-    for (let round = 0; round < ROUNDS; round++) {
+    const pullAll = async (descending: boolean): Promise<number> => {
       const snap = await open();
       const t0 = nowUs();
-      const cursor = new MvccScanSource(snap.snapshot, snap.read, snap.range).openCursor([range], false);
+      const source = new MvccScanSource(snap.snapshot, snap.read, snap.range);
+      const cursor = source.openCursor([range], descending);
       let n = 0;
       for (;;) {
         const chunk = await cursor.next(BATCH_ROWS_MAX);
         n += chunk.keys.length;
         if (chunk.drained) break;
       }
+      await source.close();
       snap.snapshot.release();
       if (n !== ROWS) throw new Error(`MvccScanSource saw ${n} rows`);
-      pull = Math.max(pull, n / ((nowUs() - t0) / 1e6));
+      return n / ((nowUs() - t0) / 1e6);
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      pull = Math.max(pull, await pullAll(false));
+      desc = Math.max(desc, await pullAll(true));
 
       const snap2 = await open();
       const t1 = nowUs();
@@ -354,7 +370,7 @@ async function mvccInProcess(dir: string): Promise<{ pullRowsPerSec: number; q1R
   } finally {
     await engine.close();
   }
-  return { pullRowsPerSec: pull, q1RowsPerSec: q1 };
+  return { pullRowsPerSec: pull, descRowsPerSec: desc, q1RowsPerSec: q1 };
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -384,10 +400,15 @@ export async function run(): Promise<BenchRow[]> {
     rows.push({ name: q1LoopName, opsPerSec: q1Ref.rowsPerSec, unit: 'rows', note: 'pre-decoded Int32 columns, exact' });
     rows.push({ name: q6LoopName, opsPerSec: q6Ref.rowsPerSec, unit: 'rows', note: 'pre-decoded Int32 columns, exact' });
 
-    rows.push({ name: 'ClassicEngine iterator + Write.decode', opsPerSec: await engineIteration(engineDir), unit: 'rows', baseline: bareName, note: `nextBatch(${NEXTV_ENTRIES}), write CF record decoded` });
+    rows.push({ name: 'ClassicEngine iterator + Write.decode', opsPerSec: await engineIteration(engineDir, true), unit: 'rows', baseline: bareName, note: `nextBatch(${NEXTV_ENTRIES}), write CF record decoded` });
+
+    const entriesName = 'ClassicEngine nextEntries (MVCC scan floor)';
+    rows.push({ name: entriesName, opsPerSec: await engineIteration(engineDir, false), unit: 'rows', baseline: bareName, note: `nextEntries(${NEXTV_ENTRIES}), nothing decoded: what the MVCC scan reads through` });
 
     const mvcc = await mvccInProcess(engineDir);
     rows.push({ name: 'MvccScanSource pull (in process)', opsPerSec: mvcc.pullRowsPerSec, unit: 'rows', baseline: bareName, note: `Storage.readSnapshot over the engine, next(${BATCH_ROWS_MAX}), no coprocessor` });
+    rows.push({ name: 'MvccScanSource pull vs its engine floor', opsPerSec: mvcc.pullRowsPerSec, unit: 'rows', baseline: entriesName, note: 'lock check, version visibility, row key decode, value views' });
+    rows.push({ name: 'MvccScanSource pull, desc (in process)', opsPerSec: mvcc.descRowsPerSec, unit: 'rows', baseline: 'MvccScanSource pull (in process)', note: 'reverse cursor (MvccReverseScanner)' });
     rows.push({ name: 'copr Q1 over MvccScanSource (in process)', opsPerSec: mvcc.q1RowsPerSec, unit: 'rows', baseline: 'MvccScanSource pull (in process)', note: 'one request over the whole table, no gRPC, no raftstore' });
 
     // The coprocessor alone (decode + evaluate + encode; rows already in memory).
