@@ -117,6 +117,14 @@ function stringAt(data: Uint8Array, ascii: string | undefined, start: number, en
   return ascii !== undefined ? ascii.slice(start, end) : utf8.decode(data.subarray(start, end));
 }
 
+/**
+ * A binary string value: a copy (the response buffer is not kept alive by its values), as a
+ * Node Buffer like the root path's datum decode gives, so results compare equal.
+ */
+function bytesCopy(data: Uint8Array, start: number, end: number): Uint8Array {
+  return Buffer.from(data.subarray(start, end));
+}
+
 function asciiText(data: Uint8Array, start: number, end: number): string | undefined {
   for (let i = start; i < end; i++) if (data[i]! >= 0x80) return undefined;
   return utf8.decode(data.subarray(0, end));
@@ -212,7 +220,7 @@ function decodeArrowColumn(d: arrow.Data, ft: FieldType, k: number, rows: Decode
     const offsets = d.valueOffsets as Int32Array;
     const data = d.values as Uint8Array;
     if (isBinaryString(ft)) {
-      for (let i = 0; i < n; i++) rows[base + i]![k] = isNull(i) ? null : data.slice(offsets[off + i]!, offsets[off + i + 1]!);
+      for (let i = 0; i < n; i++) rows[base + i]![k] = isNull(i) ? null : bytesCopy(data, offsets[off + i]!, offsets[off + i + 1]!);
       return;
     }
     const ascii = asciiText(data, offsets[off]!, offsets[off + n]!);
@@ -321,7 +329,7 @@ function decodeChunk(bytes: Uint8Array, types: readonly FieldType[]): DecodedRow
       const data = bytes.subarray(p, p + dataLen);
       p += dataLen;
       if (isBinaryString(ft)) {
-        for (let i = 0; i < n; i++) rows[i]![k] = isNull(i) ? null : data.slice(offsets[i]!, offsets[i + 1]!);
+        for (let i = 0; i < n; i++) rows[i]![k] = isNull(i) ? null : bytesCopy(data, offsets[i]!, offsets[i + 1]!);
       } else {
         const ascii = asciiText(data, 0, dataLen);
         for (let i = 0; i < n; i++) rows[i]![k] = isNull(i) ? null : stringAt(data, ascii, offsets[i]!, offsets[i + 1]!);
