@@ -189,6 +189,21 @@ function decodeArrowColumn(d: arrow.Data, ft: FieldType, k: number, rows: Decode
       const t = type as arrow.Decimal;
       const words = t.bitWidth / 32;
       const v = d.values as Uint32Array;
+      if (t.bitWidth === 128 && v.byteOffset % 8 === 0) {
+        // Two 64-bit reads; most values fit the low word (sign-extended), one bigint then.
+        const w64 = new BigInt64Array(v.buffer, v.byteOffset, v.length >> 1);
+        for (let i = 0; i < n; i++) {
+          if (isNull(i)) {
+            rows[base + i]![k] = null;
+            continue;
+          }
+          const lo = w64[(off + i) * 2]!;
+          const hi = w64[(off + i) * 2 + 1]!;
+          const unscaled = (hi === 0n && lo >= 0n) || (hi === -1n && lo < 0n) ? lo : (hi << 64n) | BigInt.asUintN(64, lo);
+          rows[base + i]![k] = new Decimal(unscaled, t.scale);
+        }
+        return;
+      }
       for (let i = 0; i < n; i++) {
         if (isNull(i)) {
           rows[base + i]![k] = null;
