@@ -118,10 +118,11 @@ function stringAt(data: Uint8Array, ascii: string | undefined, start: number, en
 }
 
 /**
- * A binary string value: a copy (the response buffer is not kept alive by its values), as a
- * Node Buffer like the root path's datum decode gives, so results compare equal.
+ * The bytes `start..end` of a var-length column copied once, so its values (views into the
+ * copy) keep only this column alive, not the whole response. Node Buffers, as the root
+ * path's datum decode gives, so results compare equal.
  */
-function bytesCopy(data: Uint8Array, start: number, end: number): Uint8Array {
+function columnBytes(data: Uint8Array, start: number, end: number): Buffer {
   return Buffer.from(data.subarray(start, end));
 }
 
@@ -235,7 +236,9 @@ function decodeArrowColumn(d: arrow.Data, ft: FieldType, k: number, rows: Decode
     const offsets = d.valueOffsets as Int32Array;
     const data = d.values as Uint8Array;
     if (isBinaryString(ft)) {
-      for (let i = 0; i < n; i++) rows[base + i]![k] = isNull(i) ? null : bytesCopy(data, offsets[off + i]!, offsets[off + i + 1]!);
+      const first = offsets[off]!;
+      const col = columnBytes(data, first, offsets[off + n]!);
+      for (let i = 0; i < n; i++) rows[base + i]![k] = isNull(i) ? null : col.subarray(offsets[off + i]! - first, offsets[off + i + 1]! - first);
       return;
     }
     const ascii = asciiText(data, offsets[off]!, offsets[off + n]!);
@@ -344,7 +347,8 @@ function decodeChunk(bytes: Uint8Array, types: readonly FieldType[]): DecodedRow
       const data = bytes.subarray(p, p + dataLen);
       p += dataLen;
       if (isBinaryString(ft)) {
-        for (let i = 0; i < n; i++) rows[i]![k] = isNull(i) ? null : bytesCopy(data, offsets[i]!, offsets[i + 1]!);
+        const col = columnBytes(data, 0, dataLen);
+        for (let i = 0; i < n; i++) rows[i]![k] = isNull(i) ? null : col.subarray(offsets[i]!, offsets[i + 1]!);
       } else {
         const ascii = asciiText(data, 0, dataLen);
         for (let i = 0; i < n; i++) rows[i]![k] = isNull(i) ? null : stringAt(data, ascii, offsets[i]!, offsets[i + 1]!);
