@@ -1,10 +1,11 @@
 import { decodeMessage, encodeMessage, type tipb } from '../../src/proto/mod.ts';
 import { bytesCompare } from '../../src/util/mod.ts';
-import { ColumnFlag, coreTimeFromPacked, decodeDatums, encodeDatumValue, MysqlType } from '../tidb_codec.ts';
+import { ColumnFlag, coreTimeFromPacked, encodeDatumValue, MysqlType } from '../tidb_codec.ts';
 import { sqlError } from '../errors.ts';
-import type { KvClient } from '../kv/mod.ts';
+import { CoprocessorError, type KvClient } from '../kv/mod.ts';
 import type { ColumnInfo } from './catalog.ts';
-import { convertForColumn, datumToValue, isBinaryString, isStringTp, isTimeTp, valueToDatum, type FieldType } from './column_type.ts';
+import { convertForColumn, isBinaryString, isStringTp, isTimeTp, valueToDatum, type FieldType } from './column_type.ts';
+import { copDecode, ENCODE_TYPE, type CopResultEncoding } from './cop_decode.ts';
 import { columnRef, columnsOf, i64, remapColumns, wireFieldType, type PushScalar, type WireExpr } from './push_expr.ts';
 import type { PlanNode } from './plan.ts';
 import { handleColumnOffset, type Row } from './table_codec.ts';
@@ -17,8 +18,8 @@ const EXEC_SELECTION = 2;
 const EXEC_AGGREGATION = 3;
 const EXEC_TOP_N = 4;
 const EXEC_LIMIT = 5;
-/** tipb.EncodeType.TypeDefault: rows of datums (decoded with the same datum codec we write). */
-const ENCODE_DEFAULT = 0;
+/** The encoding `buildCopTask` asks for; `copRead` rewrites the DAG for any other (`tidb_cop_result_encoding`). */
+const ENCODE_BUILT: CopResultEncoding = 'arrow';
 /** Per-region tasks in flight at once for one reader. */
 export const COP_CONCURRENCY_MAX = 4;
 /** TiDB's `_tidb_rowid` column id: the int handle of a table without an int primary key. */
@@ -304,7 +305,7 @@ export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>, c
   const data = encodeMessage('tipb.DAGRequest', {
     executors,
     outputOffsets,
-    encodeType: ENCODE_DEFAULT,
+    encodeType: ENCODE_TYPE[ENCODE_BUILT],
     timeZoneOffset: 0n,
     timeZoneName: TIME_ZONE_NAME,
     flags: 0n,
@@ -321,16 +322,50 @@ export interface CopReadStats {
   readonly executors: Array<{ rows: number; loops: number; timeMs: number }>;
 }
 
+/** The coprocessor's refusal to put a zero date into Arrow (`coprocessor/arrow_encoder.ts`). */
+function isArrowRefusal(e: unknown): boolean {
+  return e instanceof CoprocessorError && /cannot be encoded as Arrow/.test(e.otherError);
+}
+
+/** The task's DAG asking for `encoding` results (decoded and re-encoded with that `encode_type`). */
+function dagWithEncoding(task: CopTask, encoding: CopResultEncoding): Uint8Array {
+  if (encoding === ENCODE_BUILT) return task.data;
+  const dag = decodeMessage<tipb.DAGRequest>('tipb.DAGRequest', task.data);
+  dag.encodeType = ENCODE_TYPE[encoding];
+  return encodeMessage('tipb.DAGRequest', dag);
+}
+
 /**
- * Sends the DAG over `range` at `startTs` and yields the decoded rows per response (table
- * column order). `SelectResponse.error` becomes the MySQL error it carries. The first
+ * Sends the DAG over `range` at `startTs` asking for `encoding` results (Arrow IPC unless
+ * `tidb_cop_result_encoding` says otherwise) and yields the decoded rows per response
+ * (`task.reshape`d). `SelectResponse.error` becomes the MySQL error it carries. The first
  * response is awaited before returning, so a client without a coprocessor fails here,
  * before any row was produced (the caller then runs the subtree at the root).
+ * A store refusing Arrow (a zero date) is asked again with Default encoding: transparently
+ * before any row was yielded, or when the DAG is a scan + selection (its row sequence does
+ * not depend on region boundaries, so the rows already yielded are skipped); otherwise the
+ * refusal is a MySQL error naming the session variable that avoids it.
  */
-export async function copRead(kv: KvClient, task: CopTask, range: { start: Uint8Array; end: Uint8Array }, startTs: bigint, stats: CopReadStats): Promise<AsyncGenerator<Row[]>> {
+export async function copRead(
+  kv: KvClient,
+  task: CopTask,
+  range: { start: Uint8Array; end: Uint8Array },
+  startTs: bigint,
+  stats: CopReadStats,
+  encoding: CopResultEncoding = ENCODE_BUILT,
+): Promise<AsyncGenerator<Row[]>> {
   if (bytesCompare(range.start, range.end) >= 0) return (async function* () {})();
-  const it = kv.coprocessor({ tp: REQ_TYPE_DAG, data: task.data, ranges: [range], startTs, concurrency: COP_CONCURRENCY_MAX })[Symbol.asyncIterator]();
-  const first = await it.next();
+  const send = (enc: CopResultEncoding) => kv.coprocessor({ tp: REQ_TYPE_DAG, data: dagWithEncoding(task, enc), ranges: [range], startTs, concurrency: COP_CONCURRENCY_MAX })[Symbol.asyncIterator]();
+  let it = send(encoding);
+  let first: IteratorResult<{ data: Uint8Array; regionId: bigint }>;
+  try {
+    first = await it.next();
+  } catch (e) {
+    if (encoding !== 'arrow' || !isArrowRefusal(e)) throw e;
+    encoding = 'default';
+    it = send(encoding);
+    first = await it.next();
+  }
   const regions = new Set<bigint>();
   const decode = (data: Uint8Array, regionId: bigint): Row[] => {
     regions.add(regionId);
@@ -343,25 +378,40 @@ export async function copRead(kv: KvClient, task: CopTask, range: { start: Uint8
       e.loops += Number(sum.numIterations);
       e.timeMs += Number(sum.timeProcessedNs) / 1e6;
     });
-    const types = task.outputTypes;
-    const width = types.length;
+    // The response says what it holds: a store may answer Default to an encoding it lacks.
+    const encodeType = resp.encodeType ?? ENCODE_TYPE.default;
     const rows: Row[] = [];
-    for (const chunk of resp.chunks) {
-      const datums = decodeDatums(chunk.rowsData);
-      for (let p = 0; p + width <= datums.length; p += width) {
-        const row: Value[] = new Array<Value>(width);
-        for (let k = 0; k < width; k++) row[k] = datumToValue(datums[p + k]!, types[k]!);
-        rows.push(task.reshape(row));
-      }
-    }
+    for (const chunk of resp.chunks) for (const r of copDecode(encodeType, chunk.rowsData, task.outputTypes)) rows.push(task.reshape(r));
     return rows;
   };
+  const orderIndependent = task.pushed.every((p) => p.op === 'TableScan' || p.op === 'Selection');
   return (async function* () {
     let r = first;
+    let yielded = 0;
+    let skip = 0;
     while (r.done !== true) {
-      const rows = decode(r.value.data, r.value.regionId);
-      if (rows.length > 0) yield rows;
-      r = await it.next();
+      let rows = decode(r.value.data, r.value.regionId);
+      if (skip > 0) {
+        const drop = Math.min(skip, rows.length);
+        skip -= drop;
+        rows = rows.slice(drop);
+      }
+      if (rows.length > 0) {
+        yielded += rows.length;
+        yield rows;
+      }
+      try {
+        r = await it.next();
+      } catch (e) {
+        if (encoding !== 'arrow' || !isArrowRefusal(e)) throw e;
+        if (yielded > 0 && !orderIndependent) {
+          throw sqlError([1105, 'HY000'], `${(e as CoprocessorError).otherError}; SET tidb_cop_result_encoding = 'default' to read this table with pushed aggregation or limit`);
+        }
+        encoding = 'default';
+        it = send(encoding);
+        skip = yielded;
+        r = await it.next();
+      }
     }
   })();
 }

@@ -1,6 +1,7 @@
 import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../tidb_codec.ts';
 import { concatBytes, DomainError } from '../../src/util/mod.ts';
 import { buildCopTask, copRead, type CopReadStats } from './cop_reader.ts';
+import type { CopResultEncoding } from './cop_decode.ts';
 import { ER, sqlError } from '../errors.ts';
 import { CoprocessorError, type KvClient, type KvSnapshotReader } from '../kv/mod.ts';
 import type { ColumnInfo, TableInfo } from './catalog.ts';
@@ -31,6 +32,8 @@ export interface ExecEnv {
    * and a plain snapshot reader: a transaction's own buffered writes are invisible there).
    */
   readonly pushdown?: boolean;
+  /** How pushed TableReaders ask for coprocessor results (`tidb_cop_result_encoding`; Arrow when absent). */
+  readonly copEncoding?: CopResultEncoding;
   /** Set by a pushed TableReader: this node's rows come from the coprocessor. */
   readonly substitute?: { readonly node: PlanNode; readonly rows: AsyncGenerator<Row[]> };
 }
@@ -151,7 +154,7 @@ async function* tableReader(n: Extract<PlanNode, { op: 'TableReader' }>, env: Ex
   const copStats: CopReadStats = { tasks: 0, executors: [] };
   let rows: AsyncGenerator<Row[]>;
   try {
-    rows = await copRead(env.kv!, task, range, env.reader.ts, copStats);
+    rows = await copRead(env.kv!, task, range, env.reader.ts, copStats, env.copEncoding);
   } catch (e) {
     // No coprocessor, or the store refused this DAG (other_error): the root is the reference path.
     if ((e instanceof DomainError && e.code === 'NotImplemented') || e instanceof CoprocessorError) return yield* exec(n.child, env);

@@ -10,6 +10,7 @@ import { exprText, ExprCompiler, type EvalContext, type OuterResolver, type Sche
 import type { Row } from './table_codec.ts';
 import { FT } from './field_types.ts';
 import { buildCopTask } from './cop_reader.ts';
+import { parseCopResultEncoding } from './cop_decode.ts';
 import { runQuery, type ExecEnv, type OperatorStats } from './executor.ts';
 import { explainPlan, type PlanNode, type QueryPlan } from './plan.ts';
 import { realClock } from '../../src/util/mod.ts';
@@ -421,6 +422,7 @@ export class Session {
       reader,
       kv: this.engine.kv,
       pushdown: !(reader instanceof StagedTxn) && this.engine.kv.coprocessorSupported !== false && this.pushdownEnabled(),
+      copEncoding: parseCopResultEncoding(this.sysVar('tidb_cop_result_encoding', 'session')) ?? 'arrow',
       missingDefault: (_t: TableInfo, c: ColumnInfo) => defaultOf(c, now, true),
       ...(stats !== undefined ? { stats, monotonicMs: () => realClock.monotonicMs() } : {}),
     };
@@ -488,6 +490,11 @@ export class Session {
         if (v === null) throw sqlError([1231, '42000'], `Variable 'autocommit' can't be set to the value of '${s}'`);
         // Turning autocommit on commits the open transaction (MySQL).
         if (v === 1n) await this.commitCurrent();
+      }
+      if (name === 'tidb_cop_result_encoding') {
+        const enc = parseCopResultEncoding(v === null ? null : valueToString(v));
+        if (enc === undefined) throw sqlError([1231, '42000'], `Variable 'tidb_cop_result_encoding' can't be set to the value of '${v === null ? 'NULL' : valueToString(v)}'`);
+        v = enc;
       }
       if (a.target.scope === 'global') this.engine.globals.set(name, v);
       else this.vars.set(name, v);

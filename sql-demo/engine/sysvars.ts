@@ -6,6 +6,8 @@ export const SYSVAR_DEFAULTS: ReadonlyMap<string, Value> = new Map<string, Value
   ['version', VERSION_STRING],
   // Ours: TableReaders send their pushable part (scan, selection, limit) to the coprocessor.
   ['tidb_enable_pushdown', 'ON'],
+  // Ours: the encoding pushed TableReaders ask the coprocessor for: 'arrow' (IPC streams), 'default' (datum rows), 'chunk' (TiDB's chunk format).
+  ['tidb_cop_result_encoding', 'arrow'],
   ['version_comment', 'TiKV-TS SQL layer (TiDB compatible), MySQL protocol'],
   ['version_compile_os', 'linux'],
   ['version_compile_machine', 'x86_64'],
