@@ -422,13 +422,15 @@ export function durationToTime(ctx: EvalContext, ns: bigint, durationFsp: number
   const nowSeconds = Math.floor(ctx.nowMs() / 1000);
   const localNow = nowSeconds + ctx.offsetSecondsAtUtc(nowSeconds);
   const midnight = Math.floor(localNow / 86_400) * 86_400;
-  const totalMicros = BigInt(midnight) * 1_000_000n + ns / 1000n;
-  let seconds = totalMicros / 1_000_000n;
-  let micros = totalMicros % 1_000_000n;
-  if (micros < 0n) {
-    micros += 1_000_000n;
+  // Floor to whole microseconds, also below zero (a time of day is never negative).
+  const totalNs = BigInt(midnight) * 1_000_000_000n + ns;
+  let seconds = totalNs / 1_000_000_000n;
+  let restNs = totalNs % 1_000_000_000n;
+  if (restNs < 0n) {
+    restNs += 1_000_000_000n;
     seconds -= 1n;
   }
+  const micros = restNs / 1000n;
   const f = fieldsOfUtcSeconds(Number(seconds), Number(micros));
   const t = newTime(ctx, f, { tp: target.tp, fsp: durationFsp });
   return t === null ? null : roundTime(ctx, t, target);
