@@ -42,15 +42,16 @@ function unpack(ct: bigint): Parts & { fsp: number; date: boolean } {
 }
 const leap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 const monthDays = (y: number, m: number): number => (m === 2 ? (leap(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31);
-/** Days since 1970-01-01. */
-function dayCount(y0: number, m: number, d: number): number {
+/** Days since 1970-01-01 of a proleptic Gregorian date. */
+export function modelDayCount(y0: number, m: number, d: number): number {
   const y = m <= 2 ? y0 - 1 : y0;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
   const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
   return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
 }
-function civil(days: number): { y: number; mo: number; d: number } {
+/** The proleptic Gregorian date `days` after 1970-01-01. */
+export function modelCivil(days: number): { y: number; mo: number; d: number } {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -67,7 +68,7 @@ function build(p: Parts, t: ModelTarget): bigint | null {
   if (t.kind === 'timestamp') {
     if (isZero(p)) return pack(p, t);
     if (p.mo < 1 || p.mo > 12 || p.d < 1 || p.d > monthDays(p.y, p.mo) || p.y > 9999 || p.h > 23 || p.mi > 59 || p.s > 59) return null;
-    const secs = dayCount(p.y, p.mo, p.d) * 86400 + p.h * 3600 + p.mi * 60 + p.s;
+    const secs = modelDayCount(p.y, p.mo, p.d) * 86400 + p.h * 3600 + p.mi * 60 + p.s;
     return secs < 0 || secs > TS_MAX_SECONDS ? null : pack(p, t);
   }
   if (p.y > 9999 || p.mo > 12 || p.d > 31 || (p.mo >= 1 && p.d > monthDays(p.y, p.mo)) || p.h > 23 || p.mi > 59 || p.s > 59) return null;
@@ -216,7 +217,7 @@ export function modelDurationToTime(ns: bigint, durationFsp: number, midnightSec
   const secs = Number(floorDiv(us, 1_000_000n));
   const day = Math.floor(secs / 86400);
   const sod = secs - day * 86400;
-  const c = civil(day);
+  const c = modelCivil(day);
   const p: Parts = { y: c.y, mo: c.mo, d: c.d, h: Math.floor(sod / 3600), mi: Math.floor(sod / 60) % 60, s: sod % 60, us: Number(us - BigInt(secs) * 1_000_000n) };
   if (build(p, { kind: 'datetime', fsp: durationFsp }) === null) return (w.n++, null);
   if (t.kind === 'date') return pack(p, t);

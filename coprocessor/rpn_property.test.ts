@@ -13,6 +13,8 @@ import { RpnExpression } from './rpn_expression.ts';
 import { E, FT } from './testing.ts';
 import {
   type ModelTarget,
+  modelCivil,
+  modelDayCount,
   modelDecimalText,
   modelDurationToTime,
   modelIntToDuration,
@@ -449,16 +451,16 @@ function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
       if (zeroInDate) return warnings.n++, null;
       if (sig === 40) {
         let secs = t.h * 3600 + t.mi * 60 + t.s + (t.us >= 500000 ? 1 : 0);
-        let days = daysFromCivil(t.y, t.mo, t.d);
+        let days = modelDayCount(t.y, t.mo, t.d);
         if (secs >= 86400) { secs -= 86400; days += 1; }
-        const c = civilFromDays(days);
-        return BigInt(c.y * 10000 + c.m * 100 + c.d) * 1000000n + BigInt(Math.floor(secs / 3600) * 10000 + Math.floor((secs % 3600) / 60) * 100 + (secs % 60));
+        const c = modelCivil(days);
+        return BigInt(c.y * 10000 + c.mo * 100 + c.d) * 1000000n + BigInt(Math.floor(secs / 3600) * 10000 + Math.floor((secs % 3600) / 60) * 100 + (secs % 60));
       }
-      const days = daysFromCivil(t.y, t.mo, t.d);
+      const days = modelDayCount(t.y, t.mo, t.d);
       // 1970-01-01 was a Thursday.
       if (sig === 6023) return BigInt((((days + 4) % 7) + 7) % 7 + 1);
       if (sig === 6027) return BigInt((((days + 3) % 7) + 7) % 7);
-      if (sig === 6024) return BigInt(days - daysFromCivil(t.y, 1, 1) + 1);
+      if (sig === 6024) return BigInt(days - modelDayCount(t.y, 1, 1) + 1);
       return BigInt(days + 719528);
     }
     case 6013: case 6014: case 6015: case 6016: {
@@ -504,7 +506,7 @@ function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
     case 6066: case 6067: {
       const t = timeFieldsRef(a as bigint);
       const fsp = e.fieldType?.decimal ?? 0;
-      const secs = t.mo === 0 || t.d === 0 ? -1 : daysFromCivil(t.y, t.mo, t.d) * 86400 + t.h * 3600 + t.mi * 60 + t.s;
+      const secs = t.mo === 0 || t.d === 0 ? -1 : modelDayCount(t.y, t.mo, t.d) * 86400 + t.h * 3600 + t.mi * 60 + t.s;
       const us0 = BigInt(secs) * 1000000n + BigInt(t.us);
       const us = secs < 0 || us0 < 1000000n || us0 > 32536771199999999n ? 0n : us0;
       if (sig === 6066) return us / 1000000n;
@@ -587,28 +589,6 @@ function timeFieldsRef(ct: bigint) {
     s: Number((ct >> 24n) & 63n),
     us: Number((ct >> 4n) & 0xfffffn),
   };
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-function daysFromCivil(y0: number, m: number, d: number): number {
-  const y = m <= 2 ? y0 - 1 : y0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function civilFromDays(z0: number): { y: number; m: number; d: number } {
-  const z = z0 + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return { y: era * 400 + yoe + (m <= 2 ? 1 : 0), m, d };
 }
 
 function escapeRe(ch: string): string {
