@@ -39,7 +39,10 @@ export const DAG_EXECUTORS_MAX = 64;
 export interface CoprocessorLimits {
   /** Retained-state + response bytes a request may hold (default 256 MiB). */
   requestMemoryBytesMax?: number;
-  /** Measures `time_processed_ns` in execution summaries; without it times are 0. */
+  /**
+   * Measures `time_processed_ns` in execution summaries (without it times are 0) and gives
+   * functions that need the current date their "now" (without it they refuse the request).
+   */
   clock?: Clock;
 }
 
@@ -77,7 +80,8 @@ export async function runDag(
   let tz: TimeZone;
   try {
     tz = TimeZone.fromRequest(dag.timeZoneName, dag.timeZoneOffset);
-    ctx = new EvalContext(dag.flags ?? 0n, dag.sqlMode ?? 0n, Number(dag.timeZoneOffset ?? 0n), Math.min(warningsMax, 65535), tz);
+    const clock = limits.clock;
+    ctx = new EvalContext(dag.flags ?? 0n, dag.sqlMode ?? 0n, Number(dag.timeZoneOffset ?? 0n), Math.min(warningsMax, 65535), tz, clock === undefined ? null : () => clock.nowMs());
     built = buildPipeline(dag, ranges, source, ctx, memory, limits.clock);
   } catch (e) {
     throw asRejection(e);

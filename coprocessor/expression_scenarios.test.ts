@@ -17,8 +17,8 @@ import type { Scalar } from './vector.ts';
 const FILE = fileURLToPath(new URL('./testdata/expressions.txt', import.meta.url));
 
 /**
- * Mini syntax: `Name` or `sig<number>`, then `[@ci|@bin|@unsigned|@dec(p,f)|@flen(n)|@date](arg, ...)`; literals
- * `int:5`, `uint:5`, `real:1.5`, `str:'a b'` (\' and \\ escapes), `dec:1.50`,
+ * Mini syntax: `Name` or `sig<number>`, then `[@ci|@bin|@unsigned|@dec(p,f)|@flen(n)|@date|@datetime(fsp)|@ts(fsp)|@fsp(n)](arg, ...)`;
+ * literals `int:5`, `uint:5`, `year:2024`, `real:1.5`, `float:1.5` (FLOAT), `str:'a b'` (\' and \\ escapes), `dec:1.50`,
  * `time:'2020-01-02 03:04:05.5'`, `ts:'…'` (TIMESTAMP, UTC), `date:'2020-01-02'`, `dur:'-01:02:03'`, `null:<Int|Real|Decimal|String|Time|Duration>`.
  */
 function parse(src: string): Expr {
@@ -51,6 +51,8 @@ function parse(src: string): Expr {
       p++;
       switch (name) {
         case 'int': return E.int(BigInt(word()));
+        case 'year': return { ...E.int(BigInt(word())), fieldType: { tp: MysqlType.Year, flag: FieldFlag.Unsigned, flen: 4 } };
+        case 'float': return { ...E.real(Math.fround(Number(word()))), fieldType: FT.float };
         case 'uint': return E.uint(BigInt(word()));
         case 'real': return E.real(Number(word()));
         case 'str': return E.str(quoted());
@@ -78,7 +80,7 @@ function parse(src: string): Expr {
     while (src[p] === '@') {
       p++;
       let m = word();
-      if (src[p] === '(' && (m === 'dec' || m === 'flen')) {
+      if (src[p] === '(' && (m === 'dec' || m === 'flen' || m === 'datetime' || m === 'ts' || m === 'fsp')) {
         const close = src.indexOf(')', p);
         m += src.slice(p, close + 1);
         p = close + 1;
@@ -107,6 +109,9 @@ function parse(src: string): Expr {
       else if (m === 'binary') ft = { ...ft, collate: 63, charset: 'binary' };
       else if (m === 'unsigned') ft = { ...ft, flag: (ft.flag ?? 0) | FieldFlag.Unsigned };
       else if (m === 'date') ft = FT.date;
+      else if (m.startsWith('datetime(')) ft = { ...FT.datetime, decimal: Number(m.slice(9, -1)) };
+      else if (m.startsWith('ts(')) ft = { ...FT.timestamp, decimal: Number(m.slice(3, -1)) };
+      else if (m.startsWith('fsp(')) ft = { ...ft, decimal: Number(m.slice(4, -1)) };
       else if (m.startsWith('dec(')) {
         const [prec, frac] = m.slice(4, -1).split(',').map(Number);
         ft = { tp: MysqlType.NewDecimal, flen: prec, decimal: frac };
@@ -131,13 +136,35 @@ function show(v: Scalar, ft: FieldType): string {
   return `${((ft.flag ?? 0) & FieldFlag.Unsigned) !== 0 ? 'uint' : 'int'} ${v}`;
 }
 
+/** sql_mode names a `mode=` prefix may list (TIDB = TiDB's default sql_mode bits the evaluator reads). */
+const SQL_MODES: Record<string, bigint> = {
+  STRICT_TRANS_TABLES: 1n << 21n,
+  NO_ZERO_IN_DATE: 1n << 23n,
+  NO_ZERO_DATE: 1n << 24n,
+  INVALID_DATES: 1n << 25n,
+  ERROR_FOR_DIVISION_BY_ZERO: 1n << 26n,
+  TIDB: (1n << 21n) | (1n << 23n) | (1n << 24n) | (1n << 26n),
+};
+
 function run(line0: string): string {
-  // `tz=<seconds east of UTC|IANA name> ` sets the request time zone.
-  const tzMatch = /^tz=(\S+) /.exec(line0);
-  const line = tzMatch === null ? line0 : line0.slice(tzMatch[0].length);
-  const tz = tzMatch === null ? null : /^[+-]?\d+$/.test(tzMatch[1]!) ? TimeZone.fromRequest(undefined, BigInt(tzMatch[1]!)) : TimeZone.fromRequest(tzMatch[1], undefined);
+  // Prefixes: `tz=<seconds east of UTC|IANA name>` (request time zone), `mode=<NAME,...>`
+  // (sql_mode replacing the default), `flags=<n>` (DAG flags replacing the default),
+  // `now=<epoch ms>` (the request clock), then optionally `strict`.
+  let line = line0;
+  const opts: Record<string, string> = {};
+  for (let m = /^(tz|mode|flags|now)=(\S+) /.exec(line); m !== null; m = /^(tz|mode|flags|now)=(\S+) /.exec(line)) {
+    opts[m[1]!] = m[2]!;
+    line = line.slice(m[0].length);
+  }
+  const tzText = opts.tz;
+  const tz = tzText === undefined ? null : /^[+-]?\d+$/.test(tzText) ? TimeZone.fromRequest(undefined, BigInt(tzText)) : TimeZone.fromRequest(tzText, undefined);
   const [flagsPart, exprPart] = line.startsWith('strict ') ? ['strict', line.slice(7)] : ['select', line];
-  const ctx = new EvalContext(flagsPart === 'strict' ? 0n : 482n, flagsPart === 'strict' ? (1n << 21n) | (1n << 26n) : 0n, tz === null ? 0 : tz.offsetSecondsAt(0), undefined, tz);
+  let flags = flagsPart === 'strict' ? 0n : 482n;
+  let sqlMode = flagsPart === 'strict' ? (1n << 21n) | (1n << 26n) : 0n;
+  if (opts.flags !== undefined) flags = BigInt(opts.flags);
+  if (opts.mode !== undefined) sqlMode = opts.mode.split(',').reduce((acc, name) => acc | (SQL_MODES[name] ?? (() => { throw new Error(`unknown sql_mode ${name}`); })()), 0n);
+  const nowMs = opts.now === undefined ? null : Number(opts.now);
+  const ctx = new EvalContext(flags, sqlMode, tz === null ? 0 : tz.offsetSecondsAt(0), undefined, tz, nowMs === null ? null : () => nowMs);
   try {
     const rpn = RpnExpression.build(parse(exprPart), []);
     const out = rpn.eval({ columns: [], logicalRows: new Int32Array(1) }, ctx);

@@ -11,6 +11,23 @@ import { EvalContext, EvalError } from './eval_context.ts';
 import { EvalType, FieldFlag, MysqlType } from './field_type.ts';
 import { RpnExpression } from './rpn_expression.ts';
 import { E, FT } from './testing.ts';
+import {
+  type ModelTarget,
+  modelCivil,
+  modelDayCount,
+  modelDecimalText,
+  modelDurationToTime,
+  modelIntToDuration,
+  modelIntToTime,
+  modelNumberTextToDuration,
+  modelNumberTextToTime,
+  modelRealToString,
+  modelRoundNs,
+  modelStringToDuration,
+  modelStringToTime,
+  modelTimeToDuration,
+  modelTimeToTime,
+} from './cast_model.ts';
 import { type Scalar, Vector } from './vector.ts';
 
 const SEED = Number(process.env.COPR_PROPERTY_SEED ?? 20261123);
@@ -60,7 +77,50 @@ interface Family {
   args: EvalType[] | ((depthLeft: number) => EvalType[]);
   ret: EvalType;
   ft?: FieldType;
+  /** Argument k drawn from this instead of a random expression of its type. */
+  arg?: (k: number, depthLeft: number) => fc.Arbitrary<Expr>;
 }
+
+/** The request clock of the property runs (CAST(TIME AS DATETIME) takes its date). */
+const NOW_MS = Date.UTC(2026, 10, 23, 12, 34, 56);
+const MIDNIGHT_SECONDS = Math.floor(NOW_MS / 86_400_000) * 86_400;
+
+// Time-like inputs for the casts to times and durations: valid and invalid parts in the shapes those casts read.
+const two = (n: number): string => String(n).padStart(2, '0');
+const partsArb = fc.record({
+  // Year 0 only as part of the zero date: MySQL's day numbers treat year 0 as a common year.
+  y: fc.oneof(fc.integer({ min: 1969, max: 2039 }), fc.constantFrom(1, 9999)),
+  mo: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constantFrom(0, 13)),
+  d: fc.oneof(fc.integer({ min: 1, max: 28 }), fc.constantFrom(0, 29, 30, 31, 32)),
+  h: fc.oneof(fc.integer({ min: 0, max: 23 }), fc.constantFrom(24)),
+  mi: fc.constantFrom(0, 30, 59, 60),
+  s: fc.constantFrom(0, 1, 59, 60),
+  frac: fc.constantFrom('', '5', '4999995', '999999', '9999995', '000001', '1234567'),
+});
+const timeTextArb = fc.oneof(
+  partsArb.map((p) => `${String(p.y).padStart(4, '0')}-${two(p.mo)}-${two(p.d)} ${two(p.h)}:${two(p.mi)}:${two(p.s)}${p.frac === '' ? '' : `.${p.frac}`}`),
+  partsArb.map((p) => `${String(p.y).padStart(4, '0')}-${two(p.mo)}-${two(p.d)}`),
+  partsArb.map((p) => `${String(p.y).padStart(4, '0')}${two(p.mo)}${two(p.d)}${two(p.h)}${two(p.mi)}${two(p.s)}`),
+  fc.constantFrom('x', '2024-1', '', '0000-00-00 00:00:00', '0000-00-00'),
+);
+const durationTextArb = fc
+  .record({ neg: fc.boolean(), h: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constantFrom(838, 839, 900)), mi: fc.constantFrom(0, 59, 60), s: fc.constantFrom(0, 59, 60), frac: fc.constantFrom('', '5', '4999995', '999999', '9999995') })
+  .map((p) => `${p.neg ? '-' : ''}${two(p.h)}:${two(p.mi)}:${two(p.s)}${p.frac === '' ? '' : `.${p.frac}`}`);
+const timeIntArb = fc.oneof(
+  partsArb.map((p) => BigInt(`${p.y}${two(p.mo)}${two(p.d)}`)),
+  partsArb.map((p) => BigInt(`${p.y}${two(p.mo)}${two(p.d)}${two(p.h)}${two(p.mi)}${two(p.s)}`)),
+  partsArb.map((p) => BigInt(`${two(p.y % 100)}${two(p.mo)}${two(p.d)}`)),
+  fc.record({ h: fc.integer({ min: -839, max: 839 }), m: fc.constantFrom(0, 59, 60), s: fc.constantFrom(0, 59, 60) }).map(({ h, m, s }) => BigInt(h * 10000 + Math.sign(h || 1) * (m * 100 + s))),
+);
+const timeNumberTextArb = fc.oneof(
+  fc.tuple(timeIntArb, fc.constantFrom('', '.5', '.4999995', '.999999', '.25')).map(([n, f]) => `${n}${f}`),
+  fc.tuple(fc.integer({ min: -900, max: 900 }), fc.constantFrom('', '.5', '.999999')).map(([h, f]) => `${h * 10000 + 1234}${f}`),
+);
+const intTimeArg = (depth: number): fc.Arbitrary<Expr> => fc.oneof(exprArb(EvalType.Int, depth), timeIntArb.map((n) => E.int(n)));
+const realTimeArg = (depth: number): fc.Arbitrary<Expr> => fc.oneof(exprArb(EvalType.Real, depth), timeNumberTextArb.map((t) => E.real(Number(t))));
+const decimalTimeArg = (depth: number): fc.Arbitrary<Expr> => fc.oneof(exprArb(EvalType.Decimal, depth), timeNumberTextArb.map((t) => E.decimal(Decimal.parse(t))));
+const TIME_TARGETS: FieldType[] = [FT.date, { ...FT.datetime, decimal: 0 }, { ...FT.datetime, decimal: 3 }, { ...FT.datetime, decimal: 6 }, { ...FT.timestamp, decimal: 0 }];
+const DURATION_TARGETS: FieldType[] = [0, 2, 6].map((decimal) => ({ ...FT.duration, decimal }));
 
 const CMP_TYPES = [EvalType.Int, EvalType.Real, EvalType.Decimal, EvalType.Bytes, EvalType.DateTime, EvalType.Duration];
 const FAMILIES: Family[] = [];
@@ -162,6 +222,31 @@ FAMILIES.push(
   { sig: 30, args: [EvalType.Bytes], ret: EvalType.Int },
 );
 
+for (const ft of TIME_TARGETS) {
+  FAMILIES.push(
+    { sig: 5, args: [EvalType.Int], ret: EvalType.DateTime, ft, arg: (_k, d) => intTimeArg(d) },
+    { sig: 14, args: [EvalType.Real], ret: EvalType.DateTime, ft, arg: (_k, d) => realTimeArg(d) },
+    { sig: 24, args: [EvalType.Decimal], ret: EvalType.DateTime, ft, arg: (_k, d) => decimalTimeArg(d) },
+    { sig: 34, args: [EvalType.Bytes], ret: EvalType.DateTime, ft, arg: () => timeTextArb.map((t) => E.str(t)) },
+    { sig: 44, args: [EvalType.DateTime], ret: EvalType.DateTime, ft },
+  );
+  if (ft.tp !== MysqlType.Timestamp) FAMILIES.push({ sig: 54, args: [EvalType.Duration], ret: EvalType.DateTime, ft });
+}
+for (const ft of DURATION_TARGETS) {
+  FAMILIES.push(
+    { sig: 6, args: [EvalType.Int], ret: EvalType.Duration, ft, arg: (_k, d) => intTimeArg(d) },
+    { sig: 15, args: [EvalType.Real], ret: EvalType.Duration, ft, arg: (_k, d) => realTimeArg(d) },
+    { sig: 25, args: [EvalType.Decimal], ret: EvalType.Duration, ft, arg: (_k, d) => decimalTimeArg(d) },
+    { sig: 35, args: [EvalType.Bytes], ret: EvalType.Duration, ft, arg: () => durationTextArb.map((t) => E.str(t)) },
+    { sig: 45, args: [EvalType.DateTime], ret: EvalType.Duration, ft },
+    { sig: 55, args: [EvalType.Duration], ret: EvalType.Duration, ft },
+  );
+}
+FAMILIES.push(
+  { sig: 12, args: [EvalType.Real], ret: EvalType.Bytes, ft: { ...FT.varchar, flen: -1 } },
+  { sig: 12, args: [EvalType.Real], ret: EvalType.Bytes, ft: { ...FT.varchar, flen: -1 }, arg: () => realArb.map((v) => ({ ...E.real(Math.fround(v)), fieldType: FT.float })) },
+);
+
 function defaultFt(et: EvalType): FieldType {
   return { [EvalType.Int]: FT.bigint, [EvalType.Real]: FT.double, [EvalType.Decimal]: FT.decimal, [EvalType.Bytes]: FT.varchar, [EvalType.DateTime]: FT.datetime, [EvalType.Duration]: FT.duration }[et as 'Int']!;
 }
@@ -181,7 +266,7 @@ function exprArb(et: EvalType, depth: number): fc.Arbitrary<Expr> {
   if (fams.length === 0) return leaf;
   const call = fc.constantFrom(...fams).chain((f) => {
     const args = typeof f.args === 'function' ? f.args(depth) : f.args;
-    return fc.tuple(...args.map((a, k) => (f.sig === 4310 && k === 2 ? fc.constant(E.int(92)) : f.sig === 6001 && k === 1 ? fc.constantFrom(...DATE_FORMATS).map((x) => E.str(x)) : exprArb(a, depth - 1)))).map((children) => E.fn(f.sig, f.ft ?? defaultFt(f.ret), ...children));
+    return fc.tuple(...args.map((a, k) => (f.arg !== undefined ? f.arg(k, depth - 1) : f.sig === 4310 && k === 2 ? fc.constant(E.int(92)) : f.sig === 6001 && k === 1 ? fc.constantFrom(...DATE_FORMATS).map((x) => E.str(x)) : exprArb(a, depth - 1)))).map((children) => E.fn(f.sig, f.ft ?? defaultFt(f.ret), ...children));
   });
   return fc.oneof({ arbitrary: leaf, weight: 1 }, { arbitrary: call, weight: 2 });
 }
@@ -225,7 +310,7 @@ function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
   const cmp = (x: Scalar, y: Scalar): number => {
     if (x instanceof Uint8Array) return collator.compare(x, y as Uint8Array);
     if (x instanceof Decimal) return x.compare(y as Decimal);
-    if (typeof x === 'bigint' && typeof y === 'bigint' && e.children![0]!.fieldType?.tp === MysqlType.Datetime) return Number((x >> 4n) - (y >> 4n) > 0n) - Number((x >> 4n) - (y >> 4n) < 0n);
+    if (typeof x === 'bigint' && typeof y === 'bigint' && isTimeTp(e.children![0]!.fieldType?.tp)) return Number((x >> 4n) - (y >> 4n) > 0n) - Number((x >> 4n) - (y >> 4n) < 0n);
     return (x as bigint) < (y as bigint) ? -1 : (x as bigint) > (y as bigint) ? 1 : 0;
   };
   const truth = (x: Scalar): boolean | null => (x === null ? null : x instanceof Decimal ? !x.isZero() : x !== 0n && x !== 0);
@@ -264,7 +349,12 @@ function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
   if ([3116, 3114, 3111].includes(sig)) return b01(a === null);
   if (sig === 3122) return b01(truth(a) === true);
   if (sig === 3145) return a === null ? null : b01(truth(a) === false);
-  if (sig === 7007) return a === null ? null : enc.encode(args.slice(1).filter((x) => x !== null).map((x) => new TextDecoder().decode(x as Uint8Array)).join(new TextDecoder().decode(a as Uint8Array)));
+  if (sig === 7007) {
+    if (a === null) return null;
+    // Byte-wise: parts may hold partial UTF-8 sequences (byte SUBSTRING), which must pass through unchanged.
+    const parts = args.slice(1).filter((x) => x !== null) as Uint8Array[];
+    return new Uint8Array(parts.flatMap((x, k) => (k === 0 ? [...x] : [...(a as Uint8Array), ...x])));
+  }
   if (args.some((x) => x === null)) return null;
   switch (sig) {
     case 203: return intRange((a as bigint) + (b as bigint), anyUnsigned);
@@ -354,18 +444,23 @@ function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
       if (sig === 6029) return BigInt(t.y);
       if (sig === 6017) return BigInt(t.mo);
       if (sig === 6022) return BigInt(t.d);
+      const zeroInDate = t.mo === 0 || t.d === 0;
+      if (sig === 40 && e.children![0]!.fieldType?.tp === MysqlType.Date) return BigInt(t.y * 10000 + t.mo * 100 + t.d);
+      // A zero (or zero-in) date keeps its parts and only loses the fraction.
+      if (sig === 40 && zeroInDate) return BigInt(t.y * 10000 + t.mo * 100 + t.d) * 1000000n + BigInt(t.h * 10000 + t.mi * 100 + t.s);
+      if (zeroInDate) return warnings.n++, null;
       if (sig === 40) {
         let secs = t.h * 3600 + t.mi * 60 + t.s + (t.us >= 500000 ? 1 : 0);
-        let days = daysFromCivil(t.y, t.mo, t.d);
+        let days = modelDayCount(t.y, t.mo, t.d);
         if (secs >= 86400) { secs -= 86400; days += 1; }
-        const c = civilFromDays(days);
-        return BigInt(c.y * 10000 + c.m * 100 + c.d) * 1000000n + BigInt(Math.floor(secs / 3600) * 10000 + Math.floor((secs % 3600) / 60) * 100 + (secs % 60));
+        const c = modelCivil(days);
+        return BigInt(c.y * 10000 + c.mo * 100 + c.d) * 1000000n + BigInt(Math.floor(secs / 3600) * 10000 + Math.floor((secs % 3600) / 60) * 100 + (secs % 60));
       }
-      const days = daysFromCivil(t.y, t.mo, t.d);
+      const days = modelDayCount(t.y, t.mo, t.d);
       // 1970-01-01 was a Thursday.
       if (sig === 6023) return BigInt((((days + 4) % 7) + 7) % 7 + 1);
       if (sig === 6027) return BigInt((((days + 3) % 7) + 7) % 7);
-      if (sig === 6024) return BigInt(days - daysFromCivil(t.y, 1, 1) + 1);
+      if (sig === 6024) return BigInt(days - modelDayCount(t.y, 1, 1) + 1);
       return BigInt(days + 719528);
     }
     case 6013: case 6014: case 6015: case 6016: {
@@ -390,10 +485,11 @@ function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
       const picked = n <= 0 ? [] : sig === 7027 ? chars.slice(0, n) : chars.slice(Math.max(0, chars.length - n));
       return enc.encode(picked.join(''));
     }
-    case 7059: return enc.encode(new TextDecoder().decode(a as Uint8Array).replace(/^ +| +$/g, ''));
+    case 7059: return new Uint8Array(Buffer.from(Buffer.from(a as Uint8Array).toString('latin1').replace(/^ +| +$/g, ''), 'latin1'));
     case 7044: {
-      const [s0, from, to] = args.map((x) => new TextDecoder().decode(x as Uint8Array));
-      return enc.encode(from === '' ? s0! : s0!.split(from!).join(to!));
+      // Byte-wise (latin1 view), so partial UTF-8 sequences pass through unchanged.
+      const [s0, from, to] = args.map((x) => Buffer.from(x as Uint8Array).toString('latin1'));
+      return new Uint8Array(Buffer.from(from === '' ? s0! : s0!.split(from!).join(to!), 'latin1'));
     }
     case 7045: return enc.encode([...new TextDecoder().decode(a as Uint8Array)].reverse().join(''));
     case 7052: return BigInt(Math.sign(collator.compare(a as Uint8Array, b as Uint8Array)));
@@ -410,7 +506,7 @@ function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
     case 6066: case 6067: {
       const t = timeFieldsRef(a as bigint);
       const fsp = e.fieldType?.decimal ?? 0;
-      const secs = t.mo === 0 || t.d === 0 ? -1 : daysFromCivil(t.y, t.mo, t.d) * 86400 + t.h * 3600 + t.mi * 60 + t.s;
+      const secs = t.mo === 0 || t.d === 0 ? -1 : modelDayCount(t.y, t.mo, t.d) * 86400 + t.h * 3600 + t.mi * 60 + t.s;
       const us0 = BigInt(secs) * 1000000n + BigInt(t.us);
       const us = secs < 0 || us0 < 1000000n || us0 > 32536771199999999n ? 0n : us0;
       if (sig === 6066) return us / 1000000n;
@@ -421,17 +517,36 @@ function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
       if (mask === '0') return enc.encode('0');
       const t = timeFieldsRef(a as bigint);
       if (t.mo === 0 || t.d === 0) return warnings.n++, null;
-      const day = new Date(Date.UTC(t.y, t.mo - 1, t.d));
+      // setUTCFullYear: Date.UTC would read years 0..99 as 1900..1999.
+      const utcDay = (y: number, mo: number, d: number): Date => {
+        const x = new Date(0);
+        x.setUTCFullYear(y, mo, d);
+        return x;
+      };
+      const day = utcDay(t.y, t.mo - 1, t.d);
       const name = (o: Intl.DateTimeFormatOptions): string => day.toLocaleDateString('en-US', { ...o, timeZone: 'UTC' });
       const two = (x: number): string => (x < 10 ? `0${x}` : String(x));
       const parts: Record<string, string> = {
-        Y: String(t.y), y: two(t.y % 100), m: two(t.mo), c: String(t.mo), d: two(t.d), e: String(t.d), H: two(t.h), k: String(t.h),
+        Y: String(t.y).padStart(4, '0'), y: two(t.y % 100), m: two(t.mo), c: String(t.mo), d: two(t.d), e: String(t.d), H: two(t.h), k: String(t.h),
         h: two(((t.h + 11) % 12) + 1), i: two(t.mi), s: two(t.s), S: two(t.s), f: String(t.us).padStart(6, '0'), p: t.h >= 12 ? 'PM' : 'AM',
         W: name({ weekday: 'long' }), a: name({ weekday: 'short' }), M: name({ month: 'long' }), b: name({ month: 'short' }),
-        j: String(Math.round((day.getTime() - Date.UTC(t.y, 0, 1)) / 86400000) + 1).padStart(3, '0'), '%': '%',
+        j: String(Math.round((day.getTime() - utcDay(t.y, 0, 1).getTime()) / 86400000) + 1).padStart(3, '0'), '%': '%',
       };
       return enc.encode(mask.replace(/%(.)/g, (_m, ch: string) => parts[ch]!));
     }
+    case 5: return modelIntToTime(BigInt.asIntN(64, a as bigint), targetOf(e), warnings);
+    case 14: return (a as number) === 0 ? modelIntToTime(0n, targetOf(e), warnings) : modelNumberTextToTime(modelRealToString(a as number, false), targetOf(e), warnings);
+    case 24: return modelNumberTextToTime(modelDecimalText(a as Decimal), targetOf(e), warnings);
+    case 34: return modelStringToTime(new TextDecoder().decode(a as Uint8Array), targetOf(e), warnings);
+    case 44: return modelTimeToTime(a as bigint, targetOf(e), warnings);
+    case 54: return modelDurationToTime(a as bigint, e.children![0]!.fieldType?.decimal ?? 0, MIDNIGHT_SECONDS, targetOf(e), warnings);
+    case 6: return modelIntToDuration(BigInt.asIntN(64, a as bigint), e.fieldType?.decimal ?? 0, warnings);
+    case 15: return modelNumberTextToDuration(modelRealToString(a as number, false), e.fieldType?.decimal ?? 0, warnings);
+    case 25: return modelNumberTextToDuration(modelDecimalText(a as Decimal), e.fieldType?.decimal ?? 0, warnings);
+    case 35: return modelStringToDuration(new TextDecoder().decode(a as Uint8Array), e.fieldType?.decimal ?? 0, warnings);
+    case 45: return modelTimeToDuration(a as bigint, e.fieldType?.decimal ?? 0);
+    case 55: return modelRoundNs(a as bigint, e.fieldType?.decimal ?? 0);
+    case 12: return enc.encode(modelRealToString(a as number, e.children![0]!.fieldType?.tp === MysqlType.Float));
     case 7005: return BigInt([...new TextDecoder().decode(a as Uint8Array)].length);
     case 7063: return enc.encode(new TextDecoder().decode(a as Uint8Array).toUpperCase());
     case 30: case 31: {
@@ -440,12 +555,27 @@ function refEvalRaw(e: Expr, row: Scalar[], warnings: { n: number }): Scalar {
       if (m === null || m[0].trim().length !== text.trim().length) warnings.n++;
       const num = m === null ? 0 : Number(m[1]);
       if (sig === 31) return num;
+      // Integer text converts exactly (a double would lose digits past 2^53).
+      if (m !== null && /^[+-]?\d+$/.test(m[1]!)) {
+        const v = BigInt(m[1]!);
+        if (v > I64_MAX || v < I64_MIN) return warnings.n++, v > 0n ? I64_MAX : I64_MIN;
+        return v;
+      }
       const r = num < 0 ? -Math.round(-num) : Math.round(num);
       if (Math.abs(r) >= 2 ** 63) return warnings.n++, r > 0 ? I64_MAX : I64_MIN;
       return BigInt(r);
     }
   }
   throw new Error(`reference lacks sig ${sig}`);
+}
+
+const isTimeTp = (tp: number | undefined): boolean => tp === MysqlType.Datetime || tp === MysqlType.Date || tp === MysqlType.Timestamp;
+
+/** The cast target a function's field type names. */
+function targetOf(e: Expr): ModelTarget {
+  const tp = e.fieldType?.tp;
+  const fsp = Math.max(0, e.fieldType?.decimal ?? 0);
+  return tp === MysqlType.Date ? { kind: 'date' } : tp === MysqlType.Timestamp ? { kind: 'timestamp', fsp } : { kind: 'datetime', fsp };
 }
 
 /** Fields of a CoreTime, decoded independently of the codec. */
@@ -459,28 +589,6 @@ function timeFieldsRef(ct: bigint) {
     s: Number((ct >> 24n) & 63n),
     us: Number((ct >> 4n) & 0xfffffn),
   };
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-function daysFromCivil(y0: number, m: number, d: number): number {
-  const y = m <= 2 ? y0 - 1 : y0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function civilFromDays(z0: number): { y: number; m: number; d: number } {
-  const z = z0 + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return { y: era * 400 + yoe + (m <= 2 ? 1 : 0), m, d };
 }
 
 function escapeRe(ch: string): string {
@@ -506,7 +614,7 @@ describe('vectorized RPN evaluation = row-at-a-time reference', () => {
           const logical = [...new Set(pick.map((p) => p % rows.length))].sort((x, y) => x - y);
           const batch: Batch = { columns, logicalRows: Int32Array.from(logical) };
           const rpn = RpnExpression.build(expr, SCHEMA.map((c) => c.ft));
-          const ctx = new EvalContext(482n);
+          const ctx = new EvalContext(482n, 0n, 0, undefined, null, () => NOW_MS);
           const warnings = { n: 0 };
           let expected: Scalar[] | 'error';
           try {

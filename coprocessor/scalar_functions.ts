@@ -8,7 +8,9 @@ import { EvalType, MysqlType, isUnsigned } from './field_type.ts';
 import { likeMatch } from './like.ts';
 import { Vector } from './vector.ts';
 import { utcToLocalCoreTime } from './time_convert.ts';
-import { TimeZone } from './time_zone.ts';
+import { durationFromInt, parseStringAsDuration, roundDurationTo, timeToDuration } from './duration_parse.ts';
+import { formatFloatPlain } from './float_format.ts';
+import { type TimeTarget, durationToTime, newTime, parseStringAsTime, roundTime, showTime, targetFsp, timeFromInt, timeFromNumberText } from './time_parse.ts';
 
 /** Build-time facts about one call site, fixed before any row is evaluated. */
 export interface FnCall {
@@ -739,7 +741,7 @@ reg(11, strictFn('CastRealAsReal', [EvalType.Real], EvalType.Real, (v, call) => 
 reg(30, castStringAsInt);
 reg(31, castStringAsReal);
 reg(32, strictFn('CastStringAsString', [EvalType.Bytes], EvalType.Bytes, (v, call, ctx) => castStringToLength(v[0] as Uint8Array, call.fieldType, ctx)));
-reg(40, strictFn('CastTimeAsInt', [EvalType.DateTime], EvalType.Int, (v, _call, _ctx, args) => timeToNumber(v[0] as bigint, args[0]!.fieldType.tp === MysqlType.Date)));
+reg(40, strictFn('CastTimeAsInt', [EvalType.DateTime], EvalType.Int, (v, _call, ctx, args) => timeToNumber(timeInRequestZone(v[0] as bigint, ctx), args[0]!.fieldType.tp === MysqlType.Date)));
 reg(201, decimalArith('PlusDecimal', '+'));
 reg(205, decimalArith('MinusDecimal', '-'));
 reg(209, decimalArith('MultiplyDecimal', '*'));
@@ -798,19 +800,6 @@ reg(33, strictFn('CastStringAsDecimal', [EvalType.Bytes], EvalType.Decimal, (v, 
   }
   return fitDecimal(d, call.fieldType, ctx);
 }));
-reg(44, strictFn('CastTimeAsTime', [EvalType.DateTime], EvalType.DateTime, (v, call) => {
-  const tp = call.fieldType.tp ?? MysqlType.Datetime;
-  const t = coreTimeToFields(v[0] as bigint);
-  if (tp === MysqlType.Date || tp === MysqlType.NewDate) return coreTimeFromFields({ ...t, hour: 0, minute: 0, second: 0, microsecond: 0 }, tp, 0);
-  const fsp = call.fieldType.decimal ?? 0;
-  const f = fsp >= 0 && fsp <= 6 ? fsp : 6;
-  const unit = 10 ** (6 - f);
-  const us = Math.floor(t.microsecond / unit) * unit;
-  // Rounding up into the next second changes the date; only exact truncation is served here.
-  if (t.microsecond - us >= unit / 2) throw new EvalError(MysqlErrorCode.UnknownError, 'CastTimeAsTime with rounding to a smaller fsp is not supported yet');
-  return coreTimeFromFields({ ...t, microsecond: us }, tp, f);
-}));
-
 // ---- math ----
 const ceilDec = (d: Decimal): Decimal => {
   const t = d.truncate(0);
@@ -1112,8 +1101,8 @@ function durationToDecimal(ns: bigint, fsp: number): Decimal {
   const unscaled = hhmmss * 10n ** BigInt(f) + (f > 0 ? fracDigits : 0n);
   return new Decimal(neg ? -unscaled : unscaled, f);
 }
-reg(41, strictFn('CastTimeAsReal', [EvalType.DateTime], EvalType.Real, (v) => timeToDecimal(v[0] as bigint).toFloat()));
-reg(43, strictFn('CastTimeAsDecimal', [EvalType.DateTime], EvalType.Decimal, (v, call, ctx) => fitDecimal(timeToDecimal(v[0] as bigint), call.fieldType, ctx)));
+reg(41, strictFn('CastTimeAsReal', [EvalType.DateTime], EvalType.Real, (v, _call, ctx) => timeToDecimal(timeInRequestZone(v[0] as bigint, ctx)).toFloat()));
+reg(43, strictFn('CastTimeAsDecimal', [EvalType.DateTime], EvalType.Decimal, (v, call, ctx) => fitDecimal(timeToDecimal(timeInRequestZone(v[0] as bigint, ctx)), call.fieldType, ctx)));
 reg(51, strictFn('CastDurationAsReal', [EvalType.Duration], EvalType.Real, (v, _call, _ctx, args) => durationToDecimal(v[0] as bigint, args[0]!.fieldType.decimal ?? 0).toFloat()));
 reg(53, strictFn('CastDurationAsDecimal', [EvalType.Duration], EvalType.Decimal, (v, call, ctx, args) => fitDecimal(durationToDecimal(v[0] as bigint, args[0]!.fieldType.decimal ?? 0), call.fieldType, ctx)));
 reg(50, strictFn('CastDurationAsInt', [EvalType.Duration], EvalType.Int, (v) => {
@@ -1144,7 +1133,7 @@ export function signatureByName(name: string): number | undefined {
 /** TIMESTAMPs are held in UTC; TiDB renders them in the session (request) zone. */
 function timeInRequestZone(ct: bigint, ctx: EvalContext): bigint {
   if (coreTimeType(ct) !== MysqlType.Timestamp) return ct;
-  return utcToLocalCoreTime(ct, ctx.timeZone ?? TimeZone.fromRequest(undefined, BigInt(ctx.timeZoneOffsetSeconds)));
+  return utcToLocalCoreTime(ct, ctx.zone());
 }
 reg(42, strictFn('CastTimeAsString', [EvalType.DateTime], EvalType.Bytes, (v, call, ctx) =>
   castStringToLength(utf8Encode(formatCoreTime(timeInRequestZone(v[0] as bigint, ctx))), call.fieldType, ctx)));
@@ -1152,3 +1141,87 @@ reg(52, strictFn('CastDurationAsString', [EvalType.Duration], EvalType.Bytes, (v
   const fsp = args[0]!.fieldType.decimal ?? 0;
   return castStringToLength(utf8Encode(formatDuration(v[0] as bigint, fsp >= 0 && fsp <= 6 ? fsp : 0)), call.fieldType, ctx);
 }));
+
+// ---- casts to and among times and durations, REAL to string ----
+/** The DATE/DATETIME/TIMESTAMP type and fsp a cast produces, from its field type. */
+function timeTarget(call: FnCall): TimeTarget {
+  const tp = call.fieldType.tp;
+  if (tp === MysqlType.Date || tp === MysqlType.NewDate) return { tp: MysqlType.Date, fsp: 0 };
+  return { tp: tp === MysqlType.Timestamp ? MysqlType.Timestamp : MysqlType.Datetime, fsp: targetFsp(call.fieldType.decimal) };
+}
+/** Text of the zero value of a target type (what TiKV names when a zero date is refused). */
+const zeroText = (target: TimeTarget): string => (target.tp === MysqlType.Date ? '0000-00-00' : '0000-00-00 00:00:00');
+/** An invalid time: NULL plus warning 1292, or the error in strict INSERT/UPDATE (TiKV `handle_invalid_time_error`). */
+function invalidTimeAsNull(ctx: EvalContext, shown: string): null {
+  ctx.invalidTime(`Incorrect datetime value: '${shown}'`);
+  return null;
+}
+/** YEAR range a YEAR value cast to a time must lie in (0 stands for 0000). */
+const YEAR_MIN = 1901n;
+const YEAR_MAX = 2155n;
+reg(5, strictFn('CastIntAsTime', [EvalType.Int], EvalType.DateTime, (v, call, ctx, args) => {
+  const target = timeTarget(call);
+  // TiKV works on the i64 bits: a huge unsigned value is a negative number, never a time.
+  const n = BigInt.asIntN(64, v[0] as bigint);
+  if (args[0]!.fieldType.tp === MysqlType.Year) {
+    if (n !== 0n && (n < YEAR_MIN || n > YEAR_MAX)) {
+      ctx.truncated(`Truncated incorrect YEAR value: '${n}'`);
+      return null;
+    }
+    const t = newTime(ctx, { year: Number(n), month: 0, day: 0, hour: 0, minute: 0, second: 0, microsecond: 0 }, target);
+    // TiKV lets this failure through as the statement's error.
+    if (t === null) throw new EvalError(MysqlErrorCode.Truncated, `Incorrect datetime value: '${String(n).padStart(4, '0')}-00-00'`);
+    return t;
+  }
+  return timeFromInt(ctx, n, target) ?? invalidTimeAsNull(ctx, String(n));
+}));
+reg(14, strictFn('CastRealAsTime', [EvalType.Real], EvalType.DateTime, (v, call, ctx) => {
+  const target = timeTarget(call);
+  const x = v[0] as number;
+  if (x === 0) return newTime(ctx, { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, microsecond: 0 }, target) ?? invalidTimeAsNull(ctx, zeroText(target));
+  const text = formatFloatPlain(x, false);
+  return timeFromNumberText(ctx, text, target) ?? invalidTimeAsNull(ctx, text);
+}));
+reg(24, strictFn('CastDecimalAsTime', [EvalType.Decimal], EvalType.DateTime, (v, call, ctx) => {
+  const text = (v[0] as Decimal).toString();
+  return timeFromNumberText(ctx, text, timeTarget(call)) ?? invalidTimeAsNull(ctx, text);
+}));
+reg(34, strictFn('CastStringAsTime', [EvalType.Bytes], EvalType.DateTime, (v, call, ctx) => {
+  const text = utf8Decode(v[0] as Uint8Array);
+  return parseStringAsTime(ctx, text, timeTarget(call)) ?? invalidTimeAsNull(ctx, text);
+}));
+reg(44, strictFn('CastTimeAsTime', [EvalType.DateTime], EvalType.DateTime, (v, call, ctx) =>
+  roundTime(ctx, v[0] as bigint, timeTarget(call)) ?? invalidTimeAsNull(ctx, showTime(v[0] as bigint, ctx))));
+reg(54, strictFn('CastDurationAsTime', [EvalType.Duration], EvalType.DateTime, (v, call, ctx, args) => {
+  const target = timeTarget(call);
+  const ns = v[0] as bigint;
+  return durationToTime(ctx, ns, targetFsp(args[0]!.fieldType.decimal), target) ?? invalidTimeAsNull(ctx, formatDuration(ns, targetFsp(args[0]!.fieldType.decimal)));
+}));
+
+reg(6, strictFn('CastIntAsDuration', [EvalType.Int], EvalType.Duration, (v, call, ctx) => {
+  const n = BigInt.asIntN(64, v[0] as bigint);
+  const r = durationFromInt(ctx, n, targetFsp(call.fieldType.decimal));
+  if (r === 'overflow') {
+    ctx.overflowOrWarn(`Duration value is out of range in '${n}'`);
+    return null;
+  }
+  if (r === 'invalid') {
+    ctx.truncated(`Truncated incorrect time value: '${n}'`);
+    return null;
+  }
+  return r;
+}));
+/** Text → TIME, NULL plus "Truncated incorrect TIME value" when it is not one. */
+function durationOfText(ctx: EvalContext, text: string, call: FnCall, overflowAsNull: boolean): bigint | null {
+  const ns = parseStringAsDuration(ctx, text, targetFsp(call.fieldType.decimal), overflowAsNull);
+  if (ns === null) ctx.truncated(`Truncated incorrect TIME value: '${text}'`);
+  return ns;
+}
+reg(35, strictFn('CastStringAsDuration', [EvalType.Bytes], EvalType.Duration, (v, call, ctx) => durationOfText(ctx, utf8Decode(v[0] as Uint8Array), call, false)));
+// REAL and DECIMAL go through their text (TiKV); past 838:59:59 they are NULL, not clipped.
+reg(15, strictFn('CastRealAsDuration', [EvalType.Real], EvalType.Duration, (v, call, ctx) => durationOfText(ctx, formatFloatPlain(v[0] as number, false), call, true)));
+reg(25, strictFn('CastDecimalAsDuration', [EvalType.Decimal], EvalType.Duration, (v, call, ctx) => durationOfText(ctx, (v[0] as Decimal).toString(), call, true)));
+reg(45, strictFn('CastTimeAsDuration', [EvalType.DateTime], EvalType.Duration, (v, call, ctx) => timeToDuration(v[0] as bigint, targetFsp(call.fieldType.decimal), ctx)));
+reg(55, strictFn('CastDurationAsDuration', [EvalType.Duration], EvalType.Duration, (v, call) => roundDurationTo(v[0] as bigint, targetFsp(call.fieldType.decimal))));
+reg(12, strictFn('CastRealAsString', [EvalType.Real], EvalType.Bytes, (v, call, ctx, args) =>
+  castStringToLength(utf8Encode(formatFloatPlain(v[0] as number, args[0]!.fieldType.tp === MysqlType.Float)), call.fieldType, ctx)));
