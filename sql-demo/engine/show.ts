@@ -92,7 +92,7 @@ const BYTES_PER_MB = 1024 * 1024;
 /** `SHOW TABLE t REGIONS`: every region intersecting the table's key space `[t{id}, t{id+1})`. */
 export async function showTableRegions(kv: KvClient, t: TableInfo): Promise<RowsResult> {
   const start = encodeTablePrefix(BigInt(t.id));
-  const regions = await kv.regions(start, prefixNext(start));
+  const regions = await kv.regions(start, prefixNext(start), { withStats: true });
   const rows: Value[][] = regions.map((r) => [
     r.id,
     renderRegionKey(r.startKey),

@@ -17,6 +17,11 @@ export interface RegionInfo {
   readonly approximateKeys?: number;
 }
 
+export interface RegionsOptions {
+  /** Also fetch each region's approximate size and keys (one PD HTTP call per region over gRPC clusters). */
+  readonly withStats?: boolean;
+}
+
 /** `[start, end)` over raw user keys. */
 export interface CopKeyRange {
   readonly start: Uint8Array;
@@ -96,7 +101,7 @@ export interface KvClient {
   snapshot(ts?: bigint): Promise<KvSnapshotReader>;
   getTs(): Promise<bigint>;
   splitRegions(keys: Uint8Array[]): Promise<void>;
-  regions(start: Uint8Array, end: Uint8Array): Promise<RegionInfo[]>;
+  regions(start: Uint8Array, end: Uint8Array, options?: RegionsOptions): Promise<RegionInfo[]>;
   coprocessor(req: CopRequest): AsyncIterable<CopResult>;
   /** `false` when `coprocessor` always fails (the SQL layer then runs every operator at the root). */
   readonly coprocessorSupported?: boolean;

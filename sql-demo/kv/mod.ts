@@ -4,6 +4,7 @@ export {
   type KvTxn,
   type KvSnapshotReader,
   type RegionInfo,
+  type RegionsOptions,
   type CopRequest,
   type CopResult,
   type CopKeyRange,

@@ -1,6 +1,10 @@
-import { PdClient } from '../../src/pd_client/mod.ts';
+import { PdClient, type RegionStats } from '../../src/pd_client/mod.ts';
+
+/** PD HTTP calls in flight at once while SHOW TABLE REGIONS gathers sizes. */
+const REGION_STATS_CONCURRENCY = 16;
+const BYTES_PER_MIB = 1024 * 1024;
 import { realClock, SeededRandom, freshSeed, type Clock, type Random } from '../../src/util/mod.ts';
-import type { KvClient, KvSnapshotReader, RegionInfo } from './kv_client.ts';
+import type { KvClient, KvSnapshotReader, RegionInfo, RegionsOptions } from './kv_client.ts';
 import { TikvBackoffer } from './tikv_backoffer.ts';
 import type { CommitKind, CommitOptions, CommitterContext } from './tikv_committer.ts';
 import { TikvCoprocessor, type TikvCopRequest, type TikvCopResult } from './tikv_coprocessor.ts';
@@ -140,17 +144,37 @@ export class TikvKvClient implements KvClient {
   }
 
   /** Regions intersecting `[start, end)` (raw keys; empty end = +inf) with decoded boundaries, from PD. */
-  async regions(start: Uint8Array, end: Uint8Array): Promise<RegionInfo[]> {
+  async regions(start: Uint8Array, end: Uint8Array, options?: RegionsOptions): Promise<RegionInfo[]> {
     this.checkOpen();
     const regions = await this.rpc.cache.scanRegions(start, end);
-    return regions.map((r) => ({
-      id: r.id,
-      startKey: r.startKey,
-      endKey: r.endKey,
-      leaderStoreId: r.leader.storeId,
-      leaderPeerId: r.leader.id,
-      peers: r.peers.map((p) => ({ id: p.id, storeId: p.storeId })),
-    }));
+    const stats = options?.withStats ? await this.regionStats(regions.map((r) => r.id)) : undefined;
+    return regions.map((r) => {
+      const s = stats?.get(r.id);
+      return {
+        id: r.id,
+        startKey: r.startKey,
+        endKey: r.endKey,
+        leaderStoreId: r.leader.storeId,
+        leaderPeerId: r.leader.id,
+        peers: r.peers.map((p) => ({ id: p.id, storeId: p.storeId })),
+        ...(s ? { approximateSizeBytes: Number(s.approximateSizeMiB) * BYTES_PER_MIB, approximateKeys: Number(s.approximateKeys) } : {}),
+      };
+    });
+  }
+
+  /** PD's size statistics of `ids`, fetched with bounded concurrency (regions PD lost are left out). */
+  private async regionStats(ids: readonly bigint[]): Promise<Map<bigint, RegionStats>> {
+    const out = new Map<bigint, RegionStats>();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        const s = await this.pd.regionStats(id);
+        if (s !== undefined) out.set(id, s);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(REGION_STATS_CONCURRENCY, ids.length) }, worker));
+    return out;
   }
 
   coprocessor(req: TikvCopRequest): AsyncIterable<TikvCopResult> {

@@ -14,6 +14,12 @@ import { ClusterState } from './cluster_state.ts';
 import { createPdService } from './pd_service.ts';
 import { createEtcdServices, EtcdKv } from './etcd_service.ts';
 import { createHealthService } from '../proto/mod.ts';
+import { createServer as createHttpServer } from 'node:http';
+import { ClientPortMux } from './client_port_mux.ts';
+import { PdHttpApi } from './pd_http_api.ts';
+
+/** The PD version we report over HTTP (TiDB-era tools read it). */
+export const PD_VERSION = '7.1.0';
 
 /** Configuration of one PD server (`pd-server` flags and TOML map onto this). */
 export interface PdServerConfig {
@@ -55,6 +61,7 @@ export function parseUrl(url: string): { host: string; port: number } {
 export class PdServer {
   private constructor(
     private readonly server: grpc.Server,
+    private readonly mux: ClientPortMux,
     private readonly meta: MetaStore,
     readonly cluster: ClusterState,
     /** `host:port` actually bound. */
@@ -86,22 +93,22 @@ export class PdServer {
         'grpc.max_receive_message_length': messageMax,
         'grpc.max_send_message_length': messageMax,
       });
-      const bound = await new Promise<number>((resolve, reject) => {
-        server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
-          err ? reject(err) : resolve(p),
-        );
-      });
-      const address = `${host}:${bound}`;
+      // gRPC and the HTTP API share the client URL's port, as in PD.
+      const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+      const http = createHttpServer((req, res) => api?.handle(req, res));
+      const mux = await ClientPortMux.listen(host, port, { grpc: (s) => injector.injectConnection(s), http }, clock);
+      const address = `${host.includes(':') ? `[${host}]` : host}:${mux.port}`;
       const clientUrl = `http://${address}`;
       const memberId = cluster.clusterId ^ 0x5044n; // stable per cluster, non-zero
       const member = { name: config.name ?? 'pd', memberId, clientUrls: [clientUrl], peerUrls: [clientUrl] };
+      const api: PdHttpApi | undefined = new PdHttpApi(cluster, member, PD_VERSION);
       addService(server, 'pdpb.PD', createPdService({ cluster, tso, ids, member, log }));
       const etcdServices = createEtcdServices({ kv: etcd, clusterId: cluster.clusterId, member });
       addService(server, 'etcdserverpb.KV', etcdServices.kv);
       addService(server, 'etcdserverpb.Cluster', etcdServices.cluster);
       addService(server, 'grpc.health.v1.Health', createHealthService());
       log.info({ address, clusterId: cluster.clusterId.toString() }, 'PD serving');
-      return new PdServer(server, meta, cluster, address, clientUrl, log, clock);
+      return new PdServer(server, mux, meta, cluster, address, clientUrl, log, clock);
     } catch (e) {
       await meta.close();
       throw e;
@@ -120,6 +127,7 @@ export class PdServer {
         resolve();
       });
     });
+    await this.mux.close(true);
     await this.meta.close();
     this.log.info('PD stopped');
   }

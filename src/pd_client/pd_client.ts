@@ -34,6 +34,15 @@ export class PdClientError extends DomainError {
   }
 }
 
+/** What PD's HTTP API says of a region's size. */
+export interface RegionStats {
+  approximateSizeMiB: bigint;
+  approximateKeys: bigint;
+}
+
+/** How long one call to PD's HTTP API may take. */
+const PD_HTTP_TIMEOUT_MS = 10_000;
+
 export interface RegionWithLeader {
   region: metapb.Region;
   leader: metapb.Peer | null;
@@ -256,6 +265,20 @@ export class PdClient {
 
   async reportBatchSplit(regions: Array<DeepPartial<metapb.Region>>): Promise<void> {
     await this.call((c) => c.ReportBatchSplit({ header: this.header(), regions }));
+  }
+
+  /**
+   * A region's approximate size and key count from PD's HTTP API (`/pd/api/v1/region/id`),
+   * served on the same port as gRPC; `undefined` when PD does not know the region. Sizes are
+   * PD's: whole MiB, at least 1 for a region holding anything.
+   */
+  async regionStats(regionId: bigint): Promise<RegionStats | undefined> {
+    const url = `http://${this.leaderAddress}/pd/api/v1/region/id/${regionId}`;
+    const res = await fetch(url, { signal: AbortSignal.timeout(PD_HTTP_TIMEOUT_MS) });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new DomainError('Unavailable', `PD ${url} answered HTTP ${res.status}: ${await res.text()}`);
+    const body = (await res.json()) as { approximate_size?: number; approximate_keys?: number };
+    return { approximateSizeMiB: BigInt(body.approximate_size ?? 0), approximateKeys: BigInt(body.approximate_keys ?? 0) };
   }
 
   // ---- GC ----

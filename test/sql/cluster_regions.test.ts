@@ -39,5 +39,19 @@ describe('SPLIT TABLE on a real cluster', () => {
     await s.execute(`INSERT INTO cr VALUES ${values}`);
     expect(rows(await s.execute('SELECT COUNT(*), SUM(id) FROM cr'))).toEqual([[40n, expect.anything()]]);
     expect(rows(await s.execute('SELECT id FROM cr WHERE id >= 240 AND id < 510 ORDER BY id DESC')).map((r) => r[0])).toEqual([500n, 475n, 450n, 425n, 400n, 375n, 350n, 325n, 300n, 275n, 250n]);
+
+    // Sizes come from the store's region heartbeats through PD's HTTP API: once the store has
+    // reported, every region holding rows shows PD's minimum of 1 MiB and a key count.
+    await fx.cluster.tikv.regionHeartbeats();
+    let sized: unknown[][] = [];
+    for (let attempt = 0; attempt < 50; attempt++) {
+      sized = rows(await s.execute('SHOW TABLE cr REGIONS')).filter((r) => (r[7] as bigint) > 0n);
+      if (sized.length >= 5) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(sized.length).toBeGreaterThanOrEqual(5); // every region from key 0 to 975 holds rows
+    for (const r of sized) expect(r[6]).toBe(1n);
+    const keys = sized.reduce((n, r) => n + (r[7] as bigint), 0n);
+    expect(keys).toBeGreaterThanOrEqual(40n);
   }, 60_000);
 });

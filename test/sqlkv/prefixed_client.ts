@@ -1,5 +1,5 @@
 import { bytesToHex, concatBytes, hexToBytes } from '../../src/util/mod.ts';
-import type { CopRequest, CopResult, KvClient, KvSnapshotReader, KvTxn, RegionInfo } from '../../sql-demo/kv/mod.ts';
+import type { CopRequest, CopResult, KvClient, KvSnapshotReader, KvTxn, RegionInfo, RegionsOptions } from '../../sql-demo/kv/mod.ts';
 
 /**
  * Test helper: a view of a shared KvClient under a key prefix, so each conformance case sees
@@ -70,8 +70,8 @@ export class PrefixedClient implements KvClient {
     return this.inner.splitRegions(keys.map((k) => this.p(k)));
   }
 
-  regions(start: Uint8Array, end: Uint8Array): Promise<RegionInfo[]> {
-    return this.inner.regions(this.p(start), this.bound(end));
+  regions(start: Uint8Array, end: Uint8Array, options?: RegionsOptions): Promise<RegionInfo[]> {
+    return this.inner.regions(this.p(start), this.bound(end), options);
   }
 
   coprocessor(req: CopRequest): AsyncIterable<CopResult> {
