@@ -66,6 +66,12 @@ export const ER = {
   WRITE_CONFLICT: [9007, 'HY000'],
   LOCK_WAIT_TIMEOUT: [1205, 'HY000'],
   LOCK_DEADLOCK: [1213, '40001'],
+  ACCESS_DENIED: [1045, '28000'],
+  NONEXISTING_GRANT: [1141, '42000'],
+  CANNOT_USER: [1396, 'HY000'],
+  CANT_CREATE_USER_WITH_GRANT: [1410, '42000'],
+  WRONG_STRING_LENGTH: [1470, 'HY000'],
+  PASSWORD_FORMAT: [1827, 'HY000'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 /** Builds a SqlError from an `ER` entry. */

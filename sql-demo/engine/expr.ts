@@ -55,6 +55,10 @@ export interface EvalContext {
   sysVar(name: string, scope: 'session' | 'global' | 'default'): Value;
   userVar(name: string): Value;
   connectionId(): number;
+  /** USER(): the name the client logged in with, `user@client-host`. */
+  user(): string;
+  /** CURRENT_USER(): the account that matched, `user@host-pattern`. */
+  currentUser(): string;
   lastInsertId(): bigint;
   nowMs(): number;
   /** Plans a subquery in the same session (planner hook). */
@@ -915,10 +919,13 @@ export class ExprCompiler {
         arity(0);
         return { eval: () => ctx.currentDb() ?? null, ft: FT.varchar(64), text, constant: true };
       case 'user':
-      case 'current_user':
       case 'session_user':
       case 'system_user':
-        return { eval: () => 'root@%', ft: FT.varchar(64), text, constant: true };
+        arity(0);
+        return { eval: () => ctx.user(), ft: FT.varchar(288), text, constant: true };
+      case 'current_user':
+        arity(0);
+        return { eval: () => ctx.currentUser(), ft: FT.varchar(288), text, constant: true };
       case 'connection_id':
         return { eval: () => BigInt(ctx.connectionId()), ft: FT.longlong(true), text, constant: true };
       case 'last_insert_id':

@@ -21,6 +21,7 @@ import { StagedTxn } from './staged_txn.ts';
 import { SYSVAR_DEFAULTS } from './sysvars.ts';
 import { castToTime, SqlTime, toBigInt, valueToString, type Value } from './value.ts';
 import { AutoIdAllocator } from './auto_id.ts';
+import { Accounts, ROOT_IDENTITY, type SessionIdentity } from './accounts.ts';
 
 /** Rows returned to the client. */
 export interface RowsResult {
@@ -66,6 +67,7 @@ export const LOCK_WAIT_TIMEOUT_S_MAX = 1_073_741_824;
 export class SqlEngine {
   readonly catalog: Catalog;
   readonly autoIds: AutoIdAllocator;
+  readonly accounts: Accounts;
   readonly globals = new Map<string, Value>(SYSVAR_DEFAULTS);
   private connSeq = 0;
   private bootstrapped = false;
@@ -76,6 +78,7 @@ export class SqlEngine {
   ) {
     this.catalog = new Catalog(kv);
     this.autoIds = new AutoIdAllocator(kv);
+    this.accounts = new Accounts(kv);
   }
 
   nowMs(): number {
@@ -86,6 +89,7 @@ export class SqlEngine {
   /** Creates the `test` database on an empty cluster (as TiDB's bootstrap does). */
   async bootstrap(): Promise<void> {
     if (this.bootstrapped) return;
+    await this.accounts.bootstrap();
     const is = await this.catalog.latest();
     if (is.dbs.size === 0) {
       const s = this.newSession();
@@ -126,6 +130,8 @@ export class Session {
   private readonly userVars = new Map<string, Value>();
   warnings: Warning[] = [];
   lastInsertId = 0n;
+  /** Who this session runs as; the MySQL server sets it after the handshake. */
+  identity: SessionIdentity = ROOT_IDENTITY;
   private closed = false;
 
   constructor(
@@ -273,6 +279,13 @@ export class Session {
         // DDL commits the current transaction first (implicit commit, as in MySQL).
         await this.commitCurrent();
         return new DdlExecutor(this).run(stmt);
+      case 'account': {
+        // Account changes commit the current transaction first, as DDL does.
+        await this.commitCurrent();
+        const r = await this.engine.accounts.execute(stmt, this.identity);
+        for (const w of r.warnings) this.addWarning(w.code, w.message, w.level);
+        return r.rows !== undefined ? { kind: 'rows', columns: r.rows.columns, rows: r.rows.rows as Value[][] } : this.ok();
+      }
     }
   }
 
@@ -395,6 +408,8 @@ export class Session {
       sysVar: (name, scope) => self.sysVar(name, scope),
       userVar: (name) => self.userVars.get(name) ?? null,
       connectionId: () => self.connectionId,
+      user: () => `${self.identity.user}@${self.identity.clientHost}`,
+      currentUser: () => `${self.identity.account.user}@${self.identity.account.host}`,
       lastInsertId: () => self.lastInsertId,
       nowMs: () => self.engine.nowMs(),
       planSubquery: (q: Query, outer?: OuterResolver, slot?: { row: Row }): SubqueryRef => {

@@ -1,6 +1,7 @@
 import nodeSqlParser from 'node-sql-parser';
 import { Decimal } from '../tidb_codec.ts';
 import { parseFastInsert } from './fast_insert.ts';
+import { parseAccountStatement } from './account_stmt.ts';
 import { numberLiteral, unescapeStringBody } from './literals.ts';
 import { ER, sqlError, SqlError } from '../errors.ts';
 import type { AggName, AlterSpec, BinaryOp, ColumnDef, Expr, FromItem, IndexDef, OrderItem, Query, SelectItem, SelectStmt, Stmt, TableName, TypeSpec } from './ast.ts';
@@ -220,6 +221,8 @@ function likeArg(s: string | undefined): string | undefined {
 /** Statements recognised without node-sql-parser (it lacks or mis-parses them). */
 function parseSpecial(s: string): Stmt | null {
   let m: RegExpExecArray | null;
+  const account = parseAccountStatement(s);
+  if (account !== null) return account;
   if (/^(begin|start\s+transaction)(\s+(read\s+write|with\s+consistent\s+snapshot))?$/i.test(s)) return { kind: 'begin' };
   if ((m = /^begin\s+(pessimistic|optimistic)$/i.exec(s))) return { kind: 'begin', mode: m[1]!.toLowerCase() as 'pessimistic' | 'optimistic' };
   if ((m = new RegExp(`^drop\\s+(?:database|schema)\\s+(if\\s+exists\\s+)?${IDENT}$`, 'i').exec(s))) return { kind: 'dropDatabase', name: unquoteIdent(m[2]!), ifExists: m[1] !== undefined };

@@ -143,4 +143,17 @@ export type Stmt =
   | { readonly kind: 'explain'; readonly stmt: Stmt; readonly analyze?: boolean }
   /** `SPLIT TABLE t BETWEEN (lo) AND (hi) REGIONS n` or `SPLIT TABLE t BY (v1), (v2), ...` (int handle values). */
   | { readonly kind: 'splitTable'; readonly table: TableName; readonly between?: { readonly lo: Expr; readonly hi: Expr; readonly regions: Expr }; readonly by?: readonly Expr[] }
+  | {
+      readonly kind: 'account';
+      readonly action: 'create' | 'alter' | 'drop' | 'grant' | 'revoke' | 'showGrants';
+      /** IF EXISTS (ALTER/DROP) or IF NOT EXISTS (CREATE). */
+      readonly ifExists: boolean;
+      readonly users: ReadonlyArray<{ readonly name: AccountName; readonly auth?: AccountAuth }>;
+    }
   | { readonly kind: 'empty' };
+
+/** An account as written: `'user'@'host'` (host defaults to '%') or CURRENT_USER. */
+export type AccountName = { readonly user: string; readonly host: string } | { readonly current: true };
+
+/** IDENTIFIED BY 'password' (clear text, hashed before it is stored) or AS '*HASH'. */
+export type AccountAuth = { readonly password: string } | { readonly hash: string };

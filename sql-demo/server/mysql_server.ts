@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { ColumnFlag, Decimal, MysqlType, coreTimeToFields, coreTimeType } from '../tidb_codec.ts';
 import { ER, sqlError, SqlError, toSqlError } from '../errors.ts';
-import { SqlDuration, SqlTime, valueToBytes, valueToString, formatFloat, type ExecResult, type SchemaColumn, type Session, type SqlEngine, type Value } from '../engine/mod.ts';
+import { SqlDuration, SqlTime, valueToBytes, valueToString, formatFloat, type ExecResult, type SchemaColumn, type Session, type SqlEngine, type Value, checkNativeScramble, type StoredAccount } from '../engine/mod.ts';
 import { parseStatement, splitStatements, type Stmt } from '../parser/mod.ts';
 import { MalformedPacketError, PACKET_PAYLOAD_MAX, PacketReader, PacketWriter } from './packet.ts';
 
@@ -52,8 +52,6 @@ export interface MysqlServerOptions {
   readonly host?: string;
   /** 0 picks a free port. Default 4000. */
   readonly port?: number;
-  /** user -> password (plain). Default: root with an empty password. */
-  readonly users?: ReadonlyMap<string, string>;
 }
 
 export interface MysqlServer {
@@ -66,7 +64,6 @@ export interface MysqlServer {
 /** Starts the MySQL-protocol server (handshake v10, text and binary protocols). */
 export async function startMysqlServer(opts: MysqlServerOptions): Promise<MysqlServer> {
   const host = opts.host ?? '127.0.0.1';
-  const users = opts.users ?? new Map([['root', '']]);
   await opts.engine.bootstrap();
   const conns = new Set<Connection>();
   const server = net.createServer((socket) => {
@@ -74,7 +71,7 @@ export async function startMysqlServer(opts: MysqlServerOptions): Promise<MysqlS
       socket.end(errPacket(0, sqlError([1040, '08004'], 'Too many connections')));
       return;
     }
-    const c = new Connection(socket, opts.engine, users);
+    const c = new Connection(socket, opts.engine);
     conns.add(c);
     socket.on('close', () => conns.delete(c));
     c.start();
@@ -118,17 +115,6 @@ function frame(seq: number, payload: Buffer): Buffer {
 function errPacket(seq: number, e: SqlError): Buffer {
   const w = new PacketWriter().u8(0xff).u16(e.code).str('#').str(e.sqlState.padEnd(5, '0').slice(0, 5)).str(e.message);
   return frame(seq, w.finish());
-}
-
-function scramblePassword(password: string, salt: Buffer): Buffer {
-  if (password === '') return Buffer.alloc(0);
-  const sha1 = (b: Buffer | string) => createHash('sha1').update(b).digest();
-  const stage1 = sha1(password);
-  const stage2 = sha1(stage1);
-  const mix = sha1(Buffer.concat([salt, stage2]));
-  const out = Buffer.alloc(20);
-  for (let i = 0; i < 20; i++) out[i] = stage1[i]! ^ mix[i]!;
-  return out;
 }
 
 interface Prepared {
@@ -342,7 +328,6 @@ class Connection {
   constructor(
     private readonly socket: net.Socket,
     private readonly engine: SqlEngine,
-    private readonly users: ReadonlyMap<string, string>,
   ) {
     this.closed = new Promise((r) => (this.resolveClosed = r));
     socket.setNoDelay(true);
@@ -481,8 +466,18 @@ class Connection {
       if (sw === undefined) return;
       authResp = sw;
     }
-    const expected = this.users.get(user);
-    const ok = expected !== undefined && Buffer.compare(scramblePassword(expected, saltBuf), authResp.subarray(0, expected === '' ? 0 : 20)) === 0 && (expected !== '' || authResp.length === 0);
+    const clientHost = (this.socket.remoteAddress ?? 'localhost').replace(/^::ffff:/, '');
+    let account: StoredAccount | undefined;
+    try {
+      account = await this.engine.accounts.match(user, clientHost);
+    } catch (e) {
+      this.write(errPacket(this.seq, toSqlError(e)));
+      return;
+    }
+    // Some clients send a NUL after an empty scramble; an empty password is an empty answer.
+    const token = authResp.length === 1 && authResp[0] === 0 ? authResp.subarray(0, 0) : authResp;
+    const ok = account !== undefined && checkNativeScramble(account.authString, saltBuf.subarray(0, 20), token);
+    if (ok) session.identity = { user, clientHost, account: { user: account!.user, host: account!.host } };
     if (!ok) {
       this.write(errPacket(this.seq, sqlError([1045, '28000'], `Access denied for user '${user}'@'${this.socket.remoteAddress ?? 'localhost'}' (using password: ${authResp.length > 0 ? 'YES' : 'NO'})`)));
       return;

@@ -108,7 +108,7 @@ YEAR('2024-03-15') | MONTH('2024-03-15') | DAY('2024-03-15 10:20:30') | HOUR('20
 SELECT NOW(), CURDATE(), DATABASE(), USER(), VERSION();
 ----
 NOW() | CURDATE() | DATABASE() | USER() | VERSION()
-2026-01-02 03:04:05 | 2026-01-02 | test | root@% | 8.0.11-TiKV-TS-0.1.0
+2026-01-02 03:04:05 | 2026-01-02 | test | root@localhost | 8.0.11-TiKV-TS-0.1.0
 
 SELECT nosuchfunc(1);
 ----

@@ -113,4 +113,40 @@ describe('mysql2 against the protocol server', () => {
   it('rejects a wrong password with 1045', async () => {
     await expect(connect({ password: 'secret' })).rejects.toMatchObject({ errno: 1045 });
   });
+
+  it('logs in accounts made with CREATE USER, follows ALTER USER / SET PASSWORD / DROP USER, on every SQL server of the cluster', async () => {
+    const root = await connect();
+    await root.query("CREATE USER 'app'@'%' IDENTIFIED BY 's3cret', 'ro'@'localhost'");
+    const app = await connect({ user: 'app', password: 's3cret' });
+    const [who] = await app.query('SELECT USER() AS u, CURRENT_USER() AS c');
+    expect(who).toEqual([{ u: 'app@127.0.0.1', c: 'app@%' }]);
+    const [grants] = await app.query('SHOW GRANTS');
+    expect(Object.values((grants as any[])[0])).toEqual(["GRANT ALL PRIVILEGES ON *.* TO 'app'@'%' WITH GRANT OPTION"]);
+    await expect(connect({ user: 'app', password: 'wrong' })).rejects.toMatchObject({ errno: 1045 });
+    await expect(connect({ user: 'app', password: '' })).rejects.toMatchObject({ errno: 1045 });
+    await expect(connect({ user: 'nobody' })).rejects.toMatchObject({ errno: 1045 });
+    // 'ro'@'localhost' has no password and matches a loopback client.
+    const ro = await connect({ user: 'ro' });
+    expect((await ro.query('SELECT CURRENT_USER() AS c'))[0]).toEqual([{ c: 'ro@localhost' }]);
+    await ro.end();
+
+    // A second SQL server on the same cluster (same KV) sees the account and its changes.
+    const engine2 = new SqlEngine(engine.kv);
+    const server2 = await startMysqlServer({ engine: engine2, port: 0 });
+    try {
+      await app.query("SET PASSWORD = 'n3w'");
+      await expect(mysql.createConnection({ host: '127.0.0.1', port: server2.port, user: 'app', password: 's3cret' })).rejects.toMatchObject({ errno: 1045 });
+      const viaOther = await mysql.createConnection({ host: '127.0.0.1', port: server2.port, user: 'app', password: 'n3w' });
+      await viaOther.end();
+      await root.query("ALTER USER app IDENTIFIED BY 'third'");
+      const again = await connect({ user: 'app', password: 'third' });
+      await again.end();
+      await root.query("DROP USER app, 'ro'@'localhost'");
+      await expect(connect({ user: 'app', password: 'third' })).rejects.toMatchObject({ errno: 1045 });
+    } finally {
+      await server2.stop();
+    }
+    await app.end();
+    await root.end();
+  });
 });

@@ -7,7 +7,7 @@ ok 0
 SHOW TABLE r REGIONS;
 ----
 REGION_ID | START_KEY | END_KEY | LEADER_ID | LEADER_STORE_ID | PEERS | APPROXIMATE_SIZE(MB) | APPROXIMATE_KEYS
-1 |  |  | 1 | 1 | 1 | 0 | 4
+1 |  |  | 1 | 1 | 1 | 0 | 5
 
 SPLIT TABLE r BETWEEN (0) AND (100) REGIONS 4;
 ----
@@ -22,7 +22,7 @@ ok 5
 SHOW TABLE r REGIONS;
 ----
 REGION_ID | START_KEY | END_KEY | LEADER_ID | LEADER_STORE_ID | PEERS | APPROXIMATE_SIZE(MB) | APPROXIMATE_KEYS
-1 |  | t_101_r_25 | 1 | 1 | 1 | 0 | 6
+1 |  | t_101_r_25 | 1 | 1 | 1 | 0 | 7
 2 | t_101_r_25 | t_101_r_50 | 2 | 1 | 2 | 0 | 1
 3 | t_101_r_50 | t_101_r_75 | 3 | 1 | 3 | 0 | 1
 4 | t_101_r_75 |  | 4 | 1 | 4 | 0 | 1
@@ -41,7 +41,7 @@ TOTAL_SPLIT_REGION | SCATTER_FINISH_RATIO
 SHOW TABLE r REGIONS;
 ----
 REGION_ID | START_KEY | END_KEY | LEADER_ID | LEADER_STORE_ID | PEERS | APPROXIMATE_SIZE(MB) | APPROXIMATE_KEYS
-1 |  | t_101_r_10 | 1 | 1 | 1 | 0 | 6
+1 |  | t_101_r_10 | 1 | 1 | 1 | 0 | 7
 5 | t_101_r_10 | t_101_r_20 | 5 | 1 | 5 | 0 | 0
 6 | t_101_r_20 | t_101_r_25 | 6 | 1 | 6 | 0 | 0
 2 | t_101_r_25 | t_101_r_50 | 2 | 1 | 2 | 0 | 1
