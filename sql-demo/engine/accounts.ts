@@ -114,6 +114,11 @@ export class Accounts {
     return out;
   }
 
+  /** Every account, ordered by user then host. */
+  async list(): Promise<StoredAccount[]> {
+    return this.all(await this.kv.snapshot());
+  }
+
   /** Creates `'root'@'%'` with an empty password when the cluster has no account (TiDB's bootstrap). */
   async bootstrap(): Promise<void> {
     const snap = await this.kv.snapshot();

@@ -1,3 +1,4 @@
+import { assertWritableSchema } from './info_schema.ts';
 import { MysqlType, tableIndexRange, tableRange, type KeyRange } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { KvTxn } from '../kv/mod.ts';
@@ -42,6 +43,7 @@ export class DdlExecutor {
   constructor(private readonly s: Session) {}
 
   async run(stmt: Stmt): Promise<OkResult> {
+    for (const db of targetDbs(stmt, this.s.db)) assertWritableSchema(db, this.s.identity.account);
     for (let attempt = 0; ; attempt++) {
       const txn = await this.s.engine.kv.begin();
       try {
@@ -356,4 +358,23 @@ function zeroValueText(ft: FieldType): DefaultValue {
   }
   if (isIntTp(ft.tp) || ft.tp === MysqlType.NewDecimal || ft.tp === MysqlType.Float || ft.tp === MysqlType.Double) return '0';
   return '';
+}
+
+/** The databases a DDL statement changes (undefined: the session has none selected). */
+function targetDbs(stmt: Stmt, current: string | undefined): Array<string | undefined> {
+  switch (stmt.kind) {
+    case 'createDatabase':
+    case 'dropDatabase':
+      return [stmt.name];
+    case 'dropTable':
+      return stmt.tables.map((t) => t.db ?? current);
+    case 'createTable':
+    case 'truncate':
+    case 'alterTable':
+    case 'createIndex':
+    case 'dropIndex':
+      return [stmt.table.db ?? current];
+    default:
+      return [];
+  }
 }

@@ -1,3 +1,4 @@
+import { assertWritableSchema } from './info_schema.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { Expr, OrderItem, Stmt } from '../parser/mod.ts';
 import type { ColumnInfo, IndexInfo, InfoSchema, TableInfo } from './catalog.ts';
@@ -67,6 +68,7 @@ export class DmlExecutor {
   }
 
   async run(stmt: Stmt): Promise<OkResult> {
+    if (stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete') assertWritableSchema(stmt.table.db ?? this.s.db, this.s.identity.account);
     switch (stmt.kind) {
       case 'insert':
         return this.insert(stmt);

@@ -1,3 +1,4 @@
+import type { VirtualSources } from './info_schema.ts';
 import { Decimal, encodeDatumKey, encodeIndexKey, encodeIndexPrefix, encodeRecordKey, encodeRecordPrefix, prefixNext, tableRecordRange, type Datum } from '../tidb_codec.ts';
 import { concatBytes, DomainError } from '../../src/util/mod.ts';
 import { buildCopTask, copRead, type CopReadStats } from './cop_reader.ts';
@@ -36,7 +37,12 @@ export interface ExecEnv {
   readonly copEncoding?: CopResultEncoding;
   /** Set by a pushed TableReader: this node's rows come from the coprocessor. */
   readonly substitute?: { readonly node: PlanNode; readonly rows: AsyncGenerator<Row[]> };
+  /** What system tables (information_schema, mysql.user) are computed from. */
+  readonly virtualSources?: () => Promise<VirtualSources>;
 }
+
+/** Rows per batch a system table yields. */
+const MEM_TABLE_BATCH_ROWS = 1024;
 
 /** What EXPLAIN ANALYZE reports per operator. */
 export interface OperatorStats {
@@ -180,6 +186,12 @@ async function* execNode(n: PlanNode, env: ExecEnv): AsyncGenerator<Row[]> {
     case 'Dual':
       if (n.rows > 0) yield [[]];
       return;
+    case 'MemTable': {
+      if (env.virtualSources === undefined) throw sqlError(ER.NOT_SUPPORTED_YET, `This version doesn't yet support 'reading ${n.table.db}.${n.table.name} here'`);
+      const rows = await n.table.rows(await env.virtualSources());
+      for (let i = 0; i < rows.length; i += MEM_TABLE_BATCH_ROWS) yield rows.slice(i, i + MEM_TABLE_BATCH_ROWS);
+      return;
+    }
     case 'TableReader':
       yield* tableReader(n, env);
       return;

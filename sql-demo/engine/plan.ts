@@ -1,3 +1,4 @@
+import type { VirtualTable } from './info_schema.ts';
 import type { Compiled, SchemaColumn, SubqueryRef } from './expr.ts';
 import type { IndexInfo, TableInfo } from './catalog.ts';
 import type { PushScalar, WireExpr } from './push_expr.ts';
@@ -39,6 +40,8 @@ export interface SortKey {
  */
 export type PlanNode =
   | { readonly op: 'Dual'; readonly schema: readonly SchemaColumn[]; readonly rows: number }
+  /** A system table (information_schema, mysql.user) whose rows are computed when it runs. */
+  | { readonly op: 'MemTable'; readonly schema: readonly SchemaColumn[]; readonly table: VirtualTable; readonly alias: string }
   /**
    * `needed`: table columns the statement reads anywhere (undefined = all); `neededAbove`: the
    * same without the WHERE clause (what is left to read once the whole WHERE runs in the
@@ -187,6 +190,9 @@ export function explainPlan(root: PlanNode, nodes?: PlanNode[], copTop?: (reader
         return;
       case 'Dual':
         emit(n, [id('TableDual'), task, '', `rows:${n.rows}`]);
+        return;
+      case 'MemTable':
+        emit(n, [id('MemTableScan'), task, `table:${n.table.name}`, `computed in the SQL layer from ${n.table.db === 'mysql' ? 'the accounts' : 'the catalog and PD'}`]);
         return;
     }
   };

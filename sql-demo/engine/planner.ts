@@ -1,3 +1,4 @@
+import { isSystemSchema, virtualTable } from './info_schema.ts';
 import { ER, sqlError } from '../errors.ts';
 import { PushTranslator, type PushScalar, type WireExpr } from './push_expr.ts';
 import type { Expr, FromItem, OrderItem, Query, SelectItem, SelectStmt } from '../parser/mod.ts';
@@ -236,6 +237,13 @@ export class Planner {
     switch (f.kind) {
       case 'table': {
         const db = f.db ?? this.ctx.currentDb();
+        if (db !== undefined && isSystemSchema(db)) {
+          const vt = virtualTable(db, f.name);
+          if (vt === undefined) throw sqlError(ER.NO_SUCH_TABLE, `Table '${db}.${f.name}' doesn't exist`);
+          const alias = f.alias ?? f.name;
+          const schema: SchemaColumn[] = vt.columns.map((c) => ({ qualifier: alias, name: c.name, ft: c.ft, orgTable: vt.name, orgName: c.name, db: vt.db }));
+          return { op: 'MemTable', schema, table: vt, alias };
+        }
         const t = this.is.mustTable(db, f.name);
         const alias = f.alias ?? f.name;
         const schema: SchemaColumn[] = t.columns.map((c) => ({ qualifier: alias, name: c.name, ft: c.ft, orgTable: t.name, orgName: c.name, db: db! }));

@@ -21,6 +21,7 @@ import { StagedTxn } from './staged_txn.ts';
 import { SYSVAR_DEFAULTS } from './sysvars.ts';
 import { castToTime, SqlTime, toBigInt, valueToString, type Value } from './value.ts';
 import { AutoIdAllocator } from './auto_id.ts';
+import { isSystemSchema, systemSchemaName } from './info_schema.ts';
 import { Accounts, ROOT_IDENTITY, type SessionIdentity } from './accounts.ts';
 
 /** Rows returned to the client. */
@@ -252,6 +253,10 @@ export class Session {
         }
         return this.ok();
       case 'use': {
+        if (isSystemSchema(stmt.db)) {
+          this.db = systemSchemaName(stmt.db);
+          return this.ok();
+        }
         const is = await this.engine.catalog.latest();
         if (is.db(stmt.db) === undefined) throw sqlError(ER.BAD_DB_ERROR, `Unknown database '${stmt.db}'`);
         this.db = is.db(stmt.db)!.name;
@@ -439,6 +444,7 @@ export class Session {
       pushdown: !(reader instanceof StagedTxn) && this.engine.kv.coprocessorSupported !== false && this.pushdownEnabled(),
       copEncoding: parseCopResultEncoding(this.sysVar('tidb_cop_result_encoding', 'session')) ?? 'arrow',
       missingDefault: (_t: TableInfo, c: ColumnInfo) => defaultOf(c, now, true),
+      virtualSources: async () => ({ is: await this.engine.catalog.latest(), kv: this.engine.kv, accounts: this.engine.accounts }),
       ...(stats !== undefined ? { stats, monotonicMs: () => realClock.monotonicMs() } : {}),
     };
   }

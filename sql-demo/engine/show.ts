@@ -1,5 +1,6 @@
-import { encodeTablePrefix, MysqlType, prefixNext, readIntComparable } from '../tidb_codec.ts';
-import { bytesToHex } from '../../src/util/mod.ts';
+import { encodeTablePrefix, MysqlType, prefixNext } from '../tidb_codec.ts';
+import { allSchemaNames, isSystemSchema, systemSchemaName, virtualTable, virtualTablesOf } from './info_schema.ts';
+import { renderRegionKey } from './region_key.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { KvClient, KvSnapshotReader } from '../kv/mod.ts';
 import type { ShowStmt } from '../parser/mod.ts';
@@ -58,34 +59,6 @@ export function showCreateTable(t: TableInfo): string {
   return `CREATE TABLE ${quoteIdent(t.name)} (\n${lines.join(',\n')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
 }
 
-/** Bytes of `t` + int64 id, `_r`/`_i` + int64: the fixed parts of table keys. */
-const TABLE_ID_END = 9;
-const INT_PART_BYTES = 8;
-
-/**
- * A region boundary as TiDB prints it: `t_{tableId}_r_{handle}`, `t_{tableId}_i_{indexId}_{hex rest}`,
- * `t_{tableId}_r` / `t_{tableId}_` for prefixes; anything else in uppercase hex ('' = infinity).
- */
-export function renderRegionKey(key: Uint8Array): string {
-  if (key.length === 0) return '';
-  if (key[0] !== 0x74 || key.length < TABLE_ID_END) return bytesToHex(key).toUpperCase();
-  const tableId = readIntComparable(key, 1);
-  const rest = key.subarray(TABLE_ID_END);
-  if (rest.length === 0) return `t_${tableId}_`;
-  if (rest[0] !== 0x5f || rest.length < 2) return `t_${tableId}_${bytesToHex(rest).toUpperCase()}`;
-  const kind = rest[1];
-  if (kind === 0x72) {
-    if (rest.length === 2) return `t_${tableId}_r`;
-    if (rest.length === 2 + INT_PART_BYTES) return `t_${tableId}_r_${readIntComparable(rest, 2)}`;
-    return `t_${tableId}_r_${bytesToHex(rest.subarray(2)).toUpperCase()}`;
-  }
-  if (kind === 0x69 && rest.length >= 2 + INT_PART_BYTES) {
-    const indexId = readIntComparable(rest, 2);
-    return `t_${tableId}_i_${indexId}_${bytesToHex(rest.subarray(2 + INT_PART_BYTES)).toUpperCase()}`;
-  }
-  return `t_${tableId}_${bytesToHex(rest).toUpperCase()}`;
-}
-
 /** Bytes per MB in APPROXIMATE_SIZE(MB) (TiDB rounds PD's MiB figure). */
 const BYTES_PER_MB = 1024 * 1024;
 
@@ -116,10 +89,16 @@ export async function showTableRegions(kv: KvClient, t: TableInfo): Promise<Rows
 export async function showStatement(s: Session, stmt: ShowStmt, is: InfoSchema, _reader: KvSnapshotReader): Promise<RowsResult> {
   switch (stmt.what) {
     case 'databases':
-      return { kind: 'rows', columns: cols('Database'), rows: [...is.dbs.values()].map((d) => [d.name]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)) };
+      return { kind: 'rows', columns: cols('Database'), rows: allSchemaNames(is).map((n) => [n]) };
     case 'tables': {
       const dbName = stmt.db ?? s.db;
       if (dbName === undefined) throw sqlError(ER.NO_DB_ERROR, 'No database selected');
+      if (isSystemSchema(dbName)) {
+        const name = `Tables_in_${systemSchemaName(dbName)}`;
+        const vts = virtualTablesOf(dbName);
+        if (stmt.full) return { kind: 'rows', columns: cols(name, 'Table_type'), rows: vts.map((v) => [v.name, v.db === 'mysql' ? 'BASE TABLE' : 'SYSTEM VIEW']) };
+        return { kind: 'rows', columns: cols(name), rows: vts.map((v) => [v.name]) };
+      }
       const tables = is.tablesOf(dbName);
       const name = `Tables_in_${is.db(dbName)!.name}`;
       if (stmt.full) return { kind: 'rows', columns: cols(name, 'Table_type'), rows: tables.map((t) => [t.name, 'BASE TABLE']) };
@@ -130,11 +109,21 @@ export async function showStatement(s: Session, stmt: ShowStmt, is: InfoSchema, 
       return { kind: 'rows', columns: cols('Table', 'Create Table'), rows: [[t.name, showCreateTable(t)]] };
     }
     case 'createDatabase': {
+      if (isSystemSchema(stmt.db)) {
+        const n = systemSchemaName(stmt.db);
+        return { kind: 'rows', columns: cols('Database', 'Create Database'), rows: [[n, `CREATE DATABASE ${quoteIdent(n)} /*!40100 DEFAULT CHARACTER SET utf8mb4 */`]] };
+      }
       const db = is.db(stmt.db);
       if (db === undefined) throw sqlError(ER.BAD_DB_ERROR, `Unknown database '${stmt.db}'`);
       return { kind: 'rows', columns: cols('Database', 'Create Database'), rows: [[db.name, `CREATE DATABASE ${quoteIdent(db.name)} /*!40100 DEFAULT CHARACTER SET utf8mb4 */`]] };
     }
     case 'columns': {
+      const sysDb = stmt.table.db ?? s.db;
+      if (sysDb !== undefined && isSystemSchema(sysDb)) {
+        const vt = virtualTable(sysDb, stmt.table.name);
+        if (vt === undefined) throw sqlError(ER.NO_SUCH_TABLE, `Table '${sysDb}.${stmt.table.name}' doesn't exist`);
+        return { kind: 'rows', columns: cols('Field', 'Type', 'Null', 'Key', 'Default', 'Extra'), rows: vt.columns.map((c) => [c.name, c.ft.sqlName, 'YES', '', null, '']) };
+      }
       const t = is.mustTable(stmt.table.db ?? s.db, stmt.table.name);
       const rows: Value[][] = t.columns.map((c) => {
         const idx = t.indexes.find((i) => i.columns[0]!.toLowerCase() === c.name.toLowerCase());

@@ -14,6 +14,8 @@ ok 0 (1 warnings)
 SHOW DATABASES;
 ----
 Database
+INFORMATION_SCHEMA
+mysql
 shop
 test
 
@@ -244,4 +246,6 @@ error 1008: Can't drop database 'shop'; database doesn't exist
 SHOW DATABASES;
 ----
 Database
+INFORMATION_SCHEMA
+mysql
 test
