@@ -66,6 +66,45 @@ function quota(n: number): void {
   if (n > OPERATOR_ROWS_MAX) throw sqlError([8175, 'HY000'], `Your query has been cancelled due to exceeding the allowed memory limit for a single SQL query (${OPERATOR_ROWS_MAX} rows in one operator)`);
 }
 
+/**
+ * WITH RECURSIVE: the seed's rows, then each iteration's new rows from the recursive parts
+ * run over the previous iteration's rows, until an iteration adds none. UNION DISTINCT drops
+ * rows seen before (which also ends cycles); more than `depthMax` iterations is MySQL's 3636.
+ */
+async function* recursiveCte(n: Extract<PlanNode, { op: 'RecursiveCte' }>, env: ExecEnv): AsyncGenerator<Row[]> {
+  const width = n.schema.length;
+  const seen = n.distinct ? new Set<string>() : undefined;
+  let total = 0;
+  const fresh = (rows: Row[]): Row[] => {
+    const out: Row[] = [];
+    for (const r of rows) {
+      const row = r.slice(0, width);
+      if (seen !== undefined) {
+        const k = row.map(hashKey).join('\u0000');
+        if (seen.has(k)) continue;
+        seen.add(k);
+      }
+      out.push(row);
+    }
+    total += out.length;
+    quota(total);
+    return out;
+  };
+  let working = fresh(await collect(exec(n.seed, env)));
+  if (working.length > 0) yield working;
+  for (let iteration = 1; working.length > 0; iteration++) {
+    if (iteration > n.depthMax) {
+      throw sqlError([3636, 'HY000'], `Recursive query aborted after ${iteration} iterations. Try increasing @@cte_max_recursion_depth to a larger value.`);
+    }
+    n.working.rows = working;
+    const next: Row[] = [];
+    for (const part of n.recursive) for await (const b of exec(part, env)) next.push(...fresh(b));
+    working = next;
+    if (working.length > 0) yield working;
+  }
+  n.working.rows = [];
+}
+
 /** Runs the subqueries, then the plan; returns all rows (visible columns). */
 export async function runQuery(plan: QueryPlan, env: ExecEnv): Promise<Row[]> {
   for (const sq of plan.subqueries) sq.rows = await collect(exec(sq.plan as PlanNode, env));
@@ -185,6 +224,12 @@ async function* execNode(n: PlanNode, env: ExecEnv): AsyncGenerator<Row[]> {
   switch (n.op) {
     case 'Dual':
       if (n.rows > 0) yield [[]];
+      return;
+    case 'CteScan':
+      for (let i = 0; i < n.working.rows.length; i += MEM_TABLE_BATCH_ROWS) yield n.working.rows.slice(i, i + MEM_TABLE_BATCH_ROWS);
+      return;
+    case 'RecursiveCte':
+      yield* recursiveCte(n, env);
       return;
     case 'MemTable': {
       if (env.virtualSources === undefined) throw sqlError(ER.NOT_SUPPORTED_YET, `This version doesn't yet support 'reading ${n.table.db}.${n.table.name} here'`);

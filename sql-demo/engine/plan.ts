@@ -1,4 +1,5 @@
 import type { VirtualTable } from './info_schema.ts';
+import type { Row } from './table_codec.ts';
 import type { Compiled, SchemaColumn, SubqueryRef } from './expr.ts';
 import type { IndexInfo, TableInfo } from './catalog.ts';
 import type { PushScalar, WireExpr } from './push_expr.ts';
@@ -40,6 +41,10 @@ export interface SortKey {
  */
 export type PlanNode =
   | { readonly op: 'Dual'; readonly schema: readonly SchemaColumn[]; readonly rows: number }
+  /** WITH RECURSIVE: `seed` once, then `recursive` re-run over the previous iteration's rows (`working`) until none are new. */
+  | { readonly op: 'RecursiveCte'; readonly schema: readonly SchemaColumn[]; readonly name: string; readonly seed: PlanNode; readonly recursive: readonly PlanNode[]; readonly working: { rows: Row[] }; readonly distinct: boolean; readonly depthMax: number }
+  /** A recursive CTE's reference to itself: the rows of the previous iteration. */
+  | { readonly op: 'CteScan'; readonly schema: readonly SchemaColumn[]; readonly name: string; readonly working: { rows: Row[] } }
   /** A system table (information_schema, mysql.user) whose rows are computed when it runs. */
   | { readonly op: 'MemTable'; readonly schema: readonly SchemaColumn[]; readonly table: VirtualTable; readonly alias: string }
   /**
@@ -190,6 +195,13 @@ export function explainPlan(root: PlanNode, nodes?: PlanNode[], copTop?: (reader
         return;
       case 'Dual':
         emit(n, [id('TableDual'), task, '', `rows:${n.rows}`]);
+        return;
+      case 'RecursiveCte':
+        emit(n, [id('CTE'), task, `CTE:${n.name}`, `recursive, union ${n.distinct ? 'distinct' : 'all'}, max depth ${n.depthMax}`]);
+        kids([n.seed, ...n.recursive], task);
+        return;
+      case 'CteScan':
+        emit(n, [id('CTEFullScan'), task, `CTE:${n.name}`, 'rows of the previous iteration']);
         return;
       case 'MemTable':
         emit(n, [id('MemTableScan'), task, `table:${n.table.name}`, `computed in the SQL layer from ${n.table.db === 'mysql' ? 'the accounts' : 'the catalog and PD'}`]);

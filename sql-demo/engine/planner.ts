@@ -1,7 +1,7 @@
 import { isSystemSchema, virtualTable } from './info_schema.ts';
 import { ER, sqlError } from '../errors.ts';
 import { PushTranslator, type PushScalar, type WireExpr } from './push_expr.ts';
-import type { Expr, FromItem, OrderItem, Query, SelectItem, SelectStmt } from '../parser/mod.ts';
+import type { Expr, FromItem, OrderItem, Query, SelectItem, SelectStmt, WithClause } from '../parser/mod.ts';
 import type { InfoSchema, TableInfo } from './catalog.ts';
 import { isIntTp, isStringTp, isTimeTp } from './column_type.ts';
 import { ExprCompiler, exprText, unifyTypes, type Compiled, type EvalContext, type OuterResolver, type SchemaColumn, type SubqueryRef } from './expr.ts';
@@ -146,6 +146,8 @@ export class Planner {
   /** Correlated subqueries compiled but not yet attached to the Selection/Projection that runs them. */
   readonly correlatedRefs: SubqueryRef[] = [];
   private readonly outerStack: OuterResolver[] = [];
+  /** Common table expressions in scope (WITH), innermost last. */
+  private ctes = new CteScopes();
 
   constructor(
     private readonly is: InfoSchema,
@@ -199,6 +201,7 @@ export class Planner {
   }
 
   query(q: Query): PlanNode {
+    if (q.with !== undefined) return this.withScope(q.with, () => this.query({ ...q, with: undefined }));
     if (q.kind === 'select') return this.select(q);
     const children = q.parts.map((p) => this.select(p));
     const width = children[0]!.schema.filter((c) => !c.hidden).length;
@@ -216,6 +219,74 @@ export class Planner {
     }
     if (q.limit !== null) node = this.limitNode(node, q.limit, q.offset);
     return node;
+  }
+
+  /** Plans `body` with the CTEs of `w` in scope; each CTE sees the ones before it (and itself when RECURSIVE). */
+  private withScope(w: WithClause, body: () => PlanNode): PlanNode {
+    const saved = this.ctes;
+    try {
+      for (const c of w.ctes) this.ctes = this.ctes.with({ name: c.name, query: c.query, ...(c.columns ? { columns: c.columns } : {}), recursive: w.recursive, scope: this.ctes });
+      return body();
+    } finally {
+      this.ctes = saved;
+    }
+  }
+
+  /** A reference to a CTE in FROM: its query planned in its own scope, columns renamed and qualified by `alias`. */
+  private cteReference(cte: CteDef, alias: string): PlanNode {
+    if (cte.working !== undefined) {
+      // Inside the recursive part of `cte`: read the rows of the previous iteration.
+      const schema = cte.working.schema.map((c) => ({ ...c, qualifier: alias }));
+      return { op: 'CteScan', schema, name: cte.name, working: cte.working.rows };
+    }
+    const saved = this.ctes;
+    try {
+      const q = cte.query;
+      const refersToItself = cte.recursive && q.kind === 'union' && q.parts.some((p) => selectReads(p, cte.name));
+      this.ctes = cte.recursive && !refersToItself ? cte.scope.with(cte) : cte.scope;
+      const node = refersToItself ? this.recursiveCte(cte, q as Extract<Query, { kind: 'union' }>) : this.query(q);
+      return renameColumns(node, cte, alias);
+    } finally {
+      this.ctes = saved;
+    }
+  }
+
+  /** `seed UNION [ALL] recursive-part…`: the seed runs once, the recursive parts until they add no row. */
+  private recursiveCte(cte: CteDef, q: Extract<Query, { kind: 'union' }>): PlanNode {
+    const recursiveAt = q.parts.findIndex((p) => selectReads(p, cte.name));
+    if (recursiveAt === 0) {
+      throw sqlError([3574, 'HY000'], `Recursive Common Table Expression '${cte.name}' should have one or more non-recursive query blocks followed by one or more recursive ones`);
+    }
+    const seedParts = q.parts.slice(0, recursiveAt);
+    const seed = this.query(seedParts.length === 1 ? seedParts[0]! : { kind: 'union', parts: seedParts, all: q.all.slice(0, recursiveAt - 1), orderBy: [], limit: null, offset: null });
+    const names = cteColumnNames(seed, cte);
+    const schema: SchemaColumn[] = seed.schema.filter((c) => !c.hidden).map((c, i) => ({ name: names[i]!, ft: c.ft }));
+    const rows: { rows: Row[] } = { rows: [] };
+    const recursive: PlanNode[] = [];
+    for (const part of q.parts.slice(recursiveAt)) {
+      if (!selectReads(part, cte.name)) throw sqlError([3574, 'HY000'], `Recursive Common Table Expression '${cte.name}' should have one or more non-recursive query blocks followed by one or more recursive ones`);
+      if (part.groupBy.length > 0 || part.distinct || part.items.some((i) => i.expr.kind !== 'star' && containsAgg(i.expr))) {
+        throw sqlError([3575, 'HY000'], `Recursive Common Table Expression '${cte.name}' can contain neither aggregation nor window functions in recursive query block`);
+      }
+      if (part.orderBy.length > 0 || part.limit !== null) {
+        throw sqlError(ER.NOT_SUPPORTED_YET, `This version of MySQL doesn't yet support 'ORDER BY / LIMIT over UNION in recursive Common Table Expression'`);
+      }
+      this.ctes = cte.scope.with({ ...cte, working: { schema, rows } });
+      const node = this.query(part);
+      if (node.schema.filter((c) => !c.hidden).length !== schema.length) throw sqlError([1222, '21000'], 'The used SELECT statements have a different number of columns');
+      recursive.push(node);
+    }
+    const depth = this.ctx.sysVar('cte_max_recursion_depth', 'session');
+    return {
+      op: 'RecursiveCte',
+      schema,
+      name: cte.name,
+      seed,
+      recursive,
+      working: rows,
+      distinct: q.all.slice(recursiveAt - 1).some((a) => !a),
+      depthMax: typeof depth === 'bigint' ? Number(depth) : CTE_RECURSION_DEPTH_DEFAULT,
+    };
   }
 
   private orderExpr(o: OrderItem, schema: readonly SchemaColumn[], comp: ExprCompiler): Compiled {
@@ -236,6 +307,8 @@ export class Planner {
   private from(f: FromItem, refs: { all: ColumnRefs; above: ColumnRefs }): PlanNode {
     switch (f.kind) {
       case 'table': {
+        const cte = f.db === undefined ? this.ctes.lookup(f.name) : undefined;
+        if (cte !== undefined) return this.cteReference(cte, f.alias ?? f.name);
         const db = f.db ?? this.ctx.currentDb();
         if (db !== undefined && isSystemSchema(db)) {
           const vt = virtualTable(db, f.name);
@@ -784,4 +857,73 @@ function aggType(a: AggDesc) {
     default:
       return a.arg!.ft;
   }
+}
+
+/** MySQL's `cte_max_recursion_depth` default. */
+export const CTE_RECURSION_DEPTH_DEFAULT = 1000;
+
+/** One CTE as planned: its definition and the scope it was defined in. */
+interface CteDef {
+  readonly name: string;
+  readonly columns?: readonly string[];
+  readonly query: Query;
+  /** Defined under WITH RECURSIVE (it may read itself). */
+  readonly recursive: boolean;
+  /** The CTEs visible where it was defined (earlier siblings and outer WITHs). */
+  readonly scope: CteScopes;
+  /** Set while planning its recursive part: references read this working table. */
+  readonly working?: { readonly schema: readonly SchemaColumn[]; readonly rows: { rows: Row[] } };
+}
+
+/** An immutable chain of CTE definitions; lookups find the innermost of a name. */
+class CteScopes {
+  constructor(
+    private readonly def?: CteDef,
+    private readonly parent?: CteScopes,
+  ) {}
+
+  with(def: CteDef): CteScopes {
+    return new CteScopes(def, this);
+  }
+
+  lookup(name: string): CteDef | undefined {
+    for (let s: CteScopes | undefined = this; s !== undefined; s = s.parent) {
+      if (s.def !== undefined && s.def.name.toLowerCase() === name.toLowerCase()) return s.def;
+    }
+    return undefined;
+  }
+}
+
+/** Whether a SELECT reads table `name` (unqualified) in its FROM, derived tables included. */
+function selectReads(q: Query, name: string): boolean {
+  if (q.kind === 'union') return q.parts.some((p) => selectReads(p, name));
+  const walk = (f: FromItem | null): boolean => {
+    if (f === null) return false;
+    if (f.kind === 'table') return f.db === undefined && f.name.toLowerCase() === name.toLowerCase();
+    if (f.kind === 'derived') return selectReads(f.query, name);
+    return walk(f.left) || walk(f.right);
+  };
+  return walk(q.from);
+}
+
+/** The column names of a CTE: its column list, else its query's. */
+function cteColumnNames(node: PlanNode, cte: CteDef): string[] {
+  const visible = node.schema.filter((c) => !c.hidden);
+  if (cte.columns === undefined) return visible.map((c) => c.name);
+  if (cte.columns.length !== visible.length) {
+    throw sqlError([1353, 'HY000'], 'In definition of view, derived table or common table expression, SELECT list and column names list have different column counts');
+  }
+  return [...cte.columns];
+}
+
+/** A CTE's rows under its own column names, qualified by the reference's alias. */
+function renameColumns(node: PlanNode, cte: CteDef, alias: string): PlanNode {
+  const names = cteColumnNames(node, cte);
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n.toLowerCase())) throw sqlError(ER.DUP_FIELDNAME, `Duplicate column name '${n}'`);
+    seen.add(n.toLowerCase());
+  }
+  const schema: SchemaColumn[] = node.schema.filter((c) => !c.hidden).map((c, i) => ({ qualifier: alias, name: names[i]!, ft: c.ft }));
+  return { op: 'Projection', schema, exprs: schema.map((c, i) => ({ eval: (row) => row[i]!, ft: c.ft, text: c.name, columnIndex: i, constant: false })), child: node };
 }

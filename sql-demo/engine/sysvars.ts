@@ -53,6 +53,7 @@ export const SYSVAR_DEFAULTS: ReadonlyMap<string, Value> = new Map<string, Value
   ['sql_auto_is_null', 0n],
   ['sql_safe_updates', 0n],
   ['max_execution_time', 0n],
+  ['cte_max_recursion_depth', 1000n],
   ['port', 4000n],
   ['hostname', 'localhost'],
   ['socket', ''],

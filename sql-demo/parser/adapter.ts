@@ -4,7 +4,7 @@ import { parseFastInsert } from './fast_insert.ts';
 import { parseAccountStatement } from './account_stmt.ts';
 import { numberLiteral, unescapeStringBody } from './literals.ts';
 import { ER, sqlError, SqlError } from '../errors.ts';
-import type { AggName, AlterSpec, BinaryOp, ColumnDef, Expr, FromItem, IndexDef, OrderItem, Query, SelectItem, SelectStmt, Stmt, TableName, TypeSpec } from './ast.ts';
+import type { AggName, AlterSpec, BinaryOp, ColumnDef, Expr, FromItem, IndexDef, OrderItem, Query, SelectItem, SelectStmt, Stmt, TableName, TypeSpec, WithClause } from './ast.ts';
 
 /** Longest statement text accepted (MySQL's max_allowed_packet default is 64 MiB; we parse far less). */
 export const SQL_TEXT_BYTES_MAX = 4 * 1024 * 1024;
@@ -350,6 +350,12 @@ class Converter {
 
   query(a: Node): Query {
     if (a.ast !== undefined && a.type === undefined) return this.query(a.ast);
+    if (a.with) {
+      // WITH belongs to the whole query (a UNION's first part carries it in the upstream AST).
+      const withClause = this.withClause(a.with as Node[]);
+      const body = this.query({ ...a, with: null });
+      return { ...body, with: withClause };
+    }
     const first = this.select(a);
     if (a._next === undefined || a._next === null) return first;
     const parts: SelectStmt[] = [];
@@ -372,8 +378,22 @@ class Converter {
     return { kind: 'union', parts, all, orderBy: last.orderBy, limit: last.limit, offset: last.offset };
   }
 
+  withClause(list: Node[]): WithClause {
+    const ctes = list.map((w) => {
+      const name = String(w.name?.value ?? w.name);
+      const columns = w.columns ? (w.columns as Node[]).map((c) => String(c.column ?? c.value ?? c)) : undefined;
+      return { name, query: this.query(w.stmt), ...(columns ? { columns } : {}) };
+    });
+    const names = new Set<string>();
+    for (const c of ctes) {
+      if (names.has(c.name.toLowerCase())) throw sqlError([1066, '42000'], `Not unique table/alias: '${c.name}'`);
+      names.add(c.name.toLowerCase());
+    }
+    return { recursive: list.some((w) => w.recursive === true), ctes };
+  }
+
   select(a: Node): SelectStmt {
-    if (a.with) throw unsupported('WITH');
+    if (a.with) throw unsupported('WITH inside a UNION part');
     if (a.window) throw unsupported('WINDOW');
     const items: SelectItem[] = (a.columns as Node[]).map((c: Node) => {
       const e = c.expr;

@@ -65,6 +65,14 @@ export interface SelectStmt {
   readonly limit: Expr | null;
   readonly offset: Expr | null;
   readonly forUpdate: boolean;
+  /** `WITH [RECURSIVE] …` before this query. */
+  readonly with?: WithClause;
+}
+
+/** Common table expressions: each may use the ones before it (and itself when recursive). */
+export interface WithClause {
+  readonly recursive: boolean;
+  readonly ctes: ReadonlyArray<{ readonly name: string; readonly columns?: readonly string[]; readonly query: Query }>;
 }
 
 export interface UnionStmt {
@@ -75,6 +83,7 @@ export interface UnionStmt {
   readonly orderBy: readonly OrderItem[];
   readonly limit: Expr | null;
   readonly offset: Expr | null;
+  readonly with?: WithClause;
 }
 
 export type Query = SelectStmt | UnionStmt;
