@@ -1,7 +1,7 @@
 import { MysqlType } from '../tidb_codec.ts';
 import { ER, sqlError, SqlError, toSqlError } from '../errors.ts';
 import { DeadlockError, WriteConflictError, type KvClient, type KvSnapshotReader, type KvTxn } from '../kv/mod.ts';
-import { parseStatement, type Expr, type Query, type ShowStmt, type Stmt } from '../parser/mod.ts';
+import { parseStatement, type ParsedStatement, type Expr, type Query, type ShowStmt, type Stmt } from '../parser/mod.ts';
 import { Catalog, type ColumnInfo, type InfoSchema, type TableInfo } from './catalog.ts';
 import { convertForColumn } from './column_type.ts';
 import { DdlExecutor } from './ddl.ts';
@@ -56,6 +56,9 @@ export const DDL_RETRIES_MAX = 10;
 
 /** Times a pessimistic statement is re-run at a fresh for_update_ts after a write conflict (TiDB max-retry-count). */
 export const PESSIMISTIC_STMT_RETRIES_MAX = 256;
+
+/** SQL-level prepared statements one session may hold (MySQL's max_prepared_stmt_count is global). */
+export const SQL_PREPARED_MAX = 1024;
 
 /** `innodb_lock_wait_timeout` bounds, seconds (MySQL's range). */
 export const LOCK_WAIT_TIMEOUT_S_MAX = 1_073_741_824;
@@ -129,6 +132,8 @@ export class Session {
   private txn: KvTxn | undefined;
   private readonly vars = new Map<string, Value>();
   private readonly userVars = new Map<string, Value>();
+  /** SQL-level PREPARE'd statements by lower-case name. */
+  private readonly sqlPrepared = new Map<string, ParsedStatement>();
   warnings: Warning[] = [];
   lastInsertId = 0n;
   /** Who this session runs as; the MySQL server sets it after the handshake. */
@@ -284,6 +289,29 @@ export class Session {
         // DDL commits the current transaction first (implicit commit, as in MySQL).
         await this.commitCurrent();
         return new DdlExecutor(this).run(stmt);
+      case 'prepare': {
+        // A NULL or unset variable prepares the text NULL, a syntax error as in MySQL.
+        const fromVar = 'literal' in stmt.text ? undefined : (this.userVars.get(stmt.text.userVar) ?? null);
+        const text = 'literal' in stmt.text ? stmt.text.literal : fromVar === null || fromVar === undefined ? 'NULL' : valueToString(fromVar);
+        if (this.sqlPrepared.size >= SQL_PREPARED_MAX && !this.sqlPrepared.has(stmt.name.toLowerCase())) {
+          throw sqlError([1461, '42000'], `Can't create more than max_prepared_stmt_count statements (current value: ${SQL_PREPARED_MAX})`);
+        }
+        const parsed = parseStatement(text);
+        if (parsed.stmt.kind === 'prepare' || parsed.stmt.kind === 'execute' || parsed.stmt.kind === 'deallocate') {
+          throw sqlError([1295, 'HY000'], 'This command is not supported in the prepared statement protocol yet');
+        }
+        this.sqlPrepared.set(stmt.name.toLowerCase(), parsed);
+        return this.ok(0, 0n, 'Statement prepared');
+      }
+      case 'execute': {
+        const p = this.sqlPrepared.get(stmt.name.toLowerCase());
+        if (p === undefined) throw sqlError(ER.UNKNOWN_STMT_HANDLER, `Unknown prepared statement handler (${stmt.name}) given to EXECUTE`);
+        if (stmt.using.length !== p.paramCount) throw sqlError(ER.WRONG_ARGUMENTS, 'Incorrect arguments to EXECUTE');
+        return this.dispatch(p.stmt, stmt.using.map((v) => this.userVars.get(v) ?? null));
+      }
+      case 'deallocate':
+        if (!this.sqlPrepared.delete(stmt.name.toLowerCase())) throw sqlError(ER.UNKNOWN_STMT_HANDLER, `Unknown prepared statement handler (${stmt.name}) given to DEALLOCATE PREPARE`);
+        return this.ok();
       case 'account': {
         // Account changes commit the current transaction first, as DDL does.
         await this.commitCurrent();

@@ -223,6 +223,16 @@ function parseSpecial(s: string): Stmt | null {
   let m: RegExpExecArray | null;
   const account = parseAccountStatement(s);
   if (account !== null) return account;
+  if ((m = new RegExp(`^prepare\\s+${IDENT}\\s+from\\s+(?:@([A-Za-z0-9_$.]+)|'((?:[^'\\\\]|''|\\\\.)*)'|"((?:[^"\\\\]|""|\\\\.)*)")$`, 'is').exec(s))) {
+    const name = unquoteIdent(m[1]!);
+    if (m[2] !== undefined) return { kind: 'prepare', name, text: { userVar: m[2].toLowerCase() } };
+    return { kind: 'prepare', name, text: { literal: m[3] !== undefined ? unescapeStringBody(m[3], "'") : unescapeStringBody(m[4]!, '"') } };
+  }
+  if ((m = new RegExp(`^execute\\s+${IDENT}(?:\\s+using\\s+(@[A-Za-z0-9_$.]+(?:\\s*,\\s*@[A-Za-z0-9_$.]+)*))?$`, 'i').exec(s))) {
+    const using = m[2] === undefined ? [] : m[2].split(',').map((v) => v.trim().slice(1).toLowerCase());
+    return { kind: 'execute', name: unquoteIdent(m[1]!), using };
+  }
+  if ((m = new RegExp(`^(?:deallocate|drop)\\s+prepare\\s+${IDENT}$`, 'i').exec(s))) return { kind: 'deallocate', name: unquoteIdent(m[1]!) };
   if (/^(begin|start\s+transaction)(\s+(read\s+write|with\s+consistent\s+snapshot))?$/i.test(s)) return { kind: 'begin' };
   if ((m = /^begin\s+(pessimistic|optimistic)$/i.exec(s))) return { kind: 'begin', mode: m[1]!.toLowerCase() as 'pessimistic' | 'optimistic' };
   if ((m = new RegExp(`^drop\\s+(?:database|schema)\\s+(if\\s+exists\\s+)?${IDENT}$`, 'i').exec(s))) return { kind: 'dropDatabase', name: unquoteIdent(m[2]!), ifExists: m[1] !== undefined };

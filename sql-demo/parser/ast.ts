@@ -159,6 +159,10 @@ export type Stmt =
       readonly ifExists: boolean;
       readonly users: ReadonlyArray<{ readonly name: AccountName; readonly auth?: AccountAuth }>;
     }
+  /** SQL-level PREPARE name FROM 'text' | @var. */
+  | { readonly kind: 'prepare'; readonly name: string; readonly text: { readonly literal: string } | { readonly userVar: string } }
+  | { readonly kind: 'execute'; readonly name: string; readonly using: readonly string[] }
+  | { readonly kind: 'deallocate'; readonly name: string }
   | { readonly kind: 'empty' };
 
 /** An account as written: `'user'@'host'` (host defaults to '%') or CURRENT_USER. */
