@@ -3,6 +3,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../src/codec/tidb/mod.ts';
 import { decodeMessage, encodeMessage, type tipb } from '../src/proto/mod.ts';
+import { crc64 } from '../src/util/mod.ts';
 import { AggExprType } from './aggr_functions.ts';
 import type { DAGRequest } from './dag_types.ts';
 import { EncodeType, ExecType } from './dag_types.ts';
@@ -87,7 +88,9 @@ describe('handleCoprocessorRequest', () => {
     const bad = await handleCoprocessorRequest({ tp: 103n, data: new Uint8Array([0x12, 0xff, 0x01]), ranges: [], startTs: 1n }, source(1));
     expect(bad.otherError).toMatch(/malformed/);
     expect((await handleCoprocessorRequest({ tp: 104n, data: new Uint8Array(), ranges: [], startTs: 1n }, source(1))).otherError).toMatch(/unsupported tp 104 \(ANALYZE/);
-    expect((await handleCoprocessorRequest({ tp: 105n, data: new Uint8Array(), ranges: [], startTs: 1n }, source(1))).otherError).toMatch(/unsupported tp 105 \(CHECKSUM/);
+    expect((await handleCoprocessorRequest({ tp: 105n, data: Uint8Array.of(0xff), ranges: [], startTs: 1n }, source(1))).otherError).toMatch(/malformed ChecksumRequest/);
+    const badAlgorithm = encodeMessage('tipb.ChecksumRequest', { algorithm: 7 });
+    expect((await handleCoprocessorRequest({ tp: 105n, data: badAlgorithm, ranges: [tableRange(TABLE)], startTs: 1n }, source(1))).otherError).toMatch(/unknown checksum algorithm 7/);
     expect((await handleCoprocessorRequest({ tp: 7n, data: new Uint8Array(), ranges: [], startTs: 1n }, source(1))).otherError).toBe('unsupported tp 7');
     const unknownExec = await handleCoprocessorRequest(request({ executors: [scan, { tp: 13 }], outputOffsets: [0] }), source(1));
     expect(unknownExec.otherError).toMatch(/unsupported executor type 13 \(TypeSort\)/);
@@ -97,5 +100,38 @@ describe('handleCoprocessorRequest', () => {
     const locked = new Error('key is locked');
     const src = { openCursor: () => ({ next: async () => Promise.reject(locked) }) };
     await expect(handleCoprocessorRequest(request({ executors: [scan], outputOffsets: [0] }), src)).rejects.toBe(locked);
+  });
+
+  it('answers CHECKSUM (tp 105) as the XOR of CRC-64/XZ over key‖value, with a rewrite rule applied to the prefix', async () => {
+    const src = source(50);
+    const pairs: Array<[Uint8Array, Uint8Array]> = [];
+    const cursor = src.openCursor([tableRange(TABLE)], false);
+    for (;;) {
+      const c = await cursor.next(1000);
+      c.keys.forEach((k, i) => pairs.push([k, c.values[i]!]));
+      if (c.drained) break;
+    }
+    let want = 0n;
+    let bytes = 0;
+    for (const [k, v] of pairs) {
+      want ^= crc64(new Uint8Array([...k, ...v]));
+      bytes += k.length + v.length;
+    }
+    const data = encodeMessage('tipb.ChecksumRequest', { scanOn: 0, algorithm: 0 });
+    const res = await handleCoprocessorRequest({ tp: 105n, data, ranges: [tableRange(TABLE)], startTs: 100n }, src);
+    expect(res.otherError).toBe('');
+    const got = decodeMessage<tipb.ChecksumResponse>('tipb.ChecksumResponse', res.data);
+    expect(got).toEqual({ checksum: want, totalKvs: 50n, totalBytes: BigInt(bytes) });
+
+    // Rewriting the 9-byte table prefix `t{7}` to `t{9}`: each pair is checksummed as if its key began with t{9}.
+    const oldPrefix = recordKey(9n, 0n).subarray(0, 9);
+    const newPrefix = recordKey(TABLE, 0n).subarray(0, 9);
+    let rewritten = 0n;
+    for (const [k, v] of pairs) rewritten ^= crc64(new Uint8Array([...oldPrefix, ...k.subarray(9), ...v]));
+    const withRule = encodeMessage('tipb.ChecksumRequest', { algorithm: 0, rule: { oldPrefix, newPrefix } });
+    const res2 = await handleCoprocessorRequest({ tp: 105n, data: withRule, ranges: [tableRange(TABLE)], startTs: 100n }, src);
+    expect(decodeMessage<tipb.ChecksumResponse>('tipb.ChecksumResponse', res2.data).checksum).toBe(rewritten);
+    const wrongRule = encodeMessage('tipb.ChecksumRequest', { algorithm: 0, rule: { oldPrefix, newPrefix: oldPrefix } });
+    expect((await handleCoprocessorRequest({ tp: 105n, data: wrongRule, ranges: [tableRange(TABLE)], startTs: 100n }, src)).otherError).toMatch(/lacks the rewrite rule's new prefix/);
   });
 });

@@ -1,3 +1,4 @@
+import { ChecksumRejected, runChecksum } from './checksum.ts';
 import { type CoprocessorLimits, DagRejected, runDag } from './dag_runner.ts';
 import { type CoprocessorRequest, type CoprocessorResponse, type DAGRequest, RequestType, type SelectResponse } from './dag_types.ts';
 import type { ScanSource } from './scan_source.ts';
@@ -11,7 +12,7 @@ export interface TipbCodec {
 
 /**
  * Serves one `tikvpb.Tikv/Coprocessor` request: tp 103 runs the DAG in `req.data` over
- * `source` (the store's MVCC view at start_ts); tp 104/105 and anything else answer with a
+ * `source` (the store's MVCC view at start_ts), tp 105 the CHECKSUM; tp 104 and anything else answer with a
  * clear `other_error`. Locks and region errors thrown by the ScanSource propagate to the
  * caller (the store maps them to `locked` / `region_error`).
  */
@@ -21,8 +22,16 @@ export async function handleCoprocessorRequest(
   codec: TipbCodec = protoTipbCodec,
   limits: CoprocessorLimits = {},
 ): Promise<CoprocessorResponse> {
+  if (req.tp === RequestType.Checksum) {
+    try {
+      return { data: await runChecksum(req.data, req.ranges, source), otherError: '' };
+    } catch (e) {
+      if (e instanceof ChecksumRejected) return { data: new Uint8Array(0), otherError: e.message };
+      throw e;
+    }
+  }
   if (req.tp !== RequestType.Dag) {
-    const what = req.tp === RequestType.Analyze ? ' (ANALYZE is not implemented)' : req.tp === RequestType.Checksum ? ' (CHECKSUM is not implemented)' : '';
+    const what = req.tp === RequestType.Analyze ? ' (ANALYZE is not implemented)' : '';
     return { data: new Uint8Array(0), otherError: `unsupported tp ${req.tp}${what}` };
   }
   let dag: DAGRequest;

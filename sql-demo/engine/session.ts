@@ -22,6 +22,7 @@ import { SYSVAR_DEFAULTS } from './sysvars.ts';
 import { castToTime, SqlTime, toBigInt, valueToString, type Value } from './value.ts';
 import { AutoIdAllocator } from './auto_id.ts';
 import { isSystemSchema, systemSchemaName } from './info_schema.ts';
+import { checksumResult, checksumTable } from './checksum_table.ts';
 import { Accounts, ROOT_IDENTITY, type SessionIdentity } from './accounts.ts';
 
 /** Rows returned to the client. */
@@ -289,6 +290,17 @@ export class Session {
         // DDL commits the current transaction first (implicit commit, as in MySQL).
         await this.commitCurrent();
         return new DdlExecutor(this).run(stmt);
+      case 'adminChecksum': {
+        const is = await this.engine.catalog.latest();
+        const viaCop = this.engine.kv.coprocessorSupported !== false && this.pushdownEnabled();
+        const out = [];
+        for (const tn of stmt.tables) {
+          const t = is.mustTable(tn.db ?? this.db, tn.name);
+          const db = is.db(tn.db ?? this.db!)!.name;
+          out.push({ db, table: t.name, sum: await checksumTable(this.engine.kv, t, viaCop) });
+        }
+        return checksumResult(out);
+      }
       case 'prepare': {
         // A NULL or unset variable prepares the text NULL, a syntax error as in MySQL.
         const fromVar = 'literal' in stmt.text ? undefined : (this.userVars.get(stmt.text.userVar) ?? null);

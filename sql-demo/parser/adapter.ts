@@ -232,6 +232,12 @@ function parseSpecial(s: string): Stmt | null {
     const using = m[2] === undefined ? [] : m[2].split(',').map((v) => v.trim().slice(1).toLowerCase());
     return { kind: 'execute', name: unquoteIdent(m[1]!), using };
   }
+  if ((m = new RegExp(`^admin\\s+checksum\\s+table\\s+(${QNAME}(?:\\s*,\\s*${QNAME})*)$`, 'i').exec(s))) {
+    const one = new RegExp(QNAME, 'g');
+    const tables: TableName[] = [];
+    for (let t = one.exec(m[1]!); t !== null; t = one.exec(m[1]!)) tables.push(tableName(t[1]!, t[2]));
+    return { kind: 'adminChecksum', tables };
+  }
   if ((m = new RegExp(`^(?:deallocate|drop)\\s+prepare\\s+${IDENT}$`, 'i').exec(s))) return { kind: 'deallocate', name: unquoteIdent(m[1]!) };
   if (/^(begin|start\s+transaction)(\s+(read\s+write|with\s+consistent\s+snapshot))?$/i.test(s)) return { kind: 'begin' };
   if ((m = /^begin\s+(pessimistic|optimistic)$/i.exec(s))) return { kind: 'begin', mode: m[1]!.toLowerCase() as 'pessimistic' | 'optimistic' };

@@ -159,6 +159,8 @@ export type Stmt =
       readonly ifExists: boolean;
       readonly users: ReadonlyArray<{ readonly name: AccountName; readonly auth?: AccountAuth }>;
     }
+  /** TiDB's ADMIN CHECKSUM TABLE t [, …]. */
+  | { readonly kind: 'adminChecksum'; readonly tables: readonly TableName[] }
   /** SQL-level PREPARE name FROM 'text' | @var. */
   | { readonly kind: 'prepare'; readonly name: string; readonly text: { readonly literal: string } | { readonly userVar: string } }
   | { readonly kind: 'execute'; readonly name: string; readonly using: readonly string[] }

@@ -1492,6 +1492,28 @@ export namespace tikvpb {
   }
 }
 export namespace tipb {
+  export enum ChecksumScanOn {
+    Table = 0,
+    Index = 1,
+  }
+  export enum ChecksumAlgorithm {
+    Crc64_Xor = 0,
+  }
+  export interface ChecksumRewriteRule {
+    oldPrefix: Uint8Array;
+    newPrefix: Uint8Array;
+  }
+  export interface ChecksumRequest {
+    startTsFallback: bigint;
+    scanOn: tipb.ChecksumScanOn;
+    algorithm: tipb.ChecksumAlgorithm;
+    rule?: tipb.ChecksumRewriteRule | null;
+  }
+  export interface ChecksumResponse {
+    checksum: bigint;
+    totalKvs: bigint;
+    totalBytes: bigint;
+  }
   export enum ExecType {
     TypeTableScan = 0,
     TypeIndexScan = 1,
@@ -2120,6 +2142,9 @@ export interface MessageTypes {
   "tikvpb.BatchCommandsResponse.Response": tikvpb.BatchCommandsResponse.Response;
   "tikvpb.BatchCommandsEmptyRequest": tikvpb.BatchCommandsEmptyRequest;
   "tikvpb.BatchCommandsEmptyResponse": tikvpb.BatchCommandsEmptyResponse;
+  "tipb.ChecksumRewriteRule": tipb.ChecksumRewriteRule;
+  "tipb.ChecksumRequest": tipb.ChecksumRequest;
+  "tipb.ChecksumResponse": tipb.ChecksumResponse;
   "tipb.Executor": tipb.Executor;
   "tipb.TableScan": tipb.TableScan;
   "tipb.IndexScan": tipb.IndexScan;

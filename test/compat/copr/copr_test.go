@@ -202,6 +202,12 @@ type regionResult struct {
 // responses in key order. Region errors (a split during the walk) re-locate and retry that part.
 func (e *env) sendRaw(t *testing.T, data []byte, startTS uint64, start, end []byte) []regionResult {
 	t.Helper()
+	return e.sendTp(t, 103, data, startTS, start, end)
+}
+
+// sendTp is sendRaw for any coprocessor request type (103 DAG, 105 checksum).
+func (e *env) sendTp(t *testing.T, tp int64, data []byte, startTS uint64, start, end []byte) []regionResult {
+	t.Helper()
 	ctx := opCtx(t)
 	bo := tikv.NewBackofferWithVars(ctx, 20000, nil)
 	cache := e.c.KVStore.GetRegionCache()
@@ -220,7 +226,7 @@ func (e *env) sendRaw(t *testing.T, data []byte, startTS uint64, start, end []by
 			rEnd = loc.EndKey
 		}
 		req := tikvrpc.NewRequest(tikvrpc.CmdCop, &coprocessor.Request{
-			Tp: 103, Data: data, StartTs: startTS,
+			Tp: tp, Data: data, StartTs: startTS,
 			Ranges: []*coprocessor.KeyRange{{Start: key, End: rEnd}},
 		})
 		resp, err := e.c.KVStore.SendReq(bo, req, loc.Region, copTimeout)
