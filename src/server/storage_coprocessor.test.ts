@@ -115,4 +115,36 @@ describe('Coprocessor over Storage', () => {
     expect((await scanTable(contextOf(right!), 100n)).rows.length).toBe(ROWS - 10);
     expect((await scanTable(contextOf(before), 100n)).res.regionError?.epochNotMatch).toBeTruthy();
   });
+
+  it('answers store batch tasks in batch_responses by task_id, each as its own request would be answered', async () => {
+    // Every region of the store becomes one task (earlier tests split the table); a task for an
+    // unknown region gets its own region error while the others still answer.
+    const regions = server.store.regions();
+    const [first, ...others] = regions;
+    const alone = async (region: (typeof regions)[number]) => (await scanTable(contextOf(region), 100n)).rows;
+    const res = await client.Coprocessor({
+      context: contextOf(first!),
+      tp: TP_DAG,
+      data: dagBytes(),
+      startTs: 100n,
+      ranges: [tableRange(TABLE)],
+      tasks: [
+        ...others.map((r, i) => ({ ...contextOf(r), ranges: [tableRange(TABLE)], taskId: BigInt(i + 1) })),
+        { regionId: 999n, regionEpoch: { confVer: 1n, version: 1n }, peer: contextOf(first!).peer, ranges: [tableRange(TABLE)], taskId: 99n },
+      ],
+    });
+    const rowsOf = (data: Uint8Array) => decodeMessage<tipb.SelectResponse>('tipb.SelectResponse', data).chunks.flatMap((c) => decodeChunk(c.rowsData, TYPES));
+    expect(res.otherError).toBe('');
+    expect(rowsOf(res.data)).toEqual(await alone(first!));
+    expect(res.batchResponses.map((b) => b.taskId)).toEqual([...others.map((_, i) => BigInt(i + 1)), 99n]);
+    let total = rowsOf(res.data).length;
+    for (let i = 0; i < others.length; i++) {
+      expect(res.batchResponses[i]!.regionError).toBeFalsy();
+      const got = rowsOf(res.batchResponses[i]!.data);
+      expect(got).toEqual(await alone(others[i]!));
+      total += got.length;
+    }
+    expect(total).toBe(ROWS);
+    expect(res.batchResponses[others.length]!.regionError?.regionNotFound?.regionId).toBe(999n);
+  });
 });

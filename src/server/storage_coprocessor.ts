@@ -6,6 +6,9 @@ import type { CoprocessorHandler } from './coprocessor_handler.ts';
 import { toErrorpb } from './region_error.ts';
 import { isRegionError, regionContextOf } from './request_guard.ts';
 
+/** Store batch tasks one coprocessor request may carry (TiDB sends a handful). */
+export const STORE_BATCH_TASKS_MAX = 256;
+
 /**
  * The coprocessor over Storage: checks the region and memory locks via
  * `Storage.readSnapshot`, exposes the MVCC view at `start_ts` as a `ScanSource` (ranges clipped
@@ -18,7 +21,37 @@ export class StorageCoprocessor implements CoprocessorHandler {
     private readonly clock: Clock = realClock,
   ) {}
 
+  /**
+   * A request, plus TiDB's store batch: each `tasks` entry is the same request for another
+   * region of this store, answered in `batch_responses` (by task_id) with its own region
+   * error / lock / data, as TiKV does. Tasks run concurrently with the main request.
+   */
   async handle(req: coprocessor.Request): Promise<DeepPartial<coprocessor.Response>> {
+    const tasks = req.tasks ?? [];
+    if (tasks.length === 0) return this.handleOne(req);
+    if (tasks.length > STORE_BATCH_TASKS_MAX) return { otherError: `coprocessor: ${tasks.length} store batch tasks in one request; at most ${STORE_BATCH_TASKS_MAX}` };
+    const [main, ...batch] = await Promise.all([
+      this.handleOne({ ...req, tasks: [] }),
+      ...tasks.map((t) =>
+        this.handleOne({
+          ...req,
+          tasks: [],
+          context: { ...(req.context ?? {}), regionId: t.regionId, regionEpoch: t.regionEpoch ?? null, peer: t.peer ?? null } as coprocessor.Request['context'],
+          ranges: t.ranges,
+        }).catch((e: unknown): DeepPartial<coprocessor.Response> => ({ otherError: e instanceof Error ? e.message : String(e) })),
+      ),
+    ]);
+    const batchResponses = batch.map((r, i) => ({
+      data: r.data ?? new Uint8Array(0),
+      otherError: r.otherError ?? '',
+      taskId: tasks[i]!.taskId,
+      ...(r.regionError ? { regionError: r.regionError } : {}),
+      ...(r.locked ? { locked: r.locked } : {}),
+    }));
+    return { ...main, batchResponses };
+  }
+
+  private async handleOne(req: coprocessor.Request): Promise<DeepPartial<coprocessor.Response>> {
     const ctx = regionContextOf(req.context);
     if (isRegionError(ctx)) return { regionError: toErrorpb(ctx) };
     const ranges = req.ranges.map((r) => ({ start: r.start, end: r.end }));
