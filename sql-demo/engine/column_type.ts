@@ -1,3 +1,4 @@
+import { currentTimeZone } from './time_zone.ts';
 import { ColumnFlag, Decimal, Datums, MysqlType, parseDuration, type Datum, DECIMAL_PRECISION_MAX, DECIMAL_FRAC_MAX, DURATION_NS_MAX } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { TypeSpec } from '../parser/mod.ts';
@@ -240,8 +241,10 @@ export function valueToDatum(v: Value, ft: FieldType): Datum {
       return Datums.float(v as number);
     case MysqlType.Date:
     case MysqlType.Datetime:
-    case MysqlType.Timestamp:
       return Datums.time((v as SqlTime).core);
+    case MysqlType.Timestamp:
+      // Stored in UTC; the SQL layer holds the session zone's wall clock.
+      return Datums.time(currentTimeZone().toUtc((v as SqlTime).core));
     case MysqlType.Duration:
       return Datums.duration((v as SqlDuration).ns);
   }
@@ -264,7 +267,7 @@ export function datumToValue(d: Datum, ft: FieldType): Value {
     case 'bytes':
       return isBinaryString(ft) ? d.value.slice() : utf8d.decode(d.value);
     case 'time':
-      return new SqlTime(d.value);
+      return new SqlTime(ft.tp === MysqlType.Timestamp ? currentTimeZone().fromUtc(d.value) : d.value);
     case 'duration':
       return new SqlDuration(d.value, Math.max(0, ft.decimal));
     default:

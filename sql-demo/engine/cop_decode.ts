@@ -1,3 +1,4 @@
+import { currentTimeZone } from './time_zone.ts';
 import * as arrow from 'apache-arrow';
 import { civilFromDays, coreTimeFromPacked, decodeDatums, Decimal, MY_DECIMAL_STRUCT_BYTES, MysqlType } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
@@ -98,7 +99,8 @@ function decodeDefault(bytes: Uint8Array, types: readonly FieldType[]): DecodedR
     for (let i = 0, p = k; i < rows.length; i++, p += width) {
       const d = datums[p]!;
       // Times travel as packed uints (TiDB `ToPackedUint`): type and fsp come from the column.
-      rows[i]![k] = time && d.kind === 'uint' ? new SqlTime(coreTimeFromPacked(d.value, ft.tp, Math.max(0, ft.decimal))) : datumToValue(d, ft);
+      // Default encoding keeps TIMESTAMP in UTC (as stored): shown in the session's zone.
+      rows[i]![k] = time && d.kind === 'uint' ? new SqlTime(fromUtcIfTimestamp(coreTimeFromPacked(d.value, ft.tp, Math.max(0, ft.decimal)), ft)) : datumToValue(d, ft);
     }
   }
   return rows;
@@ -293,8 +295,13 @@ function decodeArrowTime(d: arrow.Data, ft: FieldType, k: number, rows: DecodedR
       civil = civilFromDays(day);
       lastDay = day;
     }
-    rows[base + i]![k] = new SqlTime(coreTime(civil.year, civil.month, civil.day, sec - day * 86_400, micro, tt));
+    // Arrow timestamps are UTC instants: TIMESTAMP shows in the session's zone.
+    rows[base + i]![k] = new SqlTime(fromUtcIfTimestamp(coreTime(civil.year, civil.month, civil.day, sec - day * 86_400, micro, tt), ft));
   }
+}
+
+function fromUtcIfTimestamp(core: bigint, ft: FieldType): bigint {
+  return ft.tp === MysqlType.Timestamp ? currentTimeZone().fromUtc(core) : core;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -310,8 +317,8 @@ function chunkWidth(ft: FieldType): number {
 
 /**
  * TiDB `util/chunk/codec.go`: per column `u32 length, u32 null_count, [bitmap], [i64
- * offsets × (length + 1)], data`, little-endian. Times are CoreTime in the request's zone:
- * the SQL layer sends UTC (`time_zone_offset` 0), so TIMESTAMP needs no shift back.
+ * offsets × (length + 1)], data`, little-endian. Times are CoreTime in the request's zone,
+ * which is the session's, so TIMESTAMP arrives already as the session shows it.
  */
 function decodeChunk(bytes: Uint8Array, types: readonly FieldType[]): DecodedRows {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

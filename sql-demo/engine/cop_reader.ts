@@ -1,3 +1,5 @@
+import { currentTimeZone } from './time_zone.ts';
+import { realClock } from '../../src/util/mod.ts';
 import { decodeMessage, encodeMessage, type tipb } from '../../src/proto/mod.ts';
 import { bytesCompare } from '../../src/util/mod.ts';
 import { ColumnFlag, coreTimeFromPacked, encodeDatumValue, MysqlType } from '../tidb_codec.ts';
@@ -24,11 +26,6 @@ const ENCODE_BUILT: CopResultEncoding = 'arrow';
 export const COP_CONCURRENCY_MAX = 4;
 /** TiDB's `_tidb_rowid` column id: the int handle of a table without an int primary key. */
 const EXTRA_HANDLE_COLUMN_ID = -1n;
-/**
- * The session time zone sent with every DAG. The SQL layer keeps TIMESTAMP values as
- * written (time_zone is SYSTEM = UTC and never applied), which is UTC on both sides.
- */
-const TIME_ZONE_NAME = 'UTC';
 
 /** Column types the coprocessor scans and whose values come back exactly as the root decodes them. */
 function scanTypeSupported(tp: number): boolean {
@@ -306,8 +303,9 @@ export function buildCopTask(reader: Extract<PlanNode, { op: 'TableReader' }>, c
     executors,
     outputOffsets,
     encodeType: ENCODE_TYPE[ENCODE_BUILT],
-    timeZoneOffset: 0n,
-    timeZoneName: TIME_ZONE_NAME,
+    // The session's zone: the stores show TIMESTAMP in it (Chunk) and read time strings in it.
+    timeZoneOffset: BigInt(currentTimeZone().offsetSecondsNow(realClock.nowMs())),
+    timeZoneName: currentTimeZone().dagName,
     flags: 0n,
     collectExecutionSummaries: collectSummaries,
   });

@@ -1,4 +1,5 @@
-import { Decimal, MysqlType } from '../tidb_codec.ts';
+import { coreTimeToFields, Decimal, MysqlType } from '../tidb_codec.ts';
+import { currentTimeZone, SessionTimeZone } from './time_zone.ts';
 import { ER, sqlError } from '../errors.ts';
 import { INTERVAL_FN, type Expr, type Literal, type Query } from '../parser/mod.ts';
 import { addInterval, dateDiffDays, intervalUnit, isDateUnit, type IntervalUnit } from './date_arith.ts';
@@ -939,6 +940,59 @@ export class ExprCompiler {
       case 'curdate':
       case 'current_date':
         return { eval: () => castToTime(isoLocal(ctx.nowMs()).slice(0, 10), MysqlType.Date, 0), ft: FT.date(), text, constant: true };
+      case 'curtime':
+      case 'current_time':
+        return { eval: () => new SqlDuration(BigInt(timeOfDaySeconds(isoLocal(ctx.nowMs()))) * 1_000_000_000n, 0), ft: FT.time(), text, constant: true };
+      case 'utc_timestamp':
+        return { eval: () => castToTime(SessionTimeZone.UTC.wallClockText(ctx.nowMs()).slice(0, 19), MysqlType.Datetime, 0), ft: FT.datetime(), text, constant: true };
+      case 'utc_date':
+        return { eval: () => castToTime(SessionTimeZone.UTC.wallClockText(ctx.nowMs()).slice(0, 10), MysqlType.Date, 0), ft: FT.date(), text, constant: true };
+      case 'unix_timestamp': {
+        arity(0, 1);
+        if (args.length === 0) return { eval: () => BigInt(Math.floor(ctx.nowMs() / 1000)), ft: FT.longlong(), text, constant: true };
+        const fsp = isTimeTp(args[0]!.ft.tp) ? Math.max(0, Math.min(6, args[0]!.ft.decimal)) : 0;
+        return this.mk(
+          (row) => {
+            const v = args[0]!.eval(row);
+            if (v === null) return null;
+            let t: SqlTime;
+            try {
+              t = v instanceof SqlTime ? v : castToTime(v, MysqlType.Datetime, 6);
+            } catch {
+              return fsp === 0 ? 0n : new Decimal(0n, fsp);
+            }
+            const f = coreTimeToFields(t.core);
+            if (f.year === 0) return fsp === 0 ? 0n : new Decimal(0n, fsp);
+            // A TIMESTAMP value is the session's wall clock too, so both read in the session zone.
+            const seconds = currentTimeZone().epochSecondsOf(f);
+            if (seconds < 0) return fsp === 0 ? 0n : new Decimal(0n, fsp);
+            if (fsp === 0) return BigInt(seconds);
+            return new Decimal(BigInt(seconds) * 10n ** BigInt(fsp) + BigInt(Math.floor(f.microsecond / 10 ** (6 - fsp))), fsp);
+          },
+          fsp === 0 ? FT.longlong() : FT.decimal(16 + fsp, fsp),
+          text,
+          args,
+        );
+      }
+      case 'from_unixtime': {
+        arity(1);
+        const fsp = args[0]!.ft.tp === MysqlType.NewDecimal ? Math.min(6, Math.max(0, args[0]!.ft.decimal)) : args[0]!.ft.tp === MysqlType.Double ? 6 : 0;
+        return this.mk(
+          (row) => {
+            const v = args[0]!.eval(row);
+            if (v === null) return null;
+            const d = toDecimal(v);
+            if (d.unscaled < 0n) return null;
+            const r = d.round(6);
+            const micros = r.unscaled * 10n ** BigInt(6 - r.frac);
+            if (micros > FROM_UNIXTIME_MICROS_MAX) return null;
+            return castToTime(currentTimeZone().wallClockText(Number(micros / 1000n)) + String(micros % 1000n).padStart(3, '0'), MysqlType.Datetime, fsp);
+          },
+          FT.datetime(fsp),
+          text,
+          args,
+        );
+      }
       case 'year':
       case 'month':
       case 'day':
@@ -978,9 +1032,17 @@ export class ExprCompiler {
   }
 }
 
+/** NOW() as text: the wall clock of the statement's session zone. */
 function isoLocal(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+  return currentTimeZone().wallClockText(ms).slice(0, 19);
 }
+
+function timeOfDaySeconds(iso: string): number {
+  return Number(iso.slice(11, 13)) * 3600 + Number(iso.slice(14, 16)) * 60 + Number(iso.slice(17, 19));
+}
+
+/** FROM_UNIXTIME's upper bound (MySQL 8: 3001-01-18 23:59:59.999999 UTC). */
+const FROM_UNIXTIME_MICROS_MAX = 32536771199_999999n;
 
 /** The result type of CASE/IF/COALESCE branches. */
 export function unifyTypes(fts: readonly FieldType[]): FieldType {

@@ -1,3 +1,4 @@
+import { currentTimeZone } from './time_zone.ts';
 import { ByteWriter, ColumnFlag, coreTimeFsp, coreTimeToPacked, coreTimeType, Decimal, MysqlType, writeFloatComparable } from '../tidb_codec.ts';
 import type { Expr } from '../parser/mod.ts';
 import { isBinaryString, isStringTp, isUnsigned, type FieldType } from './column_type.ts';
@@ -203,7 +204,9 @@ function constant(v: Value, cls: EvalClass, like?: FieldType): PushScalar | unde
         }
       } else return undefined;
       const ft = { tp: coreTimeType(t.core), flag: ColumnFlag.Binary, flen: 26, decimal: coreTimeFsp(t.core), sqlName: 'datetime' };
-      return { expr: { tp: ExprTp.MysqlTime, val: u64(coreTimeToPacked(t.core)), fieldType: wireFieldType(ft) }, ft, cls };
+      // TIMESTAMP constants travel in UTC, as the stores hold TIMESTAMP (TiDB's pbgen does the same).
+      const wire = ft.tp === MysqlType.Timestamp ? currentTimeZone().toUtc(t.core) : t.core;
+      return { expr: { tp: ExprTp.MysqlTime, val: u64(coreTimeToPacked(wire)), fieldType: wireFieldType(ft) }, ft, cls };
     }
     case 'duration': {
       if (!(v instanceof SqlDuration)) return undefined;

@@ -23,6 +23,7 @@ import { castToTime, SqlTime, toBigInt, valueToString, type Value } from './valu
 import { AutoIdAllocator } from './auto_id.ts';
 import { isSystemSchema, systemSchemaName } from './info_schema.ts';
 import { checksumResult, checksumTable } from './checksum_table.ts';
+import { currentTimeZone, SessionTimeZone, withTimeZone } from './time_zone.ts';
 import { Accounts, ROOT_IDENTITY, type SessionIdentity } from './accounts.ts';
 
 /** Rows returned to the client. */
@@ -120,7 +121,8 @@ export class SqlEngine {
 export function defaultOf(c: ColumnInfo, nowMs: number, origin = false): Value {
   const d = origin ? (c.originDefault !== undefined ? c.originDefault : c.defaultValue) : c.defaultValue;
   if (d === undefined || d === null) return null;
-  if (typeof d === 'object') return castToTime(new Date(nowMs).toISOString().replace('T', ' ').slice(0, 19), c.ft.tp === MysqlType.Date ? MysqlType.Date : c.ft.tp, c.ft.decimal);
+  // CURRENT_TIMESTAMP: the statement time on the session zone's wall clock (stored as UTC for TIMESTAMP).
+  if (typeof d === 'object') return castToTime(currentTimeZone().wallClockText(nowMs).slice(0, c.ft.decimal > 0 ? 20 + Math.min(3, c.ft.decimal) : 19), c.ft.tp === MysqlType.Date ? MysqlType.Date : c.ft.tp, c.ft.decimal);
   return convertForColumn(d, c.ft, c.name, 1);
 }
 
@@ -137,6 +139,7 @@ export class Session {
   private readonly sqlPrepared = new Map<string, ParsedStatement>();
   warnings: Warning[] = [];
   lastInsertId = 0n;
+  private zoneCache: { text: string; zone: SessionTimeZone } | undefined;
   /** Who this session runs as; the MySQL server sets it after the handshake. */
   identity: SessionIdentity = ROOT_IDENTITY;
   private closed = false;
@@ -166,8 +169,31 @@ export class Session {
     return this.executeStmt(stmt, params);
   }
 
-  /** Runs an already parsed statement (prepared statements reuse the AST). */
+  /** Runs an already parsed statement (prepared statements reuse the AST) in the session's time zone. */
   async executeStmt(stmt: Stmt, params: Value[] = []): Promise<ExecResult> {
+    let tz: SessionTimeZone;
+    try {
+      tz = this.timeZone();
+    } catch (e) {
+      throw toSqlError(e);
+    }
+    return withTimeZone(tz, () => this.executeInZone(stmt, params));
+  }
+
+  /** The session's `time_zone` (SYSTEM is the server's `system_time_zone`). */
+  timeZone(): SessionTimeZone {
+    const v = this.sysVar('time_zone', 'session');
+    const text = v === null ? 'SYSTEM' : valueToString(v);
+    if (this.zoneCache?.text !== text) this.zoneCache = { text, zone: SessionTimeZone.parse(text, this.systemTimeZone()) };
+    return this.zoneCache.zone;
+  }
+
+  private systemTimeZone(): string {
+    const v = this.sysVar('system_time_zone', 'session');
+    return v === null ? 'UTC' : valueToString(v);
+  }
+
+  private async executeInZone(stmt: Stmt, params: Value[]): Promise<ExecResult> {
     if (this.closed) throw sqlError(ER.UNKNOWN_ERROR, 'session closed');
     const keepWarnings = stmt.kind === 'show' && (stmt.what === 'warnings' || stmt.what === 'errors');
     const prevWarnings = this.warnings;
@@ -556,6 +582,10 @@ export class Session {
         const enc = parseCopResultEncoding(v === null ? null : valueToString(v));
         if (enc === undefined) throw sqlError([1231, '42000'], `Variable 'tidb_cop_result_encoding' can't be set to the value of '${v === null ? 'NULL' : valueToString(v)}'`);
         v = enc;
+      }
+      if (name === 'time_zone') {
+        if (v === null) throw sqlError([1231, '42000'], "Variable 'time_zone' can't be set to the value of 'NULL'");
+        SessionTimeZone.parse(valueToString(v), this.systemTimeZone()); // 1298 for an unknown zone
       }
       if (a.target.scope === 'global') this.engine.globals.set(name, v);
       else this.vars.set(name, v);
