@@ -1,3 +1,4 @@
+import { encodeSqlBytes, ESCAPED_RE, hasRawBytes } from './sql_text.ts';
 import { currentTimeZone } from './time_zone.ts';
 import { ColumnFlag, Decimal, Datums, MysqlType, parseDuration, type Datum, DECIMAL_PRECISION_MAX, DECIMAL_FRAC_MAX, DURATION_NS_MAX } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
@@ -52,6 +53,8 @@ export function fieldTypeFromSpec(spec: TypeSpec): FieldType {
   const intType = (tp: number, name: string, width: number): FieldType => ({ tp, flag: u, flen: spec.length ?? width, decimal: 0, sqlName: `${name}${us}` });
   switch (spec.name) {
     case 'TINYINT':
+      // MySQL 8 drops integer display widths except TINYINT(1), the BOOL spelling dumps carry.
+      if (spec.length === 1 && !spec.unsigned) return { tp: MysqlType.Tiny, flag: 0, flen: 1, decimal: 0, sqlName: 'tinyint(1)' };
       return intType(MysqlType.Tiny, 'tinyint', 4);
     case 'BOOL':
       return { tp: MysqlType.Tiny, flag: 0, flen: 1, decimal: 0, sqlName: 'tinyint(1)' };
@@ -217,11 +220,16 @@ export function convertForColumn(v: Value, ft: FieldType, colName: string, rowNo
   if (isStringTp(ft.tp)) {
     const tooLong = () => sqlError(ER.DATA_TOO_LONG, `Data too long for column '${colName}' at row ${rowNo}`);
     if (isBinaryString(ft)) {
-      const b = v instanceof Uint8Array ? v : utf8.encode(valueToString(v));
+      // Raw bytes in a string literal (a dump of a BLOB) are kept as bytes.
+      const b = v instanceof Uint8Array ? v : encodeSqlBytes(valueToString(v));
       if (b.length > ft.flen) throw tooLong();
       return b;
     }
     const s = v instanceof Uint8Array ? utf8d.decode(v) : valueToString(v);
+    if (hasRawBytes(s)) {
+      const bad = [...encodeSqlBytes(s.slice(s.search(ESCAPED_RE)))].slice(0, 4).map((x) => `\\x${x.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+      throw sqlError(ER.TRUNCATED_WRONG_VALUE_FOR_FIELD, `Incorrect string value: '${bad}' for column '${colName}' at row ${rowNo}`);
+    }
     const isBlobLike = ft.tp >= MysqlType.TinyBlob && ft.tp <= MysqlType.Blob;
     if (isBlobLike ? utf8.encode(s).length > ft.flen : [...s].length > ft.flen) throw tooLong();
     return ft.tp === MysqlType.String ? s.replace(/ +$/, '') : s;

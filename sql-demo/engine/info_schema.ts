@@ -97,7 +97,7 @@ const VIRTUAL: VirtualTable[] = [
     name: 'COLUMNS',
     columns: [
       str('TABLE_CATALOG', 512), str('TABLE_SCHEMA'), str('TABLE_NAME'), str('COLUMN_NAME'), int('ORDINAL_POSITION'), str('COLUMN_DEFAULT', 1024), str('IS_NULLABLE', 3), str('DATA_TYPE'),
-      int('CHARACTER_MAXIMUM_LENGTH'), int('NUMERIC_PRECISION'), int('NUMERIC_SCALE'), int('DATETIME_PRECISION'), str('CHARACTER_SET_NAME', 32), str('COLLATION_NAME', 32), str('COLUMN_TYPE'), str('COLUMN_KEY', 3), str('EXTRA', 30), str('COLUMN_COMMENT', 1024),
+      int('CHARACTER_MAXIMUM_LENGTH'), int('NUMERIC_PRECISION'), int('NUMERIC_SCALE'), int('DATETIME_PRECISION'), str('CHARACTER_SET_NAME', 32), str('COLLATION_NAME', 32), str('COLUMN_TYPE'), str('COLUMN_KEY', 3), str('EXTRA', 30), str('PRIVILEGES', 80), str('COLUMN_COMMENT', 1024), str('GENERATION_EXPRESSION', 1024),
     ],
     rows: async ({ is }) => {
       const out: Value[][] = [];
@@ -128,6 +128,26 @@ const VIRTUAL: VirtualTable[] = [
     },
   },
   {
+    // No tablespaces or log files exist here; dump tools read it and expect no rows.
+    db: INFORMATION_SCHEMA,
+    name: 'FILES',
+    columns: [int('FILE_ID'), str('FILE_NAME', 4000), str('FILE_TYPE', 20), str('TABLESPACE_NAME'), str('TABLE_SCHEMA'), str('TABLE_NAME'), str('LOGFILE_GROUP_NAME'), int('LOGFILE_GROUP_NUMBER'), str('ENGINE'), int('TOTAL_EXTENTS'), int('EXTENT_SIZE'), int('INITIAL_SIZE'), int('MAXIMUM_SIZE'), int('AUTOEXTEND_SIZE'), str('STATUS', 20), str('EXTRA', 255)],
+    rows: async () => [],
+  },
+  // Objects this server has none of (no triggers, views, routines or events): empty, with the
+  // columns tools select.
+  emptyTable('TRIGGERS', ['TRIGGER_CATALOG', 'TRIGGER_SCHEMA', 'TRIGGER_NAME', 'EVENT_MANIPULATION', 'EVENT_OBJECT_CATALOG', 'EVENT_OBJECT_SCHEMA', 'EVENT_OBJECT_TABLE', 'ACTION_ORDER', 'ACTION_STATEMENT', 'ACTION_TIMING', 'DEFINER']),
+  emptyTable('VIEWS', ['TABLE_CATALOG', 'TABLE_SCHEMA', 'TABLE_NAME', 'VIEW_DEFINITION', 'CHECK_OPTION', 'IS_UPDATABLE', 'DEFINER', 'SECURITY_TYPE', 'CHARACTER_SET_CLIENT', 'COLLATION_CONNECTION']),
+  emptyTable('ROUTINES', ['SPECIFIC_NAME', 'ROUTINE_CATALOG', 'ROUTINE_SCHEMA', 'ROUTINE_NAME', 'ROUTINE_TYPE', 'DATA_TYPE', 'ROUTINE_DEFINITION', 'DEFINER']),
+  emptyTable('EVENTS', ['EVENT_CATALOG', 'EVENT_SCHEMA', 'EVENT_NAME', 'DEFINER', 'EVENT_DEFINITION', 'STATUS']),
+  {
+    // Tables are not partitioned: one row per table with NULL partition fields, as MySQL shows.
+    db: INFORMATION_SCHEMA,
+    name: 'PARTITIONS',
+    columns: [str('TABLE_CATALOG', 512), str('TABLE_SCHEMA'), str('TABLE_NAME'), str('PARTITION_NAME'), int('PARTITION_ORDINAL_POSITION'), str('PARTITION_METHOD', 18), str('PARTITION_EXPRESSION', 1024), int('TABLE_ROWS'), str('TABLESPACE_NAME')],
+    rows: async ({ is }) => userTables(is).map(({ db, t }): Value[] => ['def', db, t.name, null, null, null, null, null, null]),
+  },
+  {
     db: INFORMATION_SCHEMA,
     name: 'TIKV_REGION_STATUS',
     columns: [int('REGION_ID'), str('START_KEY', 1024), str('END_KEY', 1024), int('TABLE_ID'), str('DB_NAME'), str('TABLE_NAME'), int('IS_INDEX'), int('INDEX_ID'), str('INDEX_NAME'), int('APPROXIMATE_SIZE'), int('APPROXIMATE_KEYS')],
@@ -141,6 +161,10 @@ const VIRTUAL: VirtualTable[] = [
   },
 ];
 
+function emptyTable(name: string, columns: string[]): VirtualTable {
+  return { db: INFORMATION_SCHEMA, name, columns: columns.map((c) => str(c, 256)), rows: async () => [] };
+}
+
 function columnRow(db: string, table: string, name: string, pos: number, ft: FieldType, def: string | null, nullable: boolean, key: string, extra: string, comment: string): Value[] {
   const stringy = isStringType(ft.tp);
   const numeric = !stringy && ft.tp !== MysqlType.Date && ft.tp !== MysqlType.Datetime && ft.tp !== MysqlType.Timestamp && ft.tp !== MysqlType.Duration && ft.tp !== MysqlType.Year;
@@ -153,7 +177,7 @@ function columnRow(db: string, table: string, name: string, pos: number, ft: Fie
     timeLike ? BigInt(Math.max(0, ft.decimal)) : null,
     stringy ? 'utf8mb4' : null,
     stringy ? 'utf8mb4_bin' : null,
-    ft.sqlName, key, extra, comment,
+    ft.sqlName, key, extra, 'select,insert,update,references', comment, '',
   ];
 }
 

@@ -6,3 +6,4 @@ export { type SchemaColumn, VERSION_STRING } from './expr.ts';
 export { explainPlan, type PlanNode, type QueryPlan, type Access } from './plan.ts';
 export { Planner } from './planner.ts';
 export { Accounts, checkNativeScramble, nativePasswordHash, ROOT_IDENTITY, type SessionIdentity, type StoredAccount } from './accounts.ts';
+export { decodeSqlText, encodeSqlBytes } from './sql_text.ts';

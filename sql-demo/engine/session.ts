@@ -564,7 +564,9 @@ export class Session {
       const comp = new ExprCompiler(this.evalContext(params, undefined as unknown as KvSnapshotReader), () => undefined, []);
       // `SET x = ON/OFF` arrives as a column ref: treat the bare word as a string.
       const valueExpr: Expr = a.value.kind === 'col' && a.value.table === undefined ? { kind: 'lit', value: a.value.name } : a.value;
-      let v = comp.compile(valueExpr).eval([]);
+      const name0 = a.target.name;
+      // SET var = DEFAULT: a session variable takes the global value, a global its built-in default.
+      let v = valueExpr.kind === 'default' ? (a.target.scope === 'global' ? (SYSVAR_DEFAULTS.get(name0) ?? null) : (this.engine.globals.get(name0) ?? null)) : comp.compile(valueExpr).eval([]);
       if (!a.target.system) {
         this.userVars.set(a.target.name, v);
         continue;

@@ -99,7 +99,8 @@ export async function showStatement(s: Session, stmt: ShowStmt, is: InfoSchema, 
         if (stmt.full) return { kind: 'rows', columns: cols(name, 'Table_type'), rows: vts.map((v) => [v.name, v.db === 'mysql' ? 'BASE TABLE' : 'SYSTEM VIEW']) };
         return { kind: 'rows', columns: cols(name), rows: vts.map((v) => [v.name]) };
       }
-      const tables = is.tablesOf(dbName);
+      const likeRe = stmt.like === undefined ? undefined : likeToRegExp(stmt.like.toLowerCase(), '\\');
+      const tables = is.tablesOf(dbName).filter((t) => likeRe === undefined || likeRe.test(t.name.toLowerCase()));
       const name = `Tables_in_${is.db(dbName)!.name}`;
       if (stmt.full) return { kind: 'rows', columns: cols(name, 'Table_type'), rows: tables.map((t) => [t.name, 'BASE TABLE']) };
       return { kind: 'rows', columns: cols(name), rows: tables.map((t) => [t.name]) };

@@ -54,6 +54,12 @@ export const SYSVAR_DEFAULTS: ReadonlyMap<string, Value> = new Map<string, Value
   ['sql_safe_updates', 0n],
   ['max_execution_time', 0n],
   ['cte_max_recursion_depth', 1000n],
+  // Accepted for client and dump-tool compatibility; they change nothing here.
+  ['optimizer_switch', 'index_merge=on,index_merge_union=on,index_merge_sort_union=on,index_merge_intersection=on,semijoin=on'],
+  ['sql_notes', 1n],
+  ['sql_warnings', 0n],
+  ['big_tables', 0n],
+  ['sql_log_bin', 1n],
   ['port', 4000n],
   ['hostname', 'localhost'],
   ['socket', ''],

@@ -1,3 +1,4 @@
+import { encodeSqlBytes } from './sql_text.ts';
 import { Decimal, formatCoreTime, formatDuration, parseTime, MysqlType, coreTimeToFields, coreTimeType } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
 
@@ -49,7 +50,6 @@ export const INT64_MAX = (1n << 63n) - 1n;
 export const UINT64_MAX = (1n << 64n) - 1n;
 
 const utf8 = new TextDecoder();
-const utf8enc = new TextEncoder();
 
 /** String form used by the text protocol, CONCAT and the shell. */
 export function valueToString(v: Exclude<Value, null>): string {
@@ -63,7 +63,8 @@ export function valueToString(v: Exclude<Value, null>): string {
 /** Bytes form (text protocol, LENGTH()). */
 export function valueToBytes(v: Exclude<Value, null>): Uint8Array {
   if (v instanceof Uint8Array) return v;
-  return utf8enc.encode(valueToString(v));
+  // Strings may carry raw bytes from the statement text (see sql_text.ts).
+  return encodeSqlBytes(valueToString(v));
 }
 
 /** MySQL prints doubles in their shortest round-trip form, with exponent past 1e15. */

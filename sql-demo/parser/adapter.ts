@@ -143,7 +143,7 @@ function preprocess(sql: string): { text: string; paramCount: number; clustered:
       const end = sql.indexOf('*/', i + 2);
       const body = sql.slice(i + 2, end < 0 ? sql.length : end);
       // TiDB feature comments (/*T![clustered_index] CLUSTERED */) carry real syntax.
-      const m = /^T!\[[a-z_]+\]\s*(.*)$/s.exec(body);
+      const m = /^T!\[[a-z_]+\]\s*(.*)$/s.exec(body) ?? versionedComment(body);
       if (m !== null) {
         const inner = preprocess(m[1]!);
         if (inner.clustered !== null) clustered = inner.clustered;
@@ -193,6 +193,20 @@ function preprocess(sql: string): { text: string; paramCount: number; clustered:
   return { text: parts.join(''), paramCount, clustered, doubles };
 }
 
+/** The version MySQL executable comments are compared with (8.0.11: a `/*!80011` comment runs here). */
+const SERVER_VERSION_ID = 80011;
+
+/**
+ * MySQL's executable comment (slash-star-bang, optional 5-6 digit version, body): the body is
+ * SQL when the version is absent or not above ours (dump files rely on it). MariaDB's
+ * slash-star-M-bang comments stay comments, as in MySQL.
+ */
+function versionedComment(body: string): RegExpExecArray | null {
+  const m = /^!(\d{5,6})?\s?(.*)$/s.exec(body);
+  if (m === null || (m[1] !== undefined && Number(m[1]) > SERVER_VERSION_ID)) return null;
+  return [m[0], m[2]!] as unknown as RegExpExecArray;
+}
+
 /** A DOUBLE literal set aside by `preprocess`: its value and its original spelling (for column names). */
 interface DoubleLiteral {
   readonly value: number;
@@ -223,6 +237,13 @@ function parseSpecial(s: string): Stmt | null {
   let m: RegExpExecArray | null;
   const account = parseAccountStatement(s);
   if (account !== null) return account;
+  if ((m = /^set\s+(?:(session|global|local)\s+|@@(session|global|local)\.|@@)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*default$/i.exec(s))) {
+    const scope = (m[1] ?? m[2] ?? 'session').toLowerCase() === 'global' ? 'global' : 'session';
+    return { kind: 'set', assignments: [{ target: { kind: 'var', system: true, scope, name: m[3]!.toLowerCase() }, value: { kind: 'default' } }] };
+  }
+  // Table locks are accepted and do nothing, as TiDB does without enable-table-lock (dump tools send them).
+  if (/^(lock\s+tables?\s+[\s\S]+|unlock\s+tables?)$/i.test(s)) return { kind: 'empty' };
+  if (/^flush\s+(tables|privileges|status|logs)$/i.test(s)) return { kind: 'empty' };
   if ((m = new RegExp(`^prepare\\s+${IDENT}\\s+from\\s+(?:@([A-Za-z0-9_$.]+)|'((?:[^'\\\\]|''|\\\\.)*)'|"((?:[^"\\\\]|""|\\\\.)*)")$`, 'is').exec(s))) {
     const name = unquoteIdent(m[1]!);
     if (m[2] !== undefined) return { kind: 'prepare', name, text: { userVar: m[2].toLowerCase() } };
@@ -247,11 +268,12 @@ function parseSpecial(s: string): Stmt | null {
   if ((m = new RegExp(`^use\\s+${IDENT}$`, 'i').exec(s))) return { kind: 'use', db: unquoteIdent(m[1]!) };
   if (/^show\s+(warnings|errors)(\s+limit\s+\d+)?$/i.test(s)) return { kind: 'show', what: /warnings/i.test(s) ? 'warnings' : 'errors' };
   if (/^show\s+(databases|schemas)$/i.test(s)) return { kind: 'show', what: 'databases' };
-  if ((m = new RegExp(`^show\\s+(full\\s+)?tables(?:\\s+(?:from|in)\\s+${IDENT})?$`, 'i').exec(s))) {
-    return m[2] === undefined ? { kind: 'show', what: 'tables', full: m[1] !== undefined } : { kind: 'show', what: 'tables', db: unquoteIdent(m[2]), full: m[1] !== undefined };
+  if ((m = new RegExp(`^show\\s+(full\\s+)?tables(?:\\s+(?:from|in)\\s+${IDENT})?(?:\\s+like\\s+('(?:[^']|'')*'))?$`, 'i').exec(s))) {
+    const like = likeArg(m[3]);
+    return { kind: 'show', what: 'tables', full: m[1] !== undefined, ...(m[2] === undefined ? {} : { db: unquoteIdent(m[2]) }), ...(like === undefined ? {} : { like }) };
   }
   if ((m = new RegExp(`^show\\s+create\\s+table\\s+${QNAME}$`, 'i').exec(s))) return { kind: 'show', what: 'createTable', table: tableName(m[1]!, m[2]) };
-  if ((m = new RegExp(`^show\\s+create\\s+(?:database|schema)\\s+${IDENT}$`, 'i').exec(s))) return { kind: 'show', what: 'createDatabase', db: unquoteIdent(m[1]!) };
+  if ((m = new RegExp(`^show\\s+create\\s+(?:database|schema)\\s+(?:if\\s+not\\s+exists\\s+)?${IDENT}$`, 'i').exec(s))) return { kind: 'show', what: 'createDatabase', db: unquoteIdent(m[1]!) };
   if ((m = new RegExp(`^show\\s+(?:index|indexes|keys)\\s+(?:from|in)\\s+${QNAME}$`, 'i').exec(s))) return { kind: 'show', what: 'index', table: tableName(m[1]!, m[2]) };
   if ((m = new RegExp(`^show\\s+(?:full\\s+)?(?:columns|fields)\\s+(?:from|in)\\s+${QNAME}$`, 'i').exec(s))) return { kind: 'show', what: 'columns', table: tableName(m[1]!, m[2]) };
   if ((m = new RegExp(`^(?:desc|describe|explain)\\s+${QNAME}$`, 'i').exec(s))) return { kind: 'describe', table: tableName(m[1]!, m[2]) };

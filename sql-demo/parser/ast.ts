@@ -120,7 +120,7 @@ export type AlterSpec =
 
 export type ShowStmt =
   | { readonly kind: 'show'; readonly what: 'databases' | 'warnings' | 'errors' }
-  | { readonly kind: 'show'; readonly what: 'tables'; readonly db?: string; readonly full: boolean }
+  | { readonly kind: 'show'; readonly what: 'tables'; readonly db?: string; readonly full: boolean; readonly like?: string }
   | { readonly kind: 'show'; readonly what: 'createTable' | 'index' | 'columns'; readonly table: TableName }
   | { readonly kind: 'show'; readonly what: 'variables' | 'status'; readonly like?: string }
   | { readonly kind: 'show'; readonly what: 'createDatabase'; readonly db: string }

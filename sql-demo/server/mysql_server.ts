@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { ColumnFlag, Decimal, MysqlType, coreTimeToFields, coreTimeType } from '../tidb_codec.ts';
 import { ER, sqlError, SqlError, toSqlError } from '../errors.ts';
-import { SqlDuration, SqlTime, valueToBytes, valueToString, formatFloat, type ExecResult, type SchemaColumn, type Session, type SqlEngine, type Value, checkNativeScramble, type StoredAccount } from '../engine/mod.ts';
+import { SqlDuration, SqlTime, valueToBytes, valueToString, formatFloat, type ExecResult, type SchemaColumn, type Session, type SqlEngine, type Value, checkNativeScramble, decodeSqlText, type StoredAccount } from '../engine/mod.ts';
 import { parseStatement, splitStatements, type Stmt } from '../parser/mod.ts';
 import { MalformedPacketError, PACKET_PAYLOAD_MAX, PacketReader, PacketWriter } from './packet.ts';
 
@@ -306,7 +306,7 @@ function readBinaryParam(r: PacketReader, typeCode: number): Value {
     case MysqlType.Blob:
       return new Uint8Array(r.lenencBytes());
     default:
-      return r.lenencBytes().toString('utf8');
+      return decodeSqlText(r.lenencBytes());
   }
 }
 
@@ -573,13 +573,13 @@ class Connection {
         this.sendOk(0, 0n, 0);
         return false;
       case COM.INIT_DB: {
-        const db = r.rest().toString('utf8');
+        const db = decodeSqlText(r.rest());
         await session.execute(`USE \`${db.replace(/`/g, '``')}\``);
         this.sendOk(0, 0n, 0);
         return false;
       }
       case COM.QUERY: {
-        const sql = r.rest().toString('utf8');
+        const sql = decodeSqlText(r.rest());
         const multi = (this.clientCaps & CAP.MULTI_STATEMENTS) !== 0;
         const stmts = multi ? splitStatements(sql) : [sql];
         if (stmts.length === 0) stmts.push('');
@@ -602,7 +602,7 @@ class Connection {
         this.sendEof();
         return false;
       case COM.STMT_PREPARE: {
-        const sql = r.rest().toString('utf8');
+        const sql = decodeSqlText(r.rest());
         const parsed = parseStatement(sql);
         if (this.prepared.size >= PREPARED_STMTS_MAX) throw sqlError([1461, '42000'], `Can't create more than max_prepared_stmt_count statements (current value: ${PREPARED_STMTS_MAX})`);
         const id = this.nextStmtId++;
