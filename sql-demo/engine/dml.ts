@@ -1,6 +1,6 @@
 import { assertWritableSchema } from './info_schema.ts';
 import { ER, sqlError } from '../errors.ts';
-import type { Expr, OrderItem, Stmt } from '../parser/mod.ts';
+import type { Expr, FromItem, OrderItem, SelectItem, SelectStmt, Stmt } from '../parser/mod.ts';
 import type { ColumnInfo, IndexInfo, InfoSchema, TableInfo } from './catalog.ts';
 import { convertForColumn, isUnsigned } from './column_type.ts';
 import { collect, exec, getRow, scanTable, type ExecEnv, type HandleRow } from './executor.ts';
@@ -23,7 +23,7 @@ import {
   type Handle,
   type Row,
 } from './table_codec.ts';
-import { compareNullable, truthy, valueToString, type Value } from './value.ts';
+import { compareNullable, hashKey, truthy, valueToString, type Value } from './value.ts';
 import type { Access } from './plan.ts';
 
 /** Rows one INSERT ... VALUES may carry. */
@@ -70,6 +70,10 @@ export class DmlExecutor {
   async run(stmt: Stmt): Promise<OkResult> {
     if (stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete') assertWritableSchema(stmt.table.db ?? this.s.db, this.s.identity.account);
     switch (stmt.kind) {
+      case 'multiUpdate':
+        return this.multiUpdate(stmt);
+      case 'multiDelete':
+        return this.multiDelete(stmt);
       case 'insert':
         return this.insert(stmt);
       case 'update':
@@ -373,6 +377,121 @@ export class DmlExecutor {
     return this.s.ok(changed, 0n, `Rows matched: ${rows.length}  Changed: ${changed}  Warnings: ${this.s.warnings.length}`);
   }
 
+  // ---------------------------------------------------------------- multi-table UPDATE / DELETE
+
+  /**
+   * The joined rows of a multi-table statement: every column of every FROM table (in FROM
+   * order), filtered by WHERE, materialized before any write.
+   */
+  private async joinedRows(from: FromItem, where: Expr | null): Promise<{ tables: JoinedTable[]; rows: Row[]; schema: SchemaColumn[] }> {
+    const tables: JoinedTable[] = [];
+    const items: SelectItem[] = [];
+    const walk = (f: FromItem): void => {
+      if (f.kind === 'join') {
+        walk(f.left);
+        walk(f.right);
+        return;
+      }
+      if (f.kind !== 'table') throw sqlError(ER.NOT_SUPPORTED_YET, "This version doesn't yet support 'a derived table in a multi-table UPDATE/DELETE'");
+      assertWritableSchema(f.db ?? this.s.db, this.s.identity.account);
+      const t = this.table(f);
+      const alias = f.alias ?? f.name;
+      if (tables.some((x) => x.alias.toLowerCase() === alias.toLowerCase())) throw sqlError([1066, '42000'], `Not unique table/alias: '${alias}'`);
+      tables.push({ alias, t, offset: items.length });
+      for (const c of t.columns) items.push({ expr: { kind: 'col', table: alias, name: c.name } });
+    };
+    walk(from);
+    const q: SelectStmt = { kind: 'select', distinct: false, items, from, where, groupBy: [], having: null, orderBy: [], limit: null, offset: null, forUpdate: false };
+    const res = await this.s.query(q, this.txn, this.is, this.params);
+    const schema: SchemaColumn[] = tables.flatMap((jt) => jt.t.columns.map((c) => ({ qualifier: jt.alias, name: c.name, ft: c.ft })));
+    return { tables, rows: res.rows as Row[], schema };
+  }
+
+  /**
+   * The handles of `jt`'s row inside a joined row. Int and clustered primary keys give it
+   * directly; a `_tidb_rowid` table maps the row's values to every row holding them (rows with
+   * equal values join identically, so they are all targets or none).
+   */
+  private async handlesOf(jt: JoinedTable, slice: Row, byValue: Map<JoinedTable, Map<string, Handle[]>>): Promise<Handle[]> {
+    if (jt.t.pkIsHandle || jt.t.isCommonHandle) return [await this.handleFor(jt.t, slice)];
+    let m = byValue.get(jt);
+    if (m === undefined) {
+      m = new Map();
+      for await (const hr of scanTable(this.env, jt.t, { kind: 'full' })) {
+        const k = rowKey(hr.row);
+        const list = m.get(k);
+        if (list === undefined) m.set(k, [hr.handle]);
+        else list.push(hr.handle);
+      }
+      byValue.set(jt, m);
+    }
+    return m.get(rowKey(slice)) ?? [];
+  }
+
+  private async multiDelete(stmt: Extract<Stmt, { kind: 'multiDelete' }>): Promise<OkResult> {
+    const { tables, rows } = await this.joinedRows(stmt.from, stmt.where);
+    const targets = stmt.targets.map((name) => {
+      const jt = tables.find((x) => x.alias.toLowerCase() === name.toLowerCase());
+      if (jt === undefined) throw sqlError([1109, '42S02'], `Unknown table '${name}' in MULTI DELETE`);
+      return jt;
+    });
+    const byValue = new Map<JoinedTable, Map<string, Handle[]>>();
+    let deleted = 0;
+    for (const jt of new Set(targets)) {
+      const done = new Set<string>();
+      for (const r of rows) {
+        const slice = r.slice(jt.offset, jt.offset + jt.t.columns.length);
+        if (slice.every((v) => v === null) && jt.t.columns.some((c) => c.notNull)) continue; // the NULL side of an outer join
+        for (const h of await this.handlesOf(jt, slice, byValue)) {
+          if (done.has(handleKey(h))) continue;
+          done.add(handleKey(h));
+          this.deleteRow(jt.t, { handle: h, row: slice });
+          deleted++;
+        }
+      }
+    }
+    return this.s.ok(deleted);
+  }
+
+  private async multiUpdate(stmt: Extract<Stmt, { kind: 'multiUpdate' }>): Promise<OkResult> {
+    const { tables, rows, schema } = await this.joinedRows(stmt.from, stmt.where);
+    const comp = this.compiler(schema);
+    const sets = stmt.set.map((a) => {
+      const candidates = tables.filter((jt) => (a.table === undefined || jt.alias.toLowerCase() === a.table.toLowerCase()) && columnOffset(jt.t, a.column) >= 0);
+      if (candidates.length === 0) throw sqlError(ER.BAD_FIELD_ERROR, `Unknown column '${a.table ? a.table + '.' : ''}${a.column}' in 'field list'`);
+      if (candidates.length > 1) throw sqlError(ER.NON_UNIQ_ERROR, `Column '${a.column}' in field list is ambiguous`);
+      const jt = candidates[0]!;
+      return { jt, at: jt.offset + columnOffset(jt.t, a.column), c: a.value.kind === 'default' ? null : comp.compile(a.value) };
+    });
+    await this.runSubqueries();
+    const byValue = new Map<JoinedTable, Map<string, Handle[]>>();
+    const updated = new Set<string>();
+    let matched = 0;
+    let changed = 0;
+    let rowNo = 0;
+    for (const r of rows) {
+      rowNo++;
+      // Assignments run left to right on the joined row, later ones seeing earlier ones.
+      const next = r.slice();
+      for (const s of sets) next[s.at] = s.c === null ? defaultOf(s.jt.t.columns[s.at - s.jt.offset]!, this.nowMs) : s.c.eval(next);
+      for (const jt of new Set(sets.map((s) => s.jt))) {
+        const old = r.slice(jt.offset, jt.offset + jt.t.columns.length);
+        if (old.every((v) => v === null) && jt.t.columns.some((c) => c.notNull)) continue;
+        for (const h of await this.handlesOf(jt, old, byValue)) {
+          const key = `${jt.alias}\u0000${handleKey(h)}`;
+          if (updated.has(key)) continue; // each target row changes once, with its first match
+          updated.add(key);
+          matched++;
+          const conv = this.convertRow(jt.t, next.slice(jt.offset, jt.offset + jt.t.columns.length), rowNo);
+          if (sameRow(old, conv)) continue;
+          await this.updateRow(jt.t, { handle: h, row: old }, conv);
+          changed++;
+        }
+      }
+    }
+    return this.s.ok(changed, 0n, `Rows matched: ${matched}  Changed: ${changed}  Warnings: ${this.s.warnings.length}`);
+  }
+
   private async delete(stmt: Extract<Stmt, { kind: 'delete' }>): Promise<OkResult> {
     const t = this.table(stmt.table);
     const { rows } = await this.targetRows(t, t.name, stmt.where, stmt.orderBy, stmt.limit);
@@ -382,6 +501,13 @@ export class DmlExecutor {
 }
 
 const DEFAULT = Symbol('default');
+
+/** One table of a multi-table statement's FROM and where its columns sit in the joined row. */
+interface JoinedTable {
+  readonly alias: string;
+  readonly t: TableInfo;
+  readonly offset: number;
+}
 
 function sameRow(a: Row, b: Row): boolean {
   if (a.length !== b.length) return false;
@@ -416,4 +542,9 @@ function rewriteValues(e: Expr): Expr {
     default:
       return e;
   }
+}
+
+/** A row's values as a map key (rows of a `_tidb_rowid` table matched by value). */
+function rowKey(r: Row): string {
+  return r.map((v) => (v === null ? '\u0001' : hashKey(v))).join('\u0000');
 }

@@ -266,6 +266,8 @@ export class Session {
       case 'insert':
       case 'update':
       case 'delete':
+      case 'multiUpdate':
+      case 'multiDelete':
         return this.withReader(true, async (reader, is) => {
           const dml = new DmlExecutor(this, reader as StagedTxn, is, params);
           return dml.run(stmt);

@@ -444,20 +444,7 @@ class Converter {
       const text = loc?.start && loc?.end ? this.originalText(this.source.slice(loc.start.offset, loc.end.offset).trim()) : undefined;
       return text !== undefined && e.type !== 'column_ref' ? { expr: this.expr(e), text } : { expr: this.expr(e) };
     });
-    let from: FromItem | null = null;
-    for (const f of (a.from ?? []) as Node[]) {
-      if (f.type === 'dual') continue;
-      const item = this.fromItem(f);
-      if (from === null) {
-        from = item;
-        continue;
-      }
-      const join = String(f.join ?? '').toUpperCase();
-      const type = join === '' || join === 'CROSS JOIN' ? 'cross' : join.startsWith('LEFT') ? 'left' : join.startsWith('RIGHT') ? 'right' : 'inner';
-      const on = f.on ? this.expr(f.on) : undefined;
-      const using = f.using ? (f.using as Node[]).map((u) => String(u.value ?? u)) : undefined;
-      from = { kind: 'join', type: on === undefined && using === undefined && type === 'inner' ? 'cross' : type, left: from, right: item, ...(on ? { on } : {}), ...(using ? { using } : {}) };
-    }
+    const from = this.fromList((a.from ?? []) as Node[]);
     const { limit, offset } = this.limit(a.limit);
     return {
       kind: 'select',
@@ -472,6 +459,25 @@ class Converter {
       offset,
       forUpdate: typeof a.locking_read === 'string' && /update/i.test(a.locking_read),
     };
+  }
+
+  /** A FROM list (comma items and JOINs, left-deep) as one FromItem; null for none / DUAL. */
+  fromList(list: Node[]): FromItem | null {
+    let from: FromItem | null = null;
+    for (const f of list) {
+      if (f.type === 'dual') continue;
+      const item = this.fromItem(f);
+      if (from === null) {
+        from = item;
+        continue;
+      }
+      const join = String(f.join ?? '').toUpperCase();
+      const type = join === '' || join === 'CROSS JOIN' ? 'cross' : join.startsWith('LEFT') ? 'left' : join.startsWith('RIGHT') ? 'right' : 'inner';
+      const on = f.on ? this.expr(f.on) : undefined;
+      const using = f.using ? (f.using as Node[]).map((u) => String(u.value ?? u)) : undefined;
+      from = { kind: 'join', type: on === undefined && using === undefined && type === 'inner' ? 'cross' : type, left: from, right: item, ...(on ? { on } : {}), ...(using ? { using } : {}) };
+    }
+    return from;
   }
 
   fromItem(f: Node): FromItem {
@@ -510,7 +516,15 @@ class Converter {
   }
 
   update(a: Node): Stmt {
-    if (a.table.length !== 1 || a.table[0].join) throw unsupported('multi-table UPDATE');
+    if (a.table.length !== 1 || a.table[0].join) {
+      if (a.orderby || a.limit?.value?.length) throw sqlError([1221, 'HY000'], 'Incorrect usage of UPDATE and ORDER BY / LIMIT');
+      return {
+        kind: 'multiUpdate',
+        from: this.fromList(a.table as Node[])!,
+        set: (a.set as Node[]).map((x) => ({ ...(x.table ? { table: String(x.table) } : {}), column: String(x.column), value: this.expr(x.value) })),
+        where: a.where ? this.expr(a.where) : null,
+      };
+    }
     const t = a.table[0];
     const { limit } = this.limit(a.limit);
     return {
@@ -525,7 +539,13 @@ class Converter {
   }
 
   delete(a: Node): Stmt {
-    if ((a.from ?? []).length !== 1) throw unsupported('multi-table DELETE');
+    const targets = ((a.table ?? []) as Node[]).map((t) => String(t.table));
+    const single = (a.from ?? []).length === 1 && !a.from[0].join && (targets.length === 0 || (targets.length === 1 && targets[0] === (a.from[0].as ?? a.from[0].table)));
+    if (!single) {
+      if (a.orderby || a.limit?.value?.length) throw sqlError([1221, 'HY000'], 'Incorrect usage of DELETE and ORDER BY / LIMIT');
+      if (targets.length === 0) throw unsupported('DELETE form');
+      return { kind: 'multiDelete', targets, from: this.fromList(a.from as Node[])!, where: a.where ? this.expr(a.where) : null };
+    }
     const { limit } = this.limit(a.limit);
     return { kind: 'delete', table: this.tableName(a.from[0]), where: a.where ? this.expr(a.where) : null, orderBy: this.orderBy(a.orderby), limit };
   }

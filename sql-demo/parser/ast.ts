@@ -132,6 +132,10 @@ export type Stmt =
   | { readonly kind: 'insert'; readonly table: TableName; readonly columns: readonly string[] | null; readonly rows: ReadonlyArray<readonly Expr[]> | null; readonly select: Query | null; readonly onDuplicate: ReadonlyArray<{ column: string; value: Expr }>; readonly replace: boolean; readonly ignore: boolean }
   | { readonly kind: 'update'; readonly table: TableName; readonly alias?: string; readonly set: ReadonlyArray<{ column: string; value: Expr }>; readonly where: Expr | null; readonly orderBy: readonly OrderItem[]; readonly limit: Expr | null }
   | { readonly kind: 'delete'; readonly table: TableName; readonly where: Expr | null; readonly orderBy: readonly OrderItem[]; readonly limit: Expr | null }
+  /** UPDATE t1 JOIN t2 … SET t1.a = …, t2.b = … WHERE … (each target row changes at most once). */
+  | { readonly kind: 'multiUpdate'; readonly from: FromItem; readonly set: ReadonlyArray<{ table?: string; column: string; value: Expr }>; readonly where: Expr | null }
+  /** DELETE t1[, t2] FROM t1 JOIN t2 … WHERE … (targets by table name or alias). */
+  | { readonly kind: 'multiDelete'; readonly targets: readonly string[]; readonly from: FromItem; readonly where: Expr | null }
   | { readonly kind: 'createDatabase'; readonly name: string; readonly ifNotExists: boolean }
   | { readonly kind: 'dropDatabase'; readonly name: string; readonly ifExists: boolean }
   | { readonly kind: 'createTable'; readonly table: TableName; readonly ifNotExists: boolean; readonly columns: readonly ColumnDef[]; readonly indexes: readonly IndexDef[]; readonly clustered: boolean | null }
