@@ -1,9 +1,10 @@
+import { SqlJson } from './json_value.ts';
 import { encodeSqlBytes, ESCAPED_RE, hasRawBytes } from './sql_text.ts';
 import { currentTimeZone } from './time_zone.ts';
 import { ColumnFlag, Decimal, Datums, MysqlType, parseDuration, type Datum, DECIMAL_PRECISION_MAX, DECIMAL_FRAC_MAX, DURATION_NS_MAX } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
 import type { TypeSpec } from '../parser/mod.ts';
-import { castToTime, SqlDuration, SqlTime, toBigInt, toDecimal, toFloat, valueToString, type Value } from './value.ts';
+import { castToTime, jsonOfScalar, SqlDuration, SqlTime, toBigInt, toDecimal, toFloat, valueToString, type Value } from './value.ts';
 
 /** A column's (or expression's) MySQL type, as the protocol and the row codec need it. */
 export interface FieldType {
@@ -124,6 +125,8 @@ export function fieldTypeFromSpec(spec: TypeSpec): FieldType {
       const tp = spec.name === 'DATETIME' ? MysqlType.Datetime : MysqlType.Timestamp;
       return { tp, flag: 0, flen: fsp > 0 ? 20 + fsp : 19, decimal: fsp, sqlName: `${spec.name.toLowerCase()}${fsp > 0 ? `(${fsp})` : ''}` };
     }
+    case 'JSON':
+      return { tp: MysqlType.JSON, flag: ColumnFlag.Binary | ColumnFlag.Blob, flen: 4294967295, decimal: 0, sqlName: 'json' };
     case 'TIME': {
       const fsp = spec.length ?? 0;
       return { tp: MysqlType.Duration, flag: 0, flen: fsp > 0 ? 11 + fsp : 10, decimal: fsp, sqlName: `time${fsp > 0 ? `(${fsp})` : ''}` };
@@ -179,6 +182,19 @@ export function convertForColumn(v: Value, ft: FieldType, colName: string, rowNo
     return n;
   }
   switch (ft.tp) {
+    case MysqlType.JSON: {
+      // A string is JSON text (3140 when it is not); other values become JSON scalars.
+      if (v instanceof SqlJson) return v;
+      if (typeof v === 'string' || v instanceof Uint8Array) {
+        try {
+          return SqlJson.parse(typeof v === 'string' ? v : utf8d.decode(v));
+        } catch (e) {
+          const err = e as Error;
+          throw sqlError(ER.INVALID_JSON_TEXT, err.message.replace(/\.$/, '') + ` at row ${rowNo} for column '${colName}'.`);
+        }
+      }
+      return SqlJson.of(jsonOfScalar(v));
+    }
     case MysqlType.NewDecimal: {
       if (typeof v === 'string' && !/^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v)) {
         throw sqlError(ER.TRUNCATED_WRONG_VALUE_FOR_FIELD, `Incorrect decimal value: '${v}' for column '${colName}' at row ${rowNo}`);
@@ -255,6 +271,8 @@ export function valueToDatum(v: Value, ft: FieldType): Datum {
       return Datums.time(currentTimeZone().toUtc((v as SqlTime).core));
     case MysqlType.Duration:
       return Datums.duration((v as SqlDuration).ns);
+    case MysqlType.JSON:
+      return Datums.json((v as SqlJson).bin);
   }
   if (v instanceof Uint8Array) return Datums.bytes(v);
   return Datums.bytes(utf8.encode(valueToString(v)));
@@ -274,6 +292,8 @@ export function datumToValue(d: Datum, ft: FieldType): Value {
       return d.value;
     case 'bytes':
       return isBinaryString(ft) ? d.value.slice() : utf8d.decode(d.value);
+    case 'json':
+      return new SqlJson(d.value.slice());
     case 'time':
       return new SqlTime(ft.tp === MysqlType.Timestamp ? currentTimeZone().fromUtc(d.value) : d.value);
     case 'duration':

@@ -173,6 +173,9 @@ export class DdlExecutor {
       return { now: true };
     }
     if (e.kind !== 'lit' && !(e.kind === 'unary' && e.op === '-')) throw invalid();
+    if (ft.tp === MysqlType.JSON && !(e.kind === 'lit' && e.value === null)) {
+      throw sqlError(ER.BLOB_CANT_HAVE_DEFAULT, `BLOB, TEXT, GEOMETRY or JSON column '${name}' can't have a default value`);
+    }
     const comp = new ExprCompiler(this.s.evalContext([], undefined as never), () => undefined, []);
     const v = comp.compile(e).eval([]);
     if (v === null) {
@@ -260,6 +263,7 @@ export class DdlExecutor {
         const col = columns.find((x) => x.name.toLowerCase() === c.toLowerCase());
         if (col === undefined) throw sqlError(ER.KEY_COLUMN_DOES_NOT_EXITS, `Key column '${c}' doesn't exist in table`);
         if (col.ft.tp >= MysqlType.TinyBlob && col.ft.tp <= MysqlType.Blob) throw sqlError([1170, '42000'], `BLOB/TEXT column '${c}' used in key specification without a key length`);
+        if (col.ft.tp === MysqlType.JSON) throw sqlError(ER.JSON_USED_AS_KEY, `JSON column '${col.name}' supports indexing only via generated columns`);
       }
       let name: string;
       if (d.primary) name = 'PRIMARY';
@@ -355,6 +359,8 @@ function zeroValueText(ft: FieldType): DefaultValue {
       return null;
     case MysqlType.Duration:
       return '00:00:00';
+    case MysqlType.JSON:
+      return 'null';
   }
   if (isIntTp(ft.tp) || ft.tp === MysqlType.NewDecimal || ft.tp === MysqlType.Float || ft.tp === MysqlType.Double) return '0';
   return '';

@@ -1,3 +1,4 @@
+import { castToJson, compileJsonFunction, JSON_FT } from './json_functions.ts';
 import { coreTimeToFields, Decimal, MysqlType } from '../tidb_codec.ts';
 import { currentTimeZone, SessionTimeZone } from './time_zone.ts';
 import { ER, sqlError } from '../errors.ts';
@@ -636,6 +637,11 @@ export class ExprCompiler {
           return d.rescale(ft.decimal);
         }, ft, text, [a]);
       }
+      case 'JSON':
+        return this.mk((row) => {
+          const v = a.eval(row);
+          return v === null ? null : castToJson(v);
+        }, JSON_FT, text, [a]);
       case 'DOUBLE':
       case 'FLOAT':
       case 'REAL':
@@ -738,6 +744,10 @@ export class ExprCompiler {
     };
     const s = valueToString;
     const i = (v: Exclude<Value, null>) => Number(toBigInt(v));
+    if (name.startsWith('json_')) {
+      const json = compileJsonFunction(name, args, text, (fn, ft, t, as) => this.mk(fn, ft, t, as));
+      if (json !== undefined) return json;
+    }
     switch (name) {
       case 'concat':
         return strFn(args.length, (...xs) => xs.map(s).join(''), FT.varchar(), args.length);

@@ -1,3 +1,5 @@
+import { canonicalText, compareJson, SqlJson } from './json_value.ts';
+import type { JsonValue } from '../tidb_codec.ts';
 import { encodeSqlBytes } from './sql_text.ts';
 import { Decimal, formatCoreTime, formatDuration, parseTime, MysqlType, coreTimeToFields, coreTimeType } from '../tidb_codec.ts';
 import { ER, sqlError } from '../errors.ts';
@@ -41,9 +43,9 @@ export class SqlDuration {
 /**
  * A runtime SQL value. Integers (signed and unsigned) are bigint, FLOAT/DOUBLE number,
  * DECIMAL `Decimal`, character strings JS strings, binary strings/BLOBs Uint8Array,
- * booleans 1n/0n, NULL null.
+ * booleans 1n/0n, JSON `SqlJson`, NULL null.
  */
-export type Value = null | bigint | number | Decimal | string | Uint8Array | SqlTime | SqlDuration;
+export type Value = null | bigint | number | Decimal | string | Uint8Array | SqlTime | SqlDuration | SqlJson;
 
 export const INT64_MIN = -(1n << 63n);
 export const INT64_MAX = (1n << 63n) - 1n;
@@ -136,8 +138,9 @@ export function truthy(v: Value): boolean | null {
   return toFloat(v) !== 0;
 }
 
-function kindRank(v: Exclude<Value, null>): 'num' | 'str' | 'time' | 'dur' {
+function kindRank(v: Exclude<Value, null>): 'num' | 'str' | 'time' | 'dur' | 'json' {
   if (typeof v === 'bigint' || typeof v === 'number' || v instanceof Decimal) return 'num';
+  if (v instanceof SqlJson) return 'json';
   if (v instanceof SqlTime) return 'time';
   if (v instanceof SqlDuration) return 'dur';
   return 'str';
@@ -175,6 +178,8 @@ export function compareValues(a: Exclude<Value, null>, b: Exclude<Value, null>):
   const ka = kindRank(a);
   const kb = kindRank(b);
   if (ka === 'num' && kb === 'num') return compareNumeric(a as bigint, b as bigint);
+  // Against JSON the other side becomes a JSON scalar (a string stays a string, as MySQL does).
+  if (ka === 'json' || kb === 'json') return compareJson(jsonOfScalar(a), jsonOfScalar(b));
   if (ka === 'str' && kb === 'str') {
     if (a instanceof Uint8Array || b instanceof Uint8Array) return compareBytes(valueToBytes(a), valueToBytes(b));
     return compareStrings(a as string, b as string);
@@ -214,6 +219,7 @@ export function hashKey(v: Value): string {
   if (typeof v === 'string') return 's' + v.replace(/ +$/, '');
   if (v instanceof Uint8Array) return 's' + utf8.decode(v).replace(/ +$/, '');
   if (v instanceof SqlTime) return 't' + (v.core >> 4n).toString();
+  if (v instanceof SqlJson) return 'j' + canonicalText(v.value);
   return 'd' + v.ns.toString();
 }
 
@@ -239,4 +245,17 @@ export function castToTime(v: Exclude<Value, null>, tp: number, fsp: number): Sq
   } catch {
     throw sqlError(ER.TRUNCATED_WRONG_VALUE, `Incorrect ${tp === MysqlType.Date ? 'date' : 'datetime'} value: '${s}'`);
   }
+}
+
+/**
+ * A SQL value as JSON (CAST(x AS JSON) of a non-string, JSON_ARRAY/JSON_OBJECT arguments,
+ * comparisons with JSON): numbers stay numbers, strings become JSON strings, times their text.
+ */
+export function jsonOfScalar(v: Exclude<Value, null>): JsonValue {
+  if (v instanceof SqlJson) return v.value;
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return v;
+  if (v instanceof Decimal) return v.toFloat();
+  if (v instanceof Uint8Array) return utf8.decode(v);
+  return valueToString(v);
 }

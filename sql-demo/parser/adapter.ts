@@ -791,6 +791,9 @@ class Converter {
     const left = this.expr(n.left);
     if ((op === '+' || op === '-') && n.right?.type === 'interval') return { kind: 'func', name: op === '+' ? 'date_add' : 'date_sub', args: [left, this.expr(n.right)] };
     if (op === '+' && n.left?.type === 'interval') return { kind: 'func', name: 'date_add', args: [this.expr(n.right), left] };
+    // MySQL's JSON operators: col->'$.p' is JSON_EXTRACT, col->>'$.p' JSON_UNQUOTE of it.
+    if (op === '->') return { kind: 'func', name: 'json_extract', args: [left, this.expr(n.right)] };
+    if (op === '->>') return { kind: 'func', name: 'json_unquote', args: [{ kind: 'func', name: 'json_extract', args: [left, this.expr(n.right)] }] };
     switch (op) {
       case 'IN':
       case 'NOT IN': {

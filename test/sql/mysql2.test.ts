@@ -110,6 +110,18 @@ describe('mysql2 against the protocol server', () => {
     await c.end();
   });
 
+  it('returns JSON columns as MySQL type 245, which mysql2 parses, in text and binary protocols', async () => {
+    const c = await connect();
+    await c.query('CREATE TABLE jd (id INT PRIMARY KEY, doc JSON)');
+    await c.execute('INSERT INTO jd VALUES (?, ?)', [1, JSON.stringify({ a: [1, 2], b: 'x' })]);
+    const [text, fields] = await c.query('SELECT doc, doc->>"$.b" AS b FROM jd');
+    expect((fields as any[])[0].columnType).toBe(245);
+    expect(text).toEqual([{ doc: { a: [1, 2], b: 'x' }, b: 'x' }]);
+    const [bin] = await c.execute('SELECT doc FROM jd WHERE id = ?', [1]);
+    expect(bin).toEqual([{ doc: { a: [1, 2], b: 'x' } }]);
+    await c.end();
+  });
+
   it('rejects a wrong password with 1045', async () => {
     await expect(connect({ password: 'secret' })).rejects.toMatchObject({ errno: 1045 });
   });
