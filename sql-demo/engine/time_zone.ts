@@ -6,8 +6,8 @@ import { coreTimeUtcToZone, coreTimeZoneToUtc, fieldsToEpochSeconds, zoneOffsetS
  * The session's `time_zone` and where it applies. TIMESTAMP values are kept in UTC in storage
  * (rows, index keys, pushed constants) and in the session's zone everywhere in the SQL layer
  * (results, literals, NOW()), as in MySQL/TiDB. The zone of the statement being run travels in
- * an AsyncLocalStorage, so value conversion deep in the codecs needs no extra parameter and
- * concurrent sessions never see each other's zone.
+ * an AsyncLocalStorage (entered only for zones other than UTC), so value conversion deep in
+ * the codecs needs no extra parameter and concurrent sessions never see each other's zone.
  */
 
 /** MySQL's limit for a numeric zone: -13:59 .. +14:00. */
@@ -93,7 +93,12 @@ export function currentTimeZone(): SessionTimeZone {
   return current.getStore() ?? SessionTimeZone.UTC;
 }
 
-/** Runs `fn` with `tz` as the statement's zone. */
+/**
+ * Runs `fn` with `tz` as the statement's zone. UTC sessions (the default) run without
+ * entering the AsyncLocalStorage: on Node 20 its first use installs promise hooks that tax
+ * every await in the process, so only sessions that set another zone pay for it.
+ */
 export function withTimeZone<T>(tz: SessionTimeZone, fn: () => Promise<T>): Promise<T> {
+  if (tz.isUtc && current.getStore() === undefined) return fn();
   return current.run(tz, fn);
 }
